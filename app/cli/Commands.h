@@ -1,0 +1,13 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace netsight::cli {
+
+/// Exit codes scripts can rely on.
+enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
+
+/// Adds `data info` and `data preview` to the application.
+void addDataCommands(CLI::App& app);
+
+}  // namespace netsight::cli

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <memory>
+
+#include "netsight/data/Dataset.h"
+#include "netsight/data/SourceSpec.h"
+
+namespace netsight::data {
+
+/// `fashion-mnist`, `mnist:DIR`, `idx:DIR`: IDX files (train-images / train-labels / t10k-images /
+/// t10k-labels, plain or .gz). The validation split is a stratified, seeded share of the training set.
+std::unique_ptr<Dataset> openIdxSource(const SourceSpec& spec);
+
+/// `cifar10:DIR`: the binary version (data_batch_1..5.bin, test_batch.bin, batches.meta.txt).
+std::unique_ptr<Dataset> openCifar10Source(const SourceSpec& spec);
+
+/// `folder:DIR`: one sub-folder per class (or DIR/train, DIR/val, DIR/test each holding them).
+std::unique_ptr<Dataset> openFolderSource(const SourceSpec& spec);
+
+/// Where Debian's dataset-fashion-mnist package installs its files.
+inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+}  // namespace netsight::data

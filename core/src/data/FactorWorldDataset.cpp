@@ -1,0 +1,86 @@
+#include "netsight/data/FactorWorldDataset.h"
+
+#include <stdexcept>
+
+#include "Random.h"
+#include "netsight/data/DataError.h"
+
+namespace netsight::data {
+
+FactorWorldOptions factorWorldOptions(const SourceSpec& spec) {
+    SourceOptions read(spec);
+    FactorWorldOptions options;
+    ExtrinsicRanges& ranges = options.ranges;
+    options.classes = static_cast<int>(read.integer("classes", options.classes, 2, 1000));
+    options.size = static_cast<int>(read.integer("size", options.size, 8, 1024));
+    const auto grey = read.integer("grey", 0, 0, 1);
+    options.channels = grey ? 1 : 3;
+    options.trainCount = static_cast<std::size_t>(read.integer("train", 6000, 0, 10'000'000));
+    options.validationCount = static_cast<std::size_t>(read.integer("val", 1000, 0, 10'000'000));
+    options.testCount = static_cast<std::size_t>(read.integer("test", 1000, 0, 10'000'000));
+    options.seed = static_cast<std::uint64_t>(read.integer("seed", 1, 0, INT64_MAX));
+    ranges.rotationMaxDeg = read.number("rotation", ranges.rotationMaxDeg, 0, 180);
+    ranges.yawMaxDeg = read.number("yaw", ranges.yawMaxDeg, 0, 75);
+    ranges.pitchMaxDeg = read.number("pitch", ranges.pitchMaxDeg, 0, 75);
+    ranges.scaleMin = read.number("scale_min", ranges.scaleMin, 0.1, 3);
+    ranges.scaleMax = read.number("scale_max", ranges.scaleMax, 0.1, 3);
+    ranges.translateMax = read.number("translate", ranges.translateMax, 0, 0.5);
+    ranges.lightStrengthMin = read.number("light_min", ranges.lightStrengthMin, 0, 1);
+    ranges.lightStrengthMax = read.number("light_max", ranges.lightStrengthMax, 0, 1);
+    ranges.backgroundMin = read.number("bg_min", ranges.backgroundMin, 0, 1);
+    ranges.backgroundMax = read.number("bg_max", ranges.backgroundMax, 0, 1);
+    read.rejectUnknown();
+    if (ranges.scaleMin > ranges.scaleMax)
+        throw DataError("source '" + spec.text + "': scale_min is larger than scale_max");
+    if (ranges.lightStrengthMin > ranges.lightStrengthMax)
+        throw DataError("source '" + spec.text + "': light_min is larger than light_max");
+    if (ranges.backgroundMin > ranges.backgroundMax)
+        throw DataError("source '" + spec.text + "': bg_min is larger than bg_max");
+    return options;
+}
+
+FactorWorldDataset::FactorWorldDataset(const FactorWorldOptions& options, std::string source)
+    : options_(options),
+      world_(options.size, options.channels),
+      identities_(FactorWorld::drawIdentities(options.classes, options.seed)) {
+    info_.source = std::move(source);
+    info_.name = "FactorWorld (" + std::to_string(options.classes) + " identities, seed " +
+                 std::to_string(options.seed) + ")";
+    info_.shape = {options.channels, options.size, options.size};
+    for (int c = 0; c < options.classes; ++c) info_.classNames.push_back("identity " + std::to_string(c));
+    info_.factorNames = intrinsicFactorNames();
+    const auto& extrinsic = extrinsicFactorNames();
+    info_.factorNames.insert(info_.factorNames.end(), extrinsic.begin(), extrinsic.end());
+}
+
+std::size_t FactorWorldDataset::size(Split split) const {
+    switch (split) {
+        case Split::Train: return options_.trainCount;
+        case Split::Validation: return options_.validationCount;
+        case Split::Test: return options_.testCount;
+    }
+    return 0;
+}
+
+Extrinsics FactorWorldDataset::view(Split split, std::size_t index) const {
+    return FactorWorld::drawExtrinsics(options_.ranges,
+                                       mixSeed(options_.seed, static_cast<std::uint64_t>(split) + 1, index));
+}
+
+Sample FactorWorldDataset::sample(Split split, std::size_t index) const {
+    if (index >= size(split))
+        throw std::out_of_range(info_.source + ": index " + std::to_string(index) + " is past the " +
+                                toString(split) + " split's " + std::to_string(size(split)) + " samples");
+    const auto label = static_cast<std::int64_t>(index % identities_.size());
+    const Identity& identity = identities_[static_cast<std::size_t>(label)];
+    const Extrinsics pose = view(split, index);
+    Sample sample;
+    sample.image = world_.render(identity, pose).image;
+    sample.label = label;
+    sample.factors = FactorWorld::intrinsicFactors(identity);
+    const auto extrinsic = FactorWorld::extrinsicFactors(pose);
+    sample.factors.insert(sample.factors.end(), extrinsic.begin(), extrinsic.end());
+    return sample;
+}
+
+}  // namespace netsight::data

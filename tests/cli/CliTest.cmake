@@ -1,0 +1,46 @@
+# Exit codes and messages of netsight-cli that scripts rely on.
+file(MAKE_DIRECTORY "${WORK}")
+
+function(run expected_code)
+  execute_process(COMMAND ${CLI} ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT code EQUAL expected_code)
+    message(FATAL_ERROR "netsight-cli ${ARGN}: exit ${code}, expected ${expected_code}\nstdout: ${out}\nstderr: ${err}")
+  endif()
+  set(OUT "${out}" PARENT_SCOPE)
+  set(ERR "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_contains text needle)
+  string(FIND "${text}" "${needle}" position)
+  if(position EQUAL -1)
+    message(FATAL_ERROR "expected to find '${needle}' in:\n${text}")
+  endif()
+endfunction()
+
+run(0 --help)
+expect_contains("${OUT}" "data")
+run(0 data info --help)
+expect_contains("${OUT}" "factorworld")
+
+run(0 data info "factorworld:classes=4,size=32,train=20,val=4,test=4")
+expect_contains("${OUT}" "3x32x32")
+expect_contains("${OUT}" "train 20 val 4 test 4")
+expect_contains("${OUT}" "light.azimuth")
+
+run(0 data preview "factorworld:classes=4,size=32,train=20,val=4,test=4" -o "${WORK}/sheet.png" --count 8 --split val)
+if(NOT EXISTS "${WORK}/sheet.png")
+  message(FATAL_ERROR "data preview wrote no PNG")
+endif()
+
+# Errors: exit 1 with the message on stderr; usage errors: exit 2.
+run(1 data info "imagenet:/x")
+expect_contains("${ERR}" "unknown data source 'imagenet:/x'")
+run(1 data info "folder:/nonexistent/netsight-cli-test")
+expect_contains("${ERR}" "does not exist")
+run(1 data preview factorworld -o "${WORK}/x.png" --split dev)
+expect_contains("${ERR}" "unknown split 'dev'")
+run(1 data preview "factorworld:train=4,val=1,test=1,size=16" -o "${WORK}/no-such-folder/x.png")
+expect_contains("${ERR}" "no-such-folder")
+run(2 data preview factorworld)
+run(2 data frobnicate)
+run(2)
