@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# NetSight's one-command set-up. Installs what is missing from Debian, configures, builds, then
+#   tools/setup.sh run    runs the main job on the embedded default data (FactorWorld)
+#   tools/setup.sh test   runs the whole test suite with CTest
+# Safe to run again on a machine that is already set up.
+set -euo pipefail
+
+mode="${1:-run}"
+case "$mode" in
+  run|test|build) ;;
+  *) echo "usage: tools/setup.sh [run|test|build]" >&2; exit 2 ;;
+esac
+
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+build="${NETSIGHT_BUILD_DIR:-$root/build}"
+
+packages=(
+  cmake ninja-build g++ pkg-config ccache
+  qt6-base-dev libqcustomplot-dev
+  libtorch-dev libopenblas0-pthread
+  libopencv-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev
+  dataset-fashion-mnist xvfb
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "netsight: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+
+jobs="$(nproc)"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j "$jobs"
+
+case "$mode" in
+  run)
+    "$build/app/netsight-cli" data info factorworld
+    "$build/app/netsight-cli" data preview factorworld -o "$build/factorworld-sheet.png" --count 48
+    "$build/app/netsight-cli" data preview fashion-mnist -o "$build/fashion-mnist-sheet.png" --count 48
+    echo "netsight: contact sheets written to $build/factorworld-sheet.png and $build/fashion-mnist-sheet.png"
+    ;;
+  test)
+    ctest --test-dir "$build" --output-on-failure -j "$jobs"
+    ;;
+  build) ;;
+esac
