@@ -1,0 +1,83 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "netsight/runtime/Events.h"
+
+namespace netsight::runtime {
+
+/// Thrown by a job that noticed its cancel flag; the runner turns it into a Cancelled outcome.
+class JobCancelled : public std::runtime_error {
+public:
+    JobCancelled() : std::runtime_error("cancelled") {}
+};
+
+/// What a running job sees of the world: where to report and whether to stop.
+class JobContext {
+public:
+    JobContext(std::string name, EventSink& sink, const std::atomic<bool>& cancelFlag)
+        : name_(std::move(name)), sink_(sink), cancelFlag_(cancelFlag) {}
+
+    const std::string& name() const { return name_; }
+    bool cancelled() const { return cancelFlag_.load(std::memory_order_relaxed); }
+    /// Throws JobCancelled if cancellation was requested. Call at least once per batch.
+    void checkCancelled() const {
+        if (cancelled()) throw JobCancelled();
+    }
+
+    void progress(const std::string& phase, std::int64_t done, std::int64_t total, double ratePerSecond,
+                  double etaSeconds) const;
+    void metric(const std::string& series, double step, double value) const;
+    void log(const std::string& text, LogLevel level = LogLevel::Info) const;
+
+private:
+    std::string name_;
+    EventSink& sink_;
+    const std::atomic<bool>& cancelFlag_;
+};
+
+/// Rate and ETA from a smoothed per-item time.
+class RateMeter {
+public:
+    explicit RateMeter(std::int64_t total) : total_(total), start_(Clock::now()), last_(start_) {}
+    /// Records that `done` items of the total are finished.
+    void update(std::int64_t done);
+    double ratePerSecond() const { return rate_; }
+    double etaSeconds() const;
+    double elapsedSeconds() const;
+
+private:
+    using Clock = std::chrono::steady_clock;
+    std::int64_t total_;
+    std::int64_t done_ = 0;
+    double rate_ = 0;
+    Clock::time_point start_, last_;
+};
+
+/// Runs one job on its own thread. Exceptions never escape: they become a Failed FinishedEvent with
+/// the exception's message; JobCancelled becomes Cancelled. The destructor cancels and joins.
+class JobThread {
+public:
+    using Work = std::function<void(JobContext&)>;
+    JobThread(std::string name, EventSink& sink, Work work);
+    ~JobThread();
+    JobThread(const JobThread&) = delete;
+    JobThread& operator=(const JobThread&) = delete;
+
+    void cancel() { cancelFlag_.store(true); }
+    bool finished() const { return finished_.load(); }
+    void join();
+
+private:
+    std::atomic<bool> cancelFlag_{false};
+    std::atomic<bool> finished_{false};
+    std::thread thread_;
+};
+
+}  // namespace netsight::runtime

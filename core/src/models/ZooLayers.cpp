@@ -1,0 +1,69 @@
+#include "ZooLayers.h"
+
+#include <cmath>
+
+namespace netsight::models::zoo {
+
+namespace F = torch::nn::functional;
+
+ConvBnReluImpl::ConvBnReluImpl(const ConvBnReluOptions& convOptions) : options(convOptions) {
+    conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(options.in(), options.out(), options.kernel())
+                                                         .stride(options.stride())
+                                                         .padding(options.kernel() / 2)
+                                                         .bias(!options.batchNorm())));
+    if (options.batchNorm()) bn = register_module("bn", torch::nn::BatchNorm2d(options.out()));
+}
+
+torch::Tensor ConvBnReluImpl::forward(torch::Tensor x, TapRecorder* taps, const std::string& name) {
+    x = conv(x);
+    if (bn) x = bn(x);
+    if (options.relu()) x = torch::relu(x);
+    return tap(taps, name, x);
+}
+
+BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride) {
+    conv1 = register_module("conv1", ConvBnRelu(ConvBnReluOptions(in, out).stride(stride)));
+    conv2 = register_module("conv2", ConvBnRelu(ConvBnReluOptions(out, out).relu(false)));
+    if (stride != 1 || in != out)
+        downsample = register_module("downsample", ConvBnRelu(ConvBnReluOptions(in, out, 1).stride(stride).relu(false)));
+}
+
+torch::Tensor BasicBlockImpl::forward(torch::Tensor x, TapRecorder* taps, const std::string& name) {
+    torch::Tensor identity = downsample ? downsample(x) : x;
+    torch::Tensor y = conv1(x, taps, join(name, "conv1"));
+    y = conv2(y);
+    return tap(taps, name, torch::relu(y + identity));
+}
+
+InceptionBlockImpl::InceptionBlockImpl(const InceptionOptions& o) {
+    branch1 = register_module("branch1x1", ConvBnRelu(ConvBnReluOptions(o.in, o.branch1x1, 1)));
+    reduce3 = register_module("reduce3x3", ConvBnRelu(ConvBnReluOptions(o.in, o.reduce3x3, 1)));
+    branch3 = register_module("branch3x3", ConvBnRelu(ConvBnReluOptions(o.reduce3x3, o.branch3x3, 3)));
+    reduce5 = register_module("reduce5x5", ConvBnRelu(ConvBnReluOptions(o.in, o.reduce5x5, 1)));
+    branch5 = register_module("branch5x5", ConvBnRelu(ConvBnReluOptions(o.reduce5x5, o.branch5x5, 5)));
+    branchPool = register_module("branch_pool", ConvBnRelu(ConvBnReluOptions(o.in, o.branchPool, 1)));
+}
+
+torch::Tensor InceptionBlockImpl::forward(torch::Tensor x, TapRecorder* taps, const std::string& name) {
+    const auto a = branch1(x, taps, join(name, "branch1x1"));
+    const auto b = branch3(reduce3(x), taps, join(name, "branch3x3"));
+    const auto c = branch5(reduce5(x), taps, join(name, "branch5x5"));
+    const auto d = branchPool(F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(1).padding(1)), taps,
+                              join(name, "branch_pool"));
+    return tap(taps, name, torch::cat({a, b, c, d}, 1));
+}
+
+torch::Tensor gaussianBlur(const torch::Tensor& x, double sigma) {
+    const int64_t radius = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(2.5 * sigma)));
+    auto coordinates = torch::arange(-radius, radius + 1, x.options()).to(torch::kFloat);
+    auto kernel1d = torch::exp(-coordinates * coordinates / (2 * sigma * sigma));
+    kernel1d = (kernel1d / kernel1d.sum()).to(x.dtype());
+    const int64_t channels = x.size(1);
+    const auto horizontal = kernel1d.view({1, 1, 1, -1}).expand({channels, 1, 1, 2 * radius + 1});
+    const auto vertical = kernel1d.view({1, 1, -1, 1}).expand({channels, 1, 2 * radius + 1, 1});
+    auto padded = F::pad(x, F::PadFuncOptions({radius, radius, radius, radius}).mode(torch::kReplicate));
+    auto y = F::conv2d(padded, horizontal, F::Conv2dFuncOptions().groups(channels));
+    return F::conv2d(y, vertical, F::Conv2dFuncOptions().groups(channels));
+}
+
+}  // namespace netsight::models::zoo

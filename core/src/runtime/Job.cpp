@@ -1,0 +1,71 @@
+#include "netsight/runtime/Job.h"
+
+#include <algorithm>
+#include <exception>
+
+namespace netsight::runtime {
+
+void JobContext::progress(const std::string& phase, std::int64_t done, std::int64_t total, double ratePerSecond,
+                          double etaSeconds) const {
+    sink_.post(ProgressEvent{name_, phase, done, total, ratePerSecond, etaSeconds});
+}
+
+void JobContext::metric(const std::string& series, double step, double value) const {
+    sink_.post(MetricEvent{name_, series, step, value});
+}
+
+void JobContext::log(const std::string& text, LogLevel level) const { sink_.post(LogEvent{name_, level, text}); }
+
+void RateMeter::update(std::int64_t done) {
+    const auto now = Clock::now();
+    const double seconds = std::chrono::duration<double>(now - last_).count();
+    const std::int64_t items = done - done_;
+    if (items > 0 && seconds > 0) {
+        const double instant = items / seconds;
+        // Exponential smoothing: steady numbers without hiding a real change for long.
+        rate_ = rate_ == 0 ? instant : 0.8 * rate_ + 0.2 * instant;
+        last_ = now;
+        done_ = done;
+    }
+}
+
+double RateMeter::etaSeconds() const {
+    if (rate_ <= 0) return -1;
+    return std::max<double>(0, static_cast<double>(total_ - done_) / rate_);
+}
+
+double RateMeter::elapsedSeconds() const {
+    return std::chrono::duration<double>(Clock::now() - start_).count();
+}
+
+JobThread::JobThread(std::string name, EventSink& sink, Work work) {
+    thread_ = std::thread([this, name = std::move(name), &sink, work = std::move(work)] {
+        JobContext context(name, sink, cancelFlag_);
+        FinishedEvent finished{name, Outcome::Succeeded, {}};
+        try {
+            work(context);
+        } catch (const JobCancelled&) {
+            finished.outcome = Outcome::Cancelled;
+            finished.message = "cancelled";
+        } catch (const std::exception& error) {
+            finished.outcome = Outcome::Failed;
+            finished.message = error.what();
+        } catch (...) {
+            finished.outcome = Outcome::Failed;
+            finished.message = "unknown error";
+        }
+        sink.post(finished);
+        finished_.store(true);
+    });
+}
+
+JobThread::~JobThread() {
+    cancel();
+    join();
+}
+
+void JobThread::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace netsight::runtime

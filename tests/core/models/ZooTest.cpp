@@ -1,0 +1,166 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "TempDir.h"
+#include "TorchTest.h"
+#include "netsight/models/Classifier.h"
+
+using namespace netsight::models;
+using netsight::data::ImageShape;
+
+namespace {
+
+std::vector<std::string> classes(int count) {
+    std::vector<std::string> names;
+    for (int i = 0; i < count; ++i) names.push_back("c" + std::to_string(i));
+    return names;
+}
+
+class ZooArchitecture : public netsight::test::SeededTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ZooArchitecture, ForwardLayersTapsAndFreeze) {
+    for (const ImageShape& shape : {ImageShape{3, 64, 64}, ImageShape{1, 32, 32}}) {
+        auto classifier = createClassifier(GetParam(), shape, classes(7));
+        classifier->setTraining(false);
+        const auto input = torch::randn({3, shape.channels, shape.height, shape.width});
+        const auto logits = classifier->forward(input);
+        EXPECT_EQ(logits.sizes(), (std::vector<int64_t>{3, 7}));
+
+        const auto& layers = classifier->layers();
+        ASSERT_GE(layers.size(), 4u) << GetParam();
+        const LayerInfo& middle = layers[layers.size() / 2];
+        const TapOutput tapped = classifier->forwardWithTaps(input, {middle.name, layers.front().name});
+        EXPECT_TRUE(torch::allclose(tapped.logits, logits, 1e-5, 1e-6));
+        ASSERT_EQ(tapped.layers.count(middle.name), 1u);
+        auto expected = middle.shape;
+        expected.insert(expected.begin(), 3);
+        EXPECT_EQ(tapped.layers.at(middle.name).sizes().vec(), expected) << middle.name;
+
+        classifier->freeze();
+        for (const auto& parameter : classifier->parameters()) EXPECT_FALSE(parameter.requires_grad());
+        auto image = input.clone().requires_grad_(true);
+        classifier->forward(image).sum().backward();
+        EXPECT_GT(image.grad().abs().sum().item<float>(), 0.0f) << "no gradient reaches the input";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, ZooArchitecture,
+                         ::testing::Values("alexnet-s", "vgg-s", "resnet-s", "inception-s", "resnet10", "topdown",
+                                           "bottomup", "grey+vgg-s", "lowpass+resnet-s", "highpass+alexnet-s"),
+                         [](const auto& info) {
+                             std::string name = info.param;
+                             for (char& c : name)
+                                 if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                             return name;
+                         });
+
+TEST(Zoo, TopDownAndBottomUpHaveTheSameLayers) {
+    auto top = createClassifier("topdown", {3, 64, 64}, classes(5));
+    auto bottom = createClassifier("bottomup", {3, 64, 64}, classes(5));
+    EXPECT_EQ(top->parameterCount(), bottom->parameterCount());
+    // Top-down starts at a quarter of the resolution, bottom-up at full resolution.
+    EXPECT_EQ(top->layers().front().name, "stage1.embed");
+    EXPECT_EQ(top->layers().front().shape, (std::vector<int64_t>{32, 16, 16}));
+    EXPECT_EQ(bottom->layers().front().shape, (std::vector<int64_t>{32, 64, 64}));
+}
+
+TEST(Zoo, UnknownArchitectureAndLayerNamesSayWhatExists) {
+    try {
+        createClassifier("resnet-xl", {3, 32, 32}, classes(3));
+        FAIL();
+    } catch (const std::invalid_argument& error) {
+        EXPECT_NE(std::string(error.what()).find("vgg-s"), std::string::npos);
+    }
+    auto classifier = createClassifier("vgg-s", {3, 32, 32}, classes(3));
+    try {
+        classifier->forwardWithTaps(torch::zeros({1, 3, 32, 32}), {"stage2.conv3"});
+        FAIL();
+    } catch (const std::invalid_argument& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("'stage2.conv3' does not exist"), std::string::npos) << message;
+        EXPECT_NE(message.find("stage2.conv2"), std::string::npos) << message;
+    }
+}
+
+class AdapterTest : public netsight::test::SeededTest {};
+
+TEST_F(AdapterTest, GreyAdapterIgnoresChangesThatKeepLuminance) {
+    auto grey = createClassifier("grey+resnet-s", {3, 32, 32}, classes(4));
+    auto plain = createClassifier("resnet-s", {3, 32, 32}, classes(4));
+    grey->setTraining(false);
+    plain->setTraining(false);
+    const auto image = torch::rand({2, 3, 32, 32});
+    // A chroma change: +r, compensating -g so that 0.299 r + 0.587 g stays.
+    auto shifted = image.clone();
+    shifted.select(1, 0) += 0.2;
+    shifted.select(1, 1) -= 0.2 * 0.299 / 0.587;
+    EXPECT_TRUE(torch::allclose(grey->forward(image), grey->forward(shifted), 1e-4, 1e-5));
+    EXPECT_FALSE(torch::allclose(plain->forward(image), plain->forward(shifted), 1e-4, 1e-5));
+}
+
+TEST_F(AdapterTest, LowPassIgnoresFineDetailAndHighPassIgnoresOffsets) {
+    auto low = createClassifier("lowpass+vgg-s", {1, 64, 64}, classes(4));
+    auto high = createClassifier("highpass+vgg-s", {1, 64, 64}, classes(4));
+    low->setTraining(false);
+    high->setTraining(false);
+    const auto image = torch::rand({2, 1, 64, 64});
+    // A checkerboard of period 2 px averages away in the 4x4-pooled, blurred image.
+    auto y = torch::arange(64).view({64, 1}), x = torch::arange(64).view({1, 64});
+    const auto checker = ((x + y) % 2 * 2 - 1).to(torch::kFloat) * 0.2;
+    const double lowChange = (low->forward(image + checker) - low->forward(image)).abs().max().item<double>();
+    const double highChangeOfChecker = (high->forward(image + checker) - high->forward(image)).abs().max().item<double>();
+    EXPECT_LT(lowChange, 0.05 * highChangeOfChecker);
+    EXPECT_TRUE(torch::allclose(high->forward(image + 0.3), high->forward(image), 1e-4, 1e-5));
+}
+
+class ModelFileTest : public netsight::test::SeededTest {};
+
+TEST_F(ModelFileTest, SaveLoadRoundTripGivesIdenticalOutputs) {
+    netsight::test::TempDir dir;
+    for (const std::string architecture : {"resnet-s", "grey+inception-s", "topdown"}) {
+        auto classifier = createClassifier(architecture, {3, 32, 32}, classes(5));
+        classifier->meta().input.mean = {0.5f};
+        classifier->meta().input.stdDev = {0.25f};
+        classifier->meta().training.epochs = 3;
+        // Move BatchNorm statistics away from their defaults so that buffers are checked too.
+        classifier->setTraining(true);
+        classifier->forward(torch::randn({8, 3, 32, 32}) * 2 + 1);
+        classifier->setTraining(false);
+        const auto path = (dir / (architecture + ".nsm")).string();
+        classifier->save(path);
+        auto loaded = loadClassifier(path);
+        loaded->setTraining(false);
+        EXPECT_EQ(loaded->meta().architecture, architecture);
+        EXPECT_EQ(loaded->meta().classNames, classes(5));
+        EXPECT_EQ(loaded->meta().input.stdDev, std::vector<float>{0.25f});
+        EXPECT_EQ(loaded->meta().training.epochs, 3);
+        const auto input = torch::randn({4, 3, 32, 32});
+        EXPECT_TRUE(torch::equal(classifier->forward(input), loaded->forward(input))) << architecture;
+    }
+}
+
+TEST_F(ModelFileTest, TruncatedForeignAndMissingFilesGiveClearErrors) {
+    netsight::test::TempDir dir;
+    auto classifier = createClassifier("vgg-s", {1, 32, 32}, classes(3));
+    const auto path = dir / "model.nsm";
+    classifier->save(path.string());
+    std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+    auto expectError = [](const std::string& file, const std::string& needle) {
+        try {
+            loadClassifier(file);
+            ADD_FAILURE() << "expected an error for " << file;
+        } catch (const std::runtime_error& error) {
+            const std::string message = error.what();
+            EXPECT_NE(message.find(file), std::string::npos) << message;
+            EXPECT_NE(message.find(needle), std::string::npos) << message;
+        }
+    };
+    expectError(path.string(), "not a NetSight model or TorchScript archive");
+    netsight::test::writeText(dir / "notes.txt", "just some text");
+    expectError((dir / "notes.txt").string(), "not a NetSight model or TorchScript archive");
+    expectError((dir / "missing.nsm").string(), "no such model file");
+}
+
+}  // namespace

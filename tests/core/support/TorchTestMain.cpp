@@ -1,0 +1,18 @@
+// Test main for suites that use LibTorch: tests named *_CUDA run only when a GPU is present.
+#include <gtest/gtest.h>
+#include <torch/cuda.h>
+#include <ATen/Parallel.h>
+
+#include <string>
+#include <thread>
+
+int main(int argc, char** argv) {
+    ::testing::InitGoogleTest(&argc, argv);
+    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    if (!torch::cuda::is_available()) {
+        std::string filter = ::testing::GTEST_FLAG(filter);
+        filter += filter.find('-') == std::string::npos ? "-*_CUDA:*_CUDA/*" : ":*_CUDA:*_CUDA/*";
+        ::testing::GTEST_FLAG(filter) = filter;
+    }
+    return RUN_ALL_TESTS();
+}
