@@ -10,4 +10,7 @@ enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
 /// Adds `data info` and `data preview` to the application.
 void addDataCommands(CLI::App& app);
 
+/// Adds `train`, `eval`, `model info` and `layers`.
+void addModelCommands(CLI::App& app);
+
 }  // namespace netsight::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "netsight-cli 0.1.0");
     netsight::cli::addDataCommands(app);
+    netsight::cli::addModelCommands(app);
 
     try {
         app.parse(argc, argv);
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
         return app.exit(help);
     } catch (const CLI::CallForVersion& version) {
         return app.exit(version);
+    } catch (const CLI::RuntimeError& error) {
+        return error.get_exit_code();  // the command has reported what went wrong
     } catch (const CLI::ParseError& error) {
         app.exit(error);
         return netsight::cli::kExitUsage;
