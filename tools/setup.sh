@@ -22,6 +22,7 @@ packages=(
   libopencv-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
+  python3-torch python3-torchvision
   dataset-fashion-mnist xvfb
 )
 

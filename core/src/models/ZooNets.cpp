@@ -122,14 +122,16 @@ public:
     torch::nn::Linear fc{nullptr};
 };
 
-/// The coarse-to-fine network (Lelekas et al. 2020) and its bottom-up twin: the same layers, visited
-/// from the coarsest input (x/4) to the finest, or from the finest to the coarsest. Each stage embeds
-/// its own input, adds the previous stage's features brought to its resolution by a 1x1 conv and a x2
-/// resize, concatenates that lateral path, and convolves.
+/// The coarse-to-fine network (Lelekas et al. 2020) and its bottom-up twin: the very same layers
+/// (equal parameters), visited from the coarsest input (x/4) to the full image, or from the full image
+/// to the coarsest. Each stage embeds its own input, adds the previous stage's features brought to its
+/// resolution by a 1x1 conv and a x2 resize (nearest upsampling top-down, average pooling bottom-up),
+/// concatenates that lateral path, and convolves. Widths grow along the visit (16, 32, 64) in both, so
+/// top-down spends its widest layer on the full-resolution image.
 class ScaleNetImpl : public ZooNetImpl {
 public:
     ScaleNetImpl(int64_t channels, int64_t classes, bool topDown) : topDown_(topDown) {
-        const int64_t widths[] = {32, 64, 128};
+        const int64_t widths[] = {16, 32, 64};
         for (int s = 0; s < 3; ++s) {
             auto stage = std::make_shared<torch::nn::Module>();
             Stage parts;

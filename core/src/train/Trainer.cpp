@@ -147,6 +147,7 @@ std::optional<Resumed> loadCheckpoint(const TrainOptions& options) {
 
 std::unique_ptr<models::ZooClassifier> freshClassifier(const TrainOptions& options, const data::Dataset& dataset) {
     std::unique_ptr<models::Classifier> classifier;
+    torch::manual_seed(data::mixSeed(options.seed, 0x1417));  // initial weights depend on the seed only
     if (!options.startFrom.empty()) {
         classifier = models::loadClassifier(options.startFrom);
     } else {
