@@ -24,7 +24,7 @@ void BM_TrainStepResNetS(benchmark::State& state) {
         const auto logits = classifier->forward(classifier->normalize(images));
         const auto loss = torch::nn::functional::cross_entropy(logits, labels);
         benchmark::DoNotOptimize(loss.item<double>());
-        optimizer.zero_grad();
+        for (auto& parameter : classifier->parameters()) parameter.mutable_grad().reset();  // as set_to_none
         loss.backward();
         optimizer.step();
         benchmark::DoNotOptimize(logits.argmax(1).eq(labels).sum().item<int64_t>());

@@ -239,7 +239,7 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
                         << ") and run again to resume.";
                 throw std::runtime_error(message.str());
             }
-            optimizer->zero_grad();
+            for (auto& parameter : classifier->parameters()) parameter.mutable_grad().reset();  // as set_to_none
             loss.backward();
             optimizer->step();
 
