@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "ErrorOf.h"
 #include "TempDir.h"
 #include "netsight/data/DataError.h"
 #include "netsight/data/Dataset.h"
@@ -31,13 +32,7 @@ void writeCifar(const TempDir& dir, int perBatch) {
 
 template <typename Action>
 std::string errorOf(Action action) {
-    try {
-        action();
-    } catch (const DataError& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "expected a DataError";
-    return {};
+    return netsight::test::errorOf<DataError>(action);
 }
 
 TEST(Cifar10Source, ReadsBatchesAsPlanarRgb) {

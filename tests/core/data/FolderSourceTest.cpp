@@ -2,6 +2,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "ErrorOf.h"
 #include "TempDir.h"
 #include "netsight/data/DataError.h"
 #include "netsight/data/Dataset.h"
@@ -27,13 +28,7 @@ void writeClasses(const std::filesystem::path& root, int perClass, int size = 16
 
 template <typename Action>
 std::string errorOf(Action action) {
-    try {
-        action();
-    } catch (const DataError& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "expected a DataError";
-    return {};
+    return netsight::test::errorOf<DataError>(action);
 }
 
 TEST(FolderSource, ClassesFromSubfoldersSplitSeededAndStratified) {

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "ErrorOf.h"
 #include "TempDir.h"
 #include "netsight/data/DataError.h"
 #include "netsight/data/Dataset.h"
@@ -59,13 +60,7 @@ void writeMnistLike(const TempDir& dir, std::uint32_t train, std::uint32_t test,
 
 template <typename Action>
 std::string errorOf(Action action) {
-    try {
-        action();
-    } catch (const DataError& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "expected a DataError";
-    return {};
+    return netsight::test::errorOf<DataError>(action);
 }
 
 TEST(IdxSource, ReadsPlainAndGzippedFilesWithExplicitSplits) {

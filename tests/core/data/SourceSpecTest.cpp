@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ErrorOf.h"
 #include "netsight/data/DataError.h"
 #include "netsight/data/Dataset.h"
 
@@ -9,16 +10,9 @@ using namespace netsight::data;
 
 namespace {
 
-// Runs `action`, expects a DataError, and returns its message.
 template <typename Action>
 std::string errorOf(Action action) {
-    try {
-        action();
-    } catch (const DataError& error) {
-        return error.what();
-    }
-    ADD_FAILURE() << "expected a DataError";
-    return {};
+    return netsight::test::errorOf<DataError>(action);
 }
 
 TEST(SourceSpec, ParsesKindsPathsAndOptions) {

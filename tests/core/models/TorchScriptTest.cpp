@@ -2,6 +2,7 @@
 // (the ctest fixture "torchvision_models" writes it, scripted and traced, before these tests run).
 #include <gtest/gtest.h>
 #include <torch/script.h>
+#include <torch/version.h>
 
 #include <filesystem>
 #include <fstream>
@@ -74,7 +75,7 @@ TEST_P(TorchScriptResNet, LoadsEvaluatesListsLayersAndTapsDeepLayers) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Exported, TorchScriptResNet, ::testing::Values("resnet18_scripted.pt", "resnet18_traced.pt"),
-                         [](const auto& info) { return info.param.substr(0, info.param.find('.')); });
+                         [](const auto& testInfo) { return testInfo.param.substr(0, testInfo.param.find('.')); });
 
 TEST(TorchScript, SidecarMetadataAndMissingMetadata) {
     const std::string scripted = fixture("resnet18_scripted.pt");
@@ -111,6 +112,20 @@ TEST(TorchScript, SidecarMetadataAndMissingMetadata) {
     fallback.input.shape = {3, 48, 48};
     fallback.classNames = std::vector<std::string>(10, "x");
     EXPECT_EQ(loadClassifier(bare, &fallback)->meta().input.shape.height, 48);
+}
+
+TEST(TorchScript, ArchiveFromANewerPyTorchSaysSoWithBothVersions) {
+    const std::string future = fixture("resnet18_future.pt");
+    if (future.empty()) GTEST_SKIP() << "fixture missing";
+    try {
+        loadClassifier(future);
+        FAIL() << "a version-99 archive loaded";
+    } catch (const std::runtime_error& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("newer PyTorch"), std::string::npos) << message;
+        EXPECT_NE(message.find(TORCH_VERSION), std::string::npos) << message;
+        EXPECT_NE(message.find("version 99"), std::string::npos) << message;
+    }
 }
 
 TEST(TorchScript, SummaryAndSaveRoundTrip) {

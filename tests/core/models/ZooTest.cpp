@@ -50,8 +50,8 @@ TEST_P(ZooArchitecture, ForwardLayersTapsAndFreeze) {
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooArchitecture,
                          ::testing::Values("alexnet-s", "vgg-s", "resnet-s", "inception-s", "resnet10", "topdown",
                                            "bottomup", "grey+vgg-s", "lowpass+resnet-s", "highpass+alexnet-s"),
-                         [](const auto& info) {
-                             std::string name = info.param;
+                         [](const auto& testInfo) {
+                             std::string name = testInfo.param;
                              for (char& c : name)
                                  if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                              return name;

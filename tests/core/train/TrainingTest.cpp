@@ -91,8 +91,8 @@ std::vector<FloorCase> floorCases() {
     return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Zoo, AccuracyFloor, ::testing::ValuesIn(floorCases()), [](const auto& info) {
-    std::string name = info.param.architecture + "_" + (info.param.data == "fashion-mnist" ? "fashion" : "factorworld");
+INSTANTIATE_TEST_SUITE_P(Zoo, AccuracyFloor, ::testing::ValuesIn(floorCases()), [](const auto& testInfo) {
+    std::string name = testInfo.param.architecture + "_" + (testInfo.param.data == "fashion-mnist" ? "fashion" : "factorworld");
     for (char& ch : name)
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
     return name;
