@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "netsight/probe/Nmi.h"
+#include "netsight/probe/Order.h"
+
+using namespace netsight::probe;
+
+namespace {
+
+std::vector<std::uint8_t> noise(std::size_t n, unsigned seed) {
+    std::mt19937 random(seed);
+    std::vector<std::uint8_t> values(n);
+    for (auto& v : values) v = static_cast<std::uint8_t>(random() % 256);
+    return values;
+}
+
+// The textbook formula with probabilities, written independently of the implementation.
+double referenceNmi(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b, int bins) {
+    std::vector<double> joint(bins * bins, 0), pa(bins, 0), pb(bins, 0);
+    const double n = a.size();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const int x = a[i] * bins / 256, y = b[i] * bins / 256;
+        joint[x * bins + y] += 1 / n;
+        pa[x] += 1 / n;
+        pb[y] += 1 / n;
+    }
+    auto entropy = [](const std::vector<double>& p) {
+        double h = 0;
+        for (double q : p)
+            if (q > 0) h -= q * std::log(q);
+        return h;
+    };
+    return (entropy(pa) + entropy(pb)) / entropy(joint);
+}
+
+TEST(Nmi, IdenticalImagesScoreTwoAndOneInTheArithmeticVariant) {
+    const auto image = noise(4096, 1);
+    EXPECT_NEAR(normalizedMutualInformation(image, image), 2.0, 1e-12);
+    EXPECT_NEAR(normalizedMutualInformation(image, image, 256, NmiVariant::Arithmetic), 1.0, 1e-12);
+    const std::vector<std::uint8_t> flat(100, 7);
+    EXPECT_DOUBLE_EQ(normalizedMutualInformation(flat, flat), 2.0);
+}
+
+TEST(Nmi, APermutedHistogramIsStillFullyInformative) {
+    // y = perm(x): a bijection of intensities, so each determines the other.
+    const auto image = noise(20000, 2);
+    std::vector<std::uint8_t> permutation(256);
+    for (int v = 0; v < 256; ++v) permutation[v] = static_cast<std::uint8_t>((v * 97 + 13) % 256);
+    std::vector<std::uint8_t> permuted(image.size());
+    for (std::size_t i = 0; i < image.size(); ++i) permuted[i] = permutation[image[i]];
+    EXPECT_NEAR(normalizedMutualInformation(image, permuted), 2.0, 1e-12);
+}
+
+TEST(Nmi, IndependentNoiseIsNearOneWithinItsBias) {
+    // With 16 bins and 100k samples the plug-in bias of MI is about (15*15)/(2N) nats: tiny.
+    const auto a = noise(100000, 3), b = noise(100000, 4);
+    const double value = normalizedMutualInformation(a, b, 16);
+    EXPECT_GT(value, 1.0);
+    EXPECT_LT(value, 1.0 + 0.002);
+    EXPECT_NEAR(normalizedMutualInformation(a, b, 16, NmiVariant::Arithmetic), 2.0 - 2.0 / value, 1e-12);
+}
+
+TEST(Nmi, MatchesTheTextbookFormulaOnPartlyDependentImages) {
+    auto a = noise(5000, 5);
+    auto b = noise(5000, 6);
+    for (std::size_t i = 0; i < a.size(); i += 3) b[i] = a[i];  // a third shared
+    for (int bins : {8, 100, 256}) EXPECT_NEAR(normalizedMutualInformation(a, b, bins), referenceNmi(a, b, bins), 1e-9);
+    EXPECT_THROW(normalizedMutualInformation(a, std::vector<std::uint8_t>(10)), std::invalid_argument);
+    EXPECT_THROW(normalizedMutualInformation(a, b, 0), std::invalid_argument);
+}
+
+TEST(Order, TotalOrderRankingAndCycles) {
+    // Classifier 0 serves everyone best, 2 worst.
+    const std::vector<std::vector<double>> total = {{1.0, 0.9, 0.95}, {0.6, 1.0, 0.8}, {0.5, 0.7, 1.0}};
+    const ClassifierOrder order = orderFromTransfer(total);
+    EXPECT_TRUE(order.total);
+    EXPECT_EQ(order.ranking, (std::vector<int>{0, 1, 2}));
+    EXPECT_EQ(order.score, (std::vector<int>{2, 1, 0}));
+    EXPECT_TRUE(order.cycles.empty());
+
+    // 0 > 1, 1 > 2, 2 > 0: rock, paper, scissors.
+    const std::vector<std::vector<double>> cyclic = {{1.0, 0.9, 0.5}, {0.6, 1.0, 0.9}, {0.9, 0.5, 1.0}};
+    const ClassifierOrder loop = orderFromTransfer(cyclic);
+    EXPECT_FALSE(loop.total);
+    ASSERT_EQ(loop.cycles.size(), 1u);
+    EXPECT_EQ(loop.cycles[0], (std::vector<int>{0, 1, 2}));
+}
+
+TEST(Order, KendallTau) {
+    EXPECT_DOUBLE_EQ(kendallTau({1, 2, 3, 4}, {10, 20, 30, 40}), 1.0);
+    EXPECT_DOUBLE_EQ(kendallTau({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0);
+    EXPECT_NEAR(kendallTau({1, 2, 3, 4}, {1, 3, 2, 4}), 4.0 / 6.0, 1e-12);
+    // tau-b with a tie: scipy.stats.kendalltau([1,2,2,3],[1,2,3,4]) = 0.9128709291752769
+    EXPECT_NEAR(kendallTau({1, 2, 2, 3}, {1, 2, 3, 4}), 0.9128709291752769, 1e-12);
+    EXPECT_DOUBLE_EQ(kendallTau({1, 1, 1}, {1, 2, 3}), 0.0);
+}
+
+}  // namespace
