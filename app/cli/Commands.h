@@ -13,4 +13,7 @@ void addDataCommands(CLI::App& app);
 /// Adds `train`, `eval`, `model info` and `layers`.
 void addModelCommands(CLI::App& app);
 
+/// Adds `probe`.
+void addProbeCommands(CLI::App& app);
+
 }  // namespace netsight::cli

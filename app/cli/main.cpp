@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "netsight-cli 0.1.0");
     netsight::cli::addDataCommands(app);
     netsight::cli::addModelCommands(app);
+    netsight::cli::addProbeCommands(app);
 
     try {
         app.parse(argc, argv);

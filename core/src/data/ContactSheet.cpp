@@ -78,4 +78,45 @@ RgbBuffer contactSheet(const Dataset& dataset, Split split, const ContactSheetOp
     return buffer;
 }
 
+RgbBuffer imageGrid(const std::vector<std::vector<Image>>& rows, const std::vector<std::string>& columnTitles,
+                    const std::vector<std::string>& rowTitles, int tilePixels) {
+    std::size_t columns = columnTitles.size();
+    for (const auto& row : rows) columns = std::max(columns, row.size());
+    const int tile = std::max(16, tilePixels);
+    const int titleHeight = columnTitles.empty() ? 0 : 22;
+    const double fontScale = 0.45;
+    int labelWidth = 0;
+    for (const auto& title : rowTitles) {
+        int baseline = 0;
+        labelWidth = std::max(labelWidth, cv::getTextSize(title, cv::FONT_HERSHEY_SIMPLEX, fontScale, 1, &baseline).width + kGap);
+    }
+    const int cell = tile + kGap;
+    cv::Mat grid(kGap + titleHeight + static_cast<int>(rows.size()) * cell, kGap + labelWidth + static_cast<int>(columns) * cell,
+                 CV_8UC3, cv::Scalar(255, 255, 255));
+    for (std::size_t c = 0; c < columnTitles.size(); ++c) {
+        const std::string text = fitLabel(columnTitles[c], tile, fontScale);
+        int baseline = 0;
+        const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, fontScale, 1, &baseline);
+        cv::putText(grid, text, cv::Point(kGap + labelWidth + static_cast<int>(c) * cell + (tile - size.width) / 2, kGap + 14),
+                    cv::FONT_HERSHEY_SIMPLEX, fontScale, cv::Scalar(40, 40, 40), 1, cv::LINE_AA);
+    }
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const int top = kGap + titleHeight + static_cast<int>(r) * cell;
+        if (r < rowTitles.size())
+            cv::putText(grid, rowTitles[r], cv::Point(kGap / 2, top + tile / 2 + 5), cv::FONT_HERSHEY_SIMPLEX, fontScale,
+                        cv::Scalar(40, 40, 40), 1, cv::LINE_AA);
+        for (std::size_t c = 0; c < rows[r].size(); ++c) {
+            if (rows[r][c].empty()) continue;
+            cv::Mat image = tileFor(rows[r][c], tile);
+            const int left = kGap + labelWidth + static_cast<int>(c) * cell;
+            image.copyTo(grid(cv::Rect(left + (tile - image.cols) / 2, top + (tile - image.rows) / 2, image.cols, image.rows)));
+        }
+    }
+    RgbBuffer buffer;
+    buffer.width = grid.cols;
+    buffer.height = grid.rows;
+    buffer.rgb.assign(grid.data, grid.data + grid.total() * 3);
+    return buffer;
+}
+
 }  // namespace netsight::data

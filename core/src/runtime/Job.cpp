@@ -1,5 +1,7 @@
 #include "netsight/runtime/Job.h"
 
+#include <c10/util/Exception.h>
+
 #include <algorithm>
 #include <exception>
 
@@ -47,6 +49,9 @@ JobThread::JobThread(std::string name, EventSink& sink, Work work) {
         } catch (const JobCancelled&) {
             finished.outcome = Outcome::Cancelled;
             finished.message = "cancelled";
+        } catch (const c10::Error& error) {
+            finished.outcome = Outcome::Failed;
+            finished.message = error.what_without_backtrace();  // users need the message, not frames
         } catch (const std::exception& error) {
             finished.outcome = Outcome::Failed;
             finished.message = error.what();

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "netsight/data/Dataset.h"
 #include "netsight/data/Image.h"
@@ -18,5 +20,10 @@ struct ContactSheetOptions {
 
 /// A grid of the split's first images with their class names under each.
 RgbBuffer contactSheet(const Dataset& dataset, Split split, const ContactSheetOptions& options = {});
+
+/// A grid of images (each row a list of images of one shape) with optional column titles above and
+/// row titles on the left; small images are scaled up (nearest) to about `tilePixels`.
+RgbBuffer imageGrid(const std::vector<std::vector<Image>>& rows, const std::vector<std::string>& columnTitles,
+                    const std::vector<std::string>& rowTitles = {}, int tilePixels = 96);
 
 }  // namespace netsight::data

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace netsight::experiment {
+
+/// One classifier of a probe: a zoo architecture the experiment trains, or a model file it loads.
+struct ClassifierEntry {
+    std::string name;          ///< short, unique; names files and matrix rows
+    std::string architecture;  ///< zoo name (trained into models/NAME.nsm), or empty
+    std::string model;         ///< a model file to load (absolute or relative to the experiment)
+};
+
+/// experiment.json of a signal-probe experiment (schema version 1).
+struct ProbeSpec {
+    static constexpr int kVersion = 1;
+    std::string data = "factorworld:classes=5,size=32,train=2000,val=400,test=400";
+    std::uint64_t seed = 0;
+    std::string device = "auto";
+    std::vector<ClassifierEntry> classifiers;
+
+    int classifierEpochs = 3;
+    double classifierLearningRate = 2e-3;
+
+    std::string autoencoder = "segnet-small";
+    int pretrainEpochs = 3;
+    int finetuneEpochs = 2;
+    double autoencoderLearningRate = 1e-3;
+    double reconstructionWeight = 0.0;  ///< extra MSE term while fine-tuning (the paper: 0)
+    std::size_t batchSize = 32;
+    std::size_t maxTrainSamples = 0;    ///< per epoch, 0: all
+
+    std::size_t testImages = 400;       ///< for the transfer matrix and NMI
+    std::size_t gridImages = 8;         ///< rows of the reconstruction grid
+    int nmiBins = 256;
+    std::string nmiVariant = "studholme";  ///< or "arithmetic"
+};
+
+/// Reads experiment.json; errors name the file, the field path (e.g. "classifiers[2].name") and
+/// what was expected. Throws std::runtime_error.
+ProbeSpec readProbeSpec(const std::string& path);
+/// Writes experiment.json atomically.
+void writeProbeSpec(const ProbeSpec& spec, const std::string& path);
+/// Checks values that need no data (names unique, counts positive, ...); throws std::runtime_error.
+void validateProbeSpec(const ProbeSpec& spec, const std::string& where);
+
+/// The demo: FactorWorld with a zoo that includes classifiers of known input use.
+ProbeSpec demoProbeSpec();
+
+}  // namespace netsight::experiment

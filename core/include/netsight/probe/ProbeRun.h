@@ -1,0 +1,36 @@
+#pragma once
+
+// The signal-probe pipeline as one plain-typed call (CLI and UI): train what is missing, pretrain the
+// autoencoder, fine-tune it for each classifier, and measure.
+#include <string>
+#include <vector>
+
+#include "netsight/experiment/ProbeSpec.h"
+#include "netsight/probe/Order.h"
+#include "netsight/runtime/Job.h"
+
+namespace netsight::probe {
+
+struct ProbeSummary {
+    std::vector<std::string> classifiers;     ///< column names
+    std::vector<std::string> rows;            ///< "original", "pretrained", then one per classifier
+    std::vector<std::vector<double>> accuracy;  ///< rows x classifiers: the transfer matrix A
+    std::vector<std::vector<double>> relative;  ///< A / A_original
+    ClassifierOrder order;                    ///< over the fine-tuned rows
+    double tauAccuracy = 0;                   ///< Kendall tau of the order's scores with accuracy
+    double tauParameters = 0;                 ///< ... and with parameter count
+    std::vector<double> parameterCounts;
+    std::vector<double> nmiIntraMedian;       ///< per AE row (pretrained, then one per classifier)
+    std::vector<double> nmiInterMedian;
+    std::string reportPath;
+};
+
+/// Runs or resumes the experiment in `directory` (experiment.json there). Every stage writes its
+/// outputs atomically and is skipped when they exist, and trainings resume from their checkpoints,
+/// so a killed run picks up where it was. Errors in the spec or the data are raised before any long work.
+ProbeSummary runProbe(const std::string& directory, const runtime::JobContext& job);
+
+/// Creates `directory` with the demo's experiment.json if it has none.
+void createDemoExperiment(const std::string& directory);
+
+}  // namespace netsight::probe

@@ -1,0 +1,177 @@
+#include "AutoencoderTraining.h"
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../data/Random.h"
+#include "../train/DataBridge.h"
+#include "netsight/data/DataLoader.h"
+#include "netsight/runtime/AtomicFile.h"
+
+namespace netsight::probe {
+namespace {
+
+using nlohmann::json;
+constexpr const char* kAutoencoderKey = "netsight.autoencoder";
+
+std::string serialize(torch::serialize::OutputArchive& archive) {
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    return bytes.str();
+}
+
+using LossFunction = std::function<torch::Tensor(SegNet&, const torch::Tensor& images, const torch::Tensor& labels)>;
+
+// The shared loop: epochs over the training split, Adam on `parameters`, a checkpoint per epoch.
+void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, SegNet& autoencoder,
+               const std::string& preset, std::vector<torch::Tensor> parameters, int epochs, const std::string& path,
+               const std::string& phaseName, const std::function<void()>& setModes, const LossFunction& lossOf,
+               const torch::Device& device, const runtime::JobContext& job) {
+    torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(spec.autoencoderLearningRate));
+    const std::string checkpoint = path + ".ckpt";
+    int startEpoch = 0;
+    if (std::filesystem::exists(checkpoint)) {
+        torch::serialize::InputArchive archive, model, optimizerState;
+        c10::IValue epochValue;
+        try {
+            archive.load_from(checkpoint);
+            archive.read("model", model);
+            archive.read("optimizer", optimizerState);
+            archive.read("epoch", epochValue);
+        } catch (const c10::Error& error) {
+            throw std::runtime_error(checkpoint + ": the checkpoint is damaged; delete it to start this stage afresh (" +
+                                     std::string(error.what_without_backtrace()).substr(0, 200) + ")");
+        }
+        autoencoder->load(model);
+        optimizer.load(optimizerState);
+        startEpoch = static_cast<int>(epochValue.toInt());
+        job.log(phaseName + ": resuming after epoch " + std::to_string(startEpoch));
+    }
+    const std::size_t samples = spec.maxTrainSamples ? std::min(spec.maxTrainSamples, dataset.size(data::Split::Train))
+                                                     : dataset.size(data::Split::Train);
+    const std::int64_t stepsPerEpoch = static_cast<std::int64_t>((samples + spec.batchSize - 1) / spec.batchSize);
+    const std::int64_t totalSteps = stepsPerEpoch * epochs;
+    runtime::RateMeter meter((totalSteps - startEpoch * stepsPerEpoch) * static_cast<std::int64_t>(spec.batchSize));
+    std::int64_t images = 0;
+    for (int epoch = startEpoch; epoch < epochs; ++epoch) {
+        torch::manual_seed(data::mixSeed(spec.seed, 0xAE, static_cast<std::uint64_t>(epoch)));
+        data::LoaderOptions loaderOptions;
+        loaderOptions.batchSize = spec.batchSize;
+        loaderOptions.seed = spec.seed + 17;
+        data::DataLoader loader(dataset, data::Split::Train, loaderOptions);
+        loader.startEpoch(epoch);
+        setModes();
+        double lossSum = 0;
+        std::int64_t step = 0;
+        while (step < stepsPerEpoch) {
+            auto batch = loader.next();
+            if (!batch) break;
+            job.checkCancelled();
+            const auto x = train::imagesToTensor(*batch, device);
+            const auto labels = train::labelsToTensor(*batch, device);
+            const auto loss = lossOf(autoencoder, x, labels);
+            const double value = loss.item<double>();
+            if (!std::isfinite(value))
+                throw std::runtime_error(phaseName + " diverged: the loss became " + std::to_string(value) + " in epoch " +
+                                         std::to_string(epoch + 1) + "; the last checkpoint is kept; lower "
+                                         "autoencoder.learning_rate in experiment.json and run again");
+            for (auto& parameter : parameters) parameter.mutable_grad().reset();
+            loss.backward();
+            optimizer.step();
+            ++step;
+            lossSum += value;
+            images += static_cast<std::int64_t>(batch->count());
+            meter.update(images);
+            const std::int64_t globalStep = epoch * stepsPerEpoch + step;
+            job.metric(phaseName + "/loss", static_cast<double>(globalStep), value);
+            job.progress(phaseName + ", epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs), globalStep,
+                         totalSteps, meter.ratePerSecond(), meter.etaSeconds());
+        }
+        job.log(phaseName + ": epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + ", mean loss " +
+                std::to_string(step ? lossSum / step : 0.0));
+        torch::serialize::OutputArchive archive, model, optimizerState;
+        autoencoder->save(model);
+        optimizer.save(optimizerState);
+        archive.write("model", model);
+        archive.write("optimizer", optimizerState);
+        archive.write("epoch", c10::IValue(static_cast<int64_t>(epoch + 1)));
+        runtime::writeFileAtomically(checkpoint, serialize(archive));
+    }
+    saveAutoencoder(autoencoder, preset, path);
+    std::filesystem::remove(checkpoint);
+}
+
+}  // namespace
+
+void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path) {
+    torch::serialize::OutputArchive archive;
+    autoencoder->save(archive);
+    const json meta = {{"preset", preset}, {"channels", autoencoder->options().channels}, {"stages", autoencoder->options().stages}};
+    archive.write(kAutoencoderKey, c10::IValue(meta.dump()));
+    runtime::writeFileAtomically(path, serialize(archive));
+}
+
+SegNet loadAutoencoder(const std::string& path, std::string* preset) {
+    torch::serialize::InputArchive archive;
+    c10::IValue metaValue;
+    try {
+        archive.load_from(path);
+    } catch (const c10::Error& error) {
+        throw std::runtime_error(path + ": not a readable autoencoder file (" +
+                                 std::string(error.what_without_backtrace()).substr(0, 200) + ")");
+    }
+    if (!archive.try_read(kAutoencoderKey, metaValue) || !metaValue.isString())
+        throw std::runtime_error(path + ": not a NetSight autoencoder (no autoencoder metadata)");
+    const json meta = json::parse(metaValue.toStringRef());
+    SegNetOptions options;
+    options.channels = meta.at("channels").get<int64_t>();
+    options.stages = meta.at("stages").get<std::vector<std::vector<int64_t>>>();
+    SegNet autoencoder(options);
+    autoencoder->load(archive);
+    if (preset) *preset = meta.value("preset", std::string());
+    return autoencoder;
+}
+
+void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset, const std::string& path,
+                         const torch::Device& device, const runtime::JobContext& job) {
+    torch::manual_seed(data::mixSeed(spec.seed, 0xAE0));
+    SegNet autoencoder(segNetPreset(spec.autoencoder, dataset.info().shape.channels));
+    autoencoder->to(device);
+    trainLoop(spec, dataset, autoencoder, spec.autoencoder, autoencoder->parameters(), spec.pretrainEpochs, path,
+              "pretrain autoencoder", [&] { autoencoder->train(); },
+              [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
+                  return torch::mse_loss(ae->forward(images), images);
+              },
+              device, job);
+}
+
+void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
+                         const std::string& pretrainedPath, models::Classifier& classifier, const std::string& name,
+                         const std::string& path, const torch::Device& device, const runtime::JobContext& job) {
+    SegNet autoencoder = loadAutoencoder(pretrainedPath);
+    autoencoder->to(device);
+    classifier.freeze();
+    const double weight = spec.reconstructionWeight;
+    trainLoop(spec, dataset, autoencoder, spec.autoencoder, autoencoder->decoderParameters(), spec.finetuneEpochs, path,
+              "fine-tune for " + name,
+              [&] {
+                  autoencoder->train();
+                  autoencoder->freezeEncoder();
+              },
+              [&classifier, weight](SegNet& ae, const torch::Tensor& images, const torch::Tensor& labels) {
+                  SegNetCode code;
+                  {
+                      torch::NoGradGuard frozen;  // the encoder is detached: no graph through it
+                      code = ae->encode(images);
+                  }
+                  const auto reconstruction = ae->decode(code);
+                  auto loss = torch::nn::functional::cross_entropy(classifier.forward(classifier.normalize(reconstruction)), labels);
+                  if (weight > 0) loss = loss + weight * torch::mse_loss(reconstruction, images);
+                  return loss;
+              },
+              device, job);
+}
+
+}  // namespace netsight::probe

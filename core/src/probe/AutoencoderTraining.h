@@ -1,0 +1,32 @@
+#pragma once
+
+// Pretraining and fine-tuning of the probe's SegNet, with per-epoch checkpoints (internal to core).
+#include <memory>
+#include <string>
+
+#include "netsight/data/Dataset.h"
+#include "netsight/experiment/ProbeSpec.h"
+#include "netsight/models/Classifier.h"
+#include "netsight/probe/SegNet.h"
+#include "netsight/runtime/Job.h"
+
+namespace netsight::probe {
+
+/// Writes the autoencoder (weights and its preset) atomically.
+void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path);
+/// Reads an autoencoder file; throws std::runtime_error naming it.
+SegNet loadAutoencoder(const std::string& path, std::string* preset = nullptr);
+
+/// Pretrains on reconstruction (MSE, no labels) into `path`, resuming from path + ".ckpt".
+void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset, const std::string& path,
+                         const torch::Device& device, const runtime::JobContext& job);
+
+/// Fine-tunes a copy of the pretrained autoencoder for `classifier` (frozen, eval mode): encoder frozen,
+/// decoder trained to minimise the classifier's cross-entropy on the normalized reconstruction
+/// (+ reconstructionWeight x MSE). Resumes from path + ".ckpt".
+void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
+                         const std::string& pretrainedPath, models::Classifier& classifier,
+                         const std::string& name, const std::string& path, const torch::Device& device,
+                         const runtime::JobContext& job);
+
+}  // namespace netsight::probe

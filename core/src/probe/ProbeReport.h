@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "netsight/experiment/ProbeSpec.h"
+#include "netsight/probe/ProbeRun.h"
+
+namespace netsight::probe {
+
+/// Per-image NMI of each autoencoder row.
+struct NmiTable {
+    std::vector<std::string> rows;
+    std::vector<std::vector<double>> intra, inter;
+};
+
+/// Writes results/transfer.csv, relative.csv, order.json, nmi.csv, nmi_summary.csv, summary.json and the
+/// self-contained report.html (grid embedded). Returns the report's path.
+std::string writeProbeResults(const std::string& directory, const experiment::ProbeSpec& spec, const ProbeSummary& summary,
+                              const NmiTable& nmi, const std::string& gridPng);
+
+}  // namespace netsight::probe

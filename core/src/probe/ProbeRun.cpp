@@ -1,0 +1,239 @@
+#include "netsight/probe/ProbeRun.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../train/DataBridge.h"
+#include "AutoencoderTraining.h"
+#include "ProbeReport.h"
+#include "netsight/data/ContactSheet.h"
+#include "netsight/probe/Nmi.h"
+#include "netsight/runtime/AtomicFile.h"
+#include "netsight/runtime/Device.h"
+#include "netsight/train/Training.h"
+
+namespace fs = std::filesystem;
+
+namespace netsight::probe {
+namespace {
+
+using nlohmann::json;
+
+struct LoadedClassifier {
+    std::string name;
+    std::unique_ptr<models::Classifier> model;
+};
+
+std::string resolvePath(const fs::path& directory, const std::string& file) {
+    const fs::path path(file);
+    return path.is_absolute() ? path.string() : (directory / path).string();
+}
+
+// Errors that need no long work: the spec, the data, the preset against the image size.
+void checkBeforeWork(const experiment::ProbeSpec& spec, const data::Dataset& dataset, const std::string& where) {
+    const auto& shape = dataset.info().shape;
+    const auto options = segNetPreset(spec.autoencoder, shape.channels);
+    const int factor = 1 << options.stages.size();
+    if (shape.height % factor != 0 || shape.width % factor != 0)
+        throw std::runtime_error(where + ": autoencoder preset '" + spec.autoencoder + "' pools " +
+                                 std::to_string(options.stages.size()) + " times, so image sides must be multiples of " +
+                                 std::to_string(factor) + "; the data are " + std::to_string(shape.width) + "x" +
+                                 std::to_string(shape.height) + " (choose another preset or image size)");
+    if (dataset.size(data::Split::Test) < 20)
+        throw std::runtime_error(where + ": " + spec.data + " has " + std::to_string(dataset.size(data::Split::Test)) +
+                                 " test images; the statistics need at least 20");
+    if (dataset.size(data::Split::Train) == 0) throw std::runtime_error(where + ": " + spec.data + " has no training images");
+}
+
+torch::Tensor accuracyOf(models::Classifier& classifier, const torch::Tensor& images, const torch::Tensor& labels) {
+    torch::NoGradGuard noGrad;
+    classifier.setTraining(false);
+    std::int64_t correct = 0;
+    for (int64_t start = 0; start < images.size(0); start += 128) {
+        const auto batch = images.narrow(0, start, std::min<int64_t>(128, images.size(0) - start));
+        const auto predicted = classifier.forward(classifier.normalize(batch)).argmax(1);
+        correct += predicted.eq(labels.narrow(0, start, batch.size(0))).sum().item<int64_t>();
+    }
+    return torch::tensor(static_cast<double>(correct) / images.size(0));
+}
+
+torch::Tensor reconstruct(SegNet& autoencoder, const torch::Tensor& images) {
+    torch::NoGradGuard noGrad;
+    autoencoder->eval();
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < images.size(0); start += 64)
+        parts.push_back(autoencoder->forward(images.narrow(0, start, std::min<int64_t>(64, images.size(0) - start))).clamp(0.0, 1.0));
+    return torch::cat(parts);
+}
+
+std::vector<std::uint8_t> toBytes(const torch::Tensor& image) {
+    const auto bytes = (image * 255.0).round().clamp(0, 255).to(torch::kUInt8).contiguous().to(torch::kCPU);
+    return std::vector<std::uint8_t>(bytes.data_ptr<std::uint8_t>(), bytes.data_ptr<std::uint8_t>() + bytes.numel());
+}
+
+data::Image toImage(const torch::Tensor& image) {
+    const auto cpu = image.to(torch::kCPU).contiguous();
+    data::Image result(data::ImageShape{static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)), static_cast<int>(cpu.size(2))});
+    std::copy_n(cpu.data_ptr<float>(), result.pixels.size(), result.pixels.begin());
+    return result;
+}
+
+double median(std::vector<double> values) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const std::size_t middle = values.size() / 2;
+    return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+}  // namespace
+
+void createDemoExperiment(const std::string& directory) {
+    fs::create_directories(directory);
+    const std::string path = (fs::path(directory) / "experiment.json").string();
+    if (!fs::exists(path)) experiment::writeProbeSpec(experiment::demoProbeSpec(), path);
+}
+
+ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContext& job) {
+    const fs::path directory(directoryText);
+    const std::string specPath = (directory / "experiment.json").string();
+    if (!fs::exists(specPath))
+        throw std::runtime_error(directoryText + " has no experiment.json; create one (see README) or use --demo");
+    const experiment::ProbeSpec spec = experiment::readProbeSpec(specPath);
+    runtime::configureThreads();
+    const torch::Device device(runtime::resolveDeviceName(spec.device));
+    const auto dataset = data::openDataset(spec.data);
+    checkBeforeWork(spec, *dataset, specPath);
+    fs::create_directories(directory / "models");
+    fs::create_directories(directory / "results" / "reconstructions");
+
+    // 1. Classifiers: train the zoo entries that are missing (resuming), load the files.
+    std::vector<LoadedClassifier> classifiers;
+    for (const auto& entry : spec.classifiers) {
+        std::string path = entry.model.empty() ? (directory / "models" / (entry.name + ".nsm")).string()
+                                               : resolvePath(directory, entry.model);
+        if (!entry.architecture.empty() && (!fs::exists(path) || fs::exists(path + ".ckpt"))) {
+            train::TrainOptions options;
+            options.architecture = entry.architecture;
+            options.dataSource = spec.data;
+            options.outputPath = path;
+            options.epochs = spec.classifierEpochs;
+            options.learningRate = spec.classifierLearningRate;
+            options.seed = spec.seed;
+            options.device = spec.device;
+            job.log("training classifier " + entry.name + " (" + entry.architecture + ")");
+            train::trainClassifier(options, job);
+            fs::remove(path + ".ckpt");
+        }
+        LoadedClassifier loaded{entry.name, models::loadClassifier(path)};
+        if (loaded.model->meta().classNames.size() != dataset->info().classNames.size())
+            throw std::runtime_error(path + ": classifier " + entry.name + " has " +
+                                     std::to_string(loaded.model->meta().classNames.size()) + " classes but " + spec.data +
+                                     " has " + std::to_string(dataset->info().classNames.size()));
+        if (loaded.model->meta().input.shape != dataset->info().shape)
+            throw std::runtime_error(path + ": classifier " + entry.name + " expects " +
+                                     data::toString(loaded.model->meta().input.shape) + " images but " + spec.data + " has " +
+                                     data::toString(dataset->info().shape) + "; the probe needs classifiers of the data's shape");
+        loaded.model->to(device);
+        loaded.model->freeze();
+        classifiers.push_back(std::move(loaded));
+    }
+
+    // 2. Pretraining, 3. one fine-tuning per classifier; each skipped when its file exists.
+    const std::string pretrained = (directory / "models" / "ae-pretrained.pt").string();
+    if (!fs::exists(pretrained)) pretrainAutoencoder(spec, *dataset, pretrained, device, job);
+    for (auto& classifier : classifiers) {
+        const std::string path = (directory / "models" / ("ae-" + classifier.name + ".pt")).string();
+        if (!fs::exists(path)) finetuneAutoencoder(spec, *dataset, pretrained, *classifier.model, classifier.name, path, device, job);
+    }
+
+    // 4. Measure on a fixed set of test images.
+    job.log("measuring: transfer matrix, order, NMI");
+    const std::size_t count = std::min(spec.testImages, dataset->size(data::Split::Test));
+    std::vector<torch::Tensor> images;
+    std::vector<int64_t> labelValues;
+    for (std::size_t i = 0; i < count; ++i) {
+        const data::Sample sample = dataset->sample(data::Split::Test, i);
+        const auto& shape = sample.image.shape;
+        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()), {shape.channels, shape.height, shape.width}).clone());
+        labelValues.push_back(sample.label);
+    }
+    const auto originals = torch::stack(images).to(device);
+    const auto labels = torch::tensor(labelValues, torch::kLong).to(device);
+
+    ProbeSummary summary;
+    for (const auto& classifier : classifiers) {
+        summary.classifiers.push_back(classifier.name);
+        summary.parameterCounts.push_back(static_cast<double>(classifier.model->parameterCount()));
+    }
+    summary.rows.push_back("original");
+    summary.rows.push_back("pretrained");
+    for (const auto& classifier : classifiers) summary.rows.push_back(classifier.name);
+
+    const int bins = spec.nmiBins;
+    const NmiVariant variant = spec.nmiVariant == "arithmetic" ? NmiVariant::Arithmetic : NmiVariant::Studholme;
+    NmiCalculator nmi(bins, variant);
+    std::vector<std::vector<std::uint8_t>> originalBytes;
+    for (std::size_t i = 0; i < count; ++i) originalBytes.push_back(toBytes(originals[static_cast<int64_t>(i)]));
+
+    NmiTable nmiTable;
+    std::vector<std::vector<data::Image>> gridRows(std::min(spec.gridImages, count));
+    for (std::size_t i = 0; i < gridRows.size(); ++i) gridRows[i].push_back(toImage(originals[static_cast<int64_t>(i)]));
+
+    for (std::size_t row = 0; row < summary.rows.size(); ++row) {
+        job.checkCancelled();
+        torch::Tensor inputs = originals;
+        if (row > 0) {
+            const std::string name = summary.rows[row];
+            SegNet autoencoder = loadAutoencoder((directory / "models" / ("ae-" + name + ".pt")).string());
+            autoencoder->to(device);
+            inputs = reconstruct(autoencoder, originals);
+            std::vector<double> intra, inter;
+            std::vector<std::vector<std::uint8_t>> bytes;
+            for (std::size_t i = 0; i < count; ++i) bytes.push_back(toBytes(inputs[static_cast<int64_t>(i)]));
+            for (std::size_t i = 0; i < count; ++i) {
+                intra.push_back(nmi(originalBytes[i].data(), bytes[i].data(), bytes[i].size()));
+                inter.push_back(nmi(bytes[i].data(), bytes[(i + 1) % count].data(), bytes[i].size()));
+            }
+            summary.nmiIntraMedian.push_back(median(intra));
+            summary.nmiInterMedian.push_back(median(inter));
+            nmiTable.rows.push_back(name);
+            nmiTable.intra.push_back(intra);
+            nmiTable.inter.push_back(inter);
+            const fs::path folder = directory / "results" / "reconstructions" / name;
+            fs::create_directories(folder);
+            for (std::size_t i = 0; i < gridRows.size(); ++i) {
+                gridRows[i].push_back(toImage(inputs[static_cast<int64_t>(i)]));
+                data::writePng(data::toRgbBuffer(gridRows[i].back()), (folder / (std::to_string(i) + ".png")).string());
+            }
+        }
+        std::vector<double> accuracies;
+        for (auto& classifier : classifiers) accuracies.push_back(accuracyOf(*classifier.model, inputs, labels).item<double>());
+        summary.accuracy.push_back(accuracies);
+        job.progress("measuring", static_cast<std::int64_t>(row + 1), static_cast<std::int64_t>(summary.rows.size()), 0, -1);
+    }
+
+    for (const auto& row : summary.accuracy) {
+        std::vector<double> relative;
+        for (std::size_t j = 0; j < row.size(); ++j)
+            relative.push_back(summary.accuracy[0][j] > 0 ? row[j] / summary.accuracy[0][j] : 0.0);
+        summary.relative.push_back(relative);
+    }
+    // The order is over the fine-tuned rows (2..): square, classifier i's AE x classifier j.
+    std::vector<std::vector<double>> square(summary.relative.begin() + 2, summary.relative.end());
+    summary.order = orderFromTransfer(square);
+    std::vector<double> scores(summary.order.score.begin(), summary.order.score.end());
+    summary.tauAccuracy = kendallTau(scores, summary.accuracy[0]);
+    summary.tauParameters = kendallTau(scores, summary.parameterCounts);
+
+    std::vector<std::string> titles{"original"};
+    for (std::size_t r = 1; r < summary.rows.size(); ++r) titles.push_back(r == 1 ? "pretrained AE" : "AE for " + summary.rows[r]);
+    const data::RgbBuffer grid = data::imageGrid(gridRows, titles);
+    const std::string gridPath = (directory / "results" / "reconstructions" / "grid.png").string();
+    data::writePng(grid, gridPath);
+    summary.reportPath = writeProbeResults(directory.string(), spec, summary, nmiTable, gridPath);
+    return summary;
+}
+
+}  // namespace netsight::probe
