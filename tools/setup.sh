@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # NetSight's one-command set-up. Installs what is missing from Debian, configures, builds, then
-#   tools/setup.sh run    runs the main job on the embedded default data (FactorWorld)
+#   tools/setup.sh run    runs the main job: the signal-probe demo on the embedded default data (FactorWorld)
 #   tools/setup.sh test   runs the whole test suite with CTest
 # Safe to run again on a machine that is already set up.
 set -euo pipefail
@@ -46,10 +46,11 @@ cmake --build "$build" -j "$jobs"
 
 case "$mode" in
   run)
-    "$build/app/netsight-cli" data info factorworld
+    # The demo: FactorWorld, four classifiers (two of them with known input use: luminance only and
+    # low-pass), the autoencoder probe end to end. Resumes if interrupted.
     "$build/app/netsight-cli" data preview factorworld -o "$build/factorworld-sheet.png" --count 48
-    "$build/app/netsight-cli" data preview fashion-mnist -o "$build/fashion-mnist-sheet.png" --count 48
-    echo "netsight: contact sheets written to $build/factorworld-sheet.png and $build/fashion-mnist-sheet.png"
+    "$build/app/netsight-cli" probe --demo -o "$build/demo"
+    echo "netsight: report at $build/demo/report.html, data in $build/demo/results/"
     ;;
   test)
     ctest --test-dir "$build" --output-on-failure -j "$jobs"

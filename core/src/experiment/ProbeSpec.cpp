@@ -65,7 +65,7 @@ void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
     if (spec.nmiVariant != "studholme" && spec.nmiVariant != "arithmetic")
         throw std::runtime_error(where + ": field 'evaluation.nmi_variant' must be \"studholme\" or \"arithmetic\", got \"" +
                                  spec.nmiVariant + "\"");
-    if (!(spec.autoencoderLearningRate > 0) || !(spec.classifierLearningRate > 0))
+    if (!(spec.autoencoderLearningRate > 0) || !(spec.classifierLearningRate > 0) || !(spec.finetuneLearningRate > 0))
         throw std::runtime_error(where + ": learning rates must be positive");
     if (spec.reconstructionWeight < 0)
         throw std::runtime_error(where + ": field 'autoencoder.reconstruction_weight' must be 0 or more");
@@ -112,6 +112,7 @@ ProbeSpec readProbeSpec(const std::string& path) {
     read(autoencoder, "pretrain_epochs", "autoencoder.", path, spec.pretrainEpochs);
     read(autoencoder, "finetune_epochs", "autoencoder.", path, spec.finetuneEpochs);
     read(autoencoder, "learning_rate", "autoencoder.", path, spec.autoencoderLearningRate);
+    read(autoencoder, "finetune_learning_rate", "autoencoder.", path, spec.finetuneLearningRate);
     read(autoencoder, "reconstruction_weight", "autoencoder.", path, spec.reconstructionWeight);
     read(autoencoder, "batch", "autoencoder.", path, spec.batchSize);
     read(autoencoder, "max_train", "autoencoder.", path, spec.maxTrainSamples);
@@ -144,6 +145,7 @@ void writeProbeSpec(const ProbeSpec& spec, const std::string& path) {
           {"pretrain_epochs", spec.pretrainEpochs},
           {"finetune_epochs", spec.finetuneEpochs},
           {"learning_rate", spec.autoencoderLearningRate},
+          {"finetune_learning_rate", spec.finetuneLearningRate},
           {"reconstruction_weight", spec.reconstructionWeight},
           {"batch", spec.batchSize},
           {"max_train", spec.maxTrainSamples}}},

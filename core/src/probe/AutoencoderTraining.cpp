@@ -26,10 +26,11 @@ using LossFunction = std::function<torch::Tensor(SegNet&, const torch::Tensor& i
 
 // The shared loop: epochs over the training split, Adam on `parameters`, a checkpoint per epoch.
 void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, SegNet& autoencoder,
-               const std::string& preset, std::vector<torch::Tensor> parameters, int epochs, const std::string& path,
+               const std::string& preset, std::vector<torch::Tensor> parameters, int epochs, double learningRate,
+               const std::string& path,
                const std::string& phaseName, const std::function<void()>& setModes, const LossFunction& lossOf,
                const torch::Device& device, const runtime::JobContext& job) {
-    torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(spec.autoencoderLearningRate));
+    torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(learningRate));
     const std::string checkpoint = path + ".ckpt";
     int startEpoch = 0;
     if (std::filesystem::exists(checkpoint)) {
@@ -76,7 +77,7 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             if (!std::isfinite(value))
                 throw std::runtime_error(phaseName + " diverged: the loss became " + std::to_string(value) + " in epoch " +
                                          std::to_string(epoch + 1) + "; the last checkpoint is kept; lower "
-                                         "autoencoder.learning_rate in experiment.json and run again");
+                                         "the autoencoder learning rates in experiment.json and run again");
             for (auto& parameter : parameters) parameter.mutable_grad().reset();
             loss.backward();
             optimizer.step();
@@ -139,7 +140,8 @@ void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset&
     torch::manual_seed(data::mixSeed(spec.seed, 0xAE0));
     SegNet autoencoder(segNetPreset(spec.autoencoder, dataset.info().shape.channels));
     autoencoder->to(device);
-    trainLoop(spec, dataset, autoencoder, spec.autoencoder, autoencoder->parameters(), spec.pretrainEpochs, path,
+    trainLoop(spec, dataset, autoencoder, spec.autoencoder, autoencoder->parameters(), spec.pretrainEpochs,
+              spec.autoencoderLearningRate, path,
               "pretrain autoencoder", [&] { autoencoder->train(); },
               [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
                   return torch::mse_loss(ae->forward(images), images);
@@ -154,7 +156,8 @@ void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset&
     autoencoder->to(device);
     classifier.freeze();
     const double weight = spec.reconstructionWeight;
-    trainLoop(spec, dataset, autoencoder, spec.autoencoder, autoencoder->decoderParameters(), spec.finetuneEpochs, path,
+    trainLoop(spec, dataset, autoencoder, spec.autoencoder, autoencoder->decoderParameters(), spec.finetuneEpochs,
+              spec.finetuneLearningRate, path,
               "fine-tune for " + name,
               [&] {
                   autoencoder->train();

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The probe's hot loops in NetSight (C++) against Python peers, side by side, same thread count:
+# the fine-tuning step (images/s), a large 3x3 convolution (GFLOP/s, the CPU's practical ceiling) and
+# NMI (pairs/s against scikit-image, from Debian's python3-skimage).
+# Usage: benchmarks/compare_probe.sh [BUILD_DIR] [THREADS]
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${1:-$here/../build}"
+threads="${2:-$(nproc)}"
+ours="$("$build/benchmarks/bench_probe" --benchmark_format=json 2>/dev/null)"
+peer="$(/usr/bin/python3 "$here/peers/probe_peer.py" "$threads")"
+/usr/bin/python3 - "$ours" "$peer" <<'PY'
+import json, sys
+ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+by_name = {b["name"].split("/real_time")[0]: b for b in ours["benchmarks"]}
+mine = by_name["BM_FinetuneStep/0"]["images/s"]
+theirs = peer["finetune_images_per_second"]
+print(f"threads: {peer['threads']}")
+print(f"fine-tuning step (64x64, batch 64): NetSight {mine:.1f} images/s, PyTorch {theirs:.1f}, ratio {mine / theirs:.2f}x")
+print(f"3x3 conv ceiling: NetSight {by_name['BM_Conv3x3/0']['GFLOP/s']:.0f} GFLOP/s, PyTorch {peer['conv_gflops']:.0f} GFLOP/s")
+for bins in ("256", "100"):
+    mine = by_name[f"BM_Nmi/{bins}"]["pairs/s"]
+    theirs = peer["nmi_pairs_per_second"][bins]
+    if theirs is None:
+        print(f"NMI ({bins} bins): NetSight {mine:.0f} pairs/s; scikit-image missing (apt-get install python3-skimage)")
+    else:
+        print(f"NMI ({bins} bins): NetSight {mine:.0f} pairs/s, scikit-image {theirs:.0f}, ratio {mine / theirs:.1f}x")
+PY
