@@ -12,7 +12,7 @@ peer="$(/usr/bin/python3 "$here/peers/probe_peer.py" "$threads")"
 /usr/bin/python3 - "$ours" "$peer" <<'PY'
 import json, sys
 ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-by_name = {b["name"].split("/real_time")[0]: b for b in ours["benchmarks"]}
+by_name = {"/".join(b["name"].split("/")[:2]): b for b in ours["benchmarks"]}
 mine = by_name["BM_FinetuneStep/0"]["images/s"]
 theirs = peer["finetune_images_per_second"]
 print(f"threads: {peer['threads']}")
