@@ -108,12 +108,31 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     fs::create_directories(directory / "models");
     fs::create_directories(directory / "results" / "reconstructions");
 
-    // 1. Classifiers: train the zoo entries that are missing (resuming), load the files.
-    std::vector<LoadedClassifier> classifiers;
-    for (const auto& entry : spec.classifiers) {
-        std::string path = entry.model.empty() ? (directory / "models" / (entry.name + ".nsm")).string()
-                                               : resolvePath(directory, entry.model);
-        if (!entry.architecture.empty() && (!fs::exists(path) || fs::exists(path + ".ckpt"))) {
+    // 1. Classifiers. Model files are loaded and checked first, so that a wrong one stops the run before
+    // any training; then the zoo entries that are missing are trained (resuming) and loaded.
+    auto loadChecked = [&](const experiment::ClassifierEntry& entry, const std::string& path) {
+        LoadedClassifier loaded{entry.name, models::loadClassifier(path)};
+        if (loaded.model->meta().classNames.size() != dataset->info().classNames.size())
+            throw std::runtime_error(path + ": classifier " + entry.name + " has " +
+                                     std::to_string(loaded.model->meta().classNames.size()) + " classes but " + spec.data +
+                                     " has " + std::to_string(dataset->info().classNames.size()));
+        if (loaded.model->meta().input.shape != dataset->info().shape)
+            throw std::runtime_error(path + ": classifier " + entry.name + " expects " +
+                                     data::toString(loaded.model->meta().input.shape) + " images but " + spec.data + " has " +
+                                     data::toString(dataset->info().shape) + "; the probe needs classifiers of the data's shape");
+        loaded.model->to(device);
+        loaded.model->freeze();
+        return loaded;
+    };
+    std::vector<LoadedClassifier> classifiers(spec.classifiers.size());
+    for (std::size_t i = 0; i < spec.classifiers.size(); ++i)
+        if (!spec.classifiers[i].model.empty())
+            classifiers[i] = loadChecked(spec.classifiers[i], resolvePath(directory, spec.classifiers[i].model));
+    for (std::size_t i = 0; i < spec.classifiers.size(); ++i) {
+        const auto& entry = spec.classifiers[i];
+        if (entry.architecture.empty()) continue;
+        const std::string path = (directory / "models" / (entry.name + ".nsm")).string();
+        if (!fs::exists(path) || fs::exists(path + ".ckpt")) {
             train::TrainOptions options;
             options.architecture = entry.architecture;
             options.dataSource = spec.data;
@@ -126,18 +145,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
             train::trainClassifier(options, job);
             fs::remove(path + ".ckpt");
         }
-        LoadedClassifier loaded{entry.name, models::loadClassifier(path)};
-        if (loaded.model->meta().classNames.size() != dataset->info().classNames.size())
-            throw std::runtime_error(path + ": classifier " + entry.name + " has " +
-                                     std::to_string(loaded.model->meta().classNames.size()) + " classes but " + spec.data +
-                                     " has " + std::to_string(dataset->info().classNames.size()));
-        if (loaded.model->meta().input.shape != dataset->info().shape)
-            throw std::runtime_error(path + ": classifier " + entry.name + " expects " +
-                                     data::toString(loaded.model->meta().input.shape) + " images but " + spec.data + " has " +
-                                     data::toString(dataset->info().shape) + "; the probe needs classifiers of the data's shape");
-        loaded.model->to(device);
-        loaded.model->freeze();
-        classifiers.push_back(std::move(loaded));
+        classifiers[i] = loadChecked(entry, path);
     }
 
     // 2. Pretraining, 3. one fine-tuning per classifier; each skipped when its file exists.

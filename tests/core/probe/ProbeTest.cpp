@@ -13,6 +13,7 @@
 #include "TorchTest.h"
 #include "netsight/data/Dataset.h"
 #include "netsight/experiment/ProbeSpec.h"
+#include "netsight/models/Classifier.h"
 #include "netsight/probe/ProbeRun.h"
 #include "netsight/probe/SegNet.h"
 #include "probe/AutoencoderTraining.h"
@@ -42,16 +43,17 @@ experiment::ProbeSpec scienceSpec() {
 
 class ProbeScience : public ::testing::Test {
 protected:
+    // CTest runs each test in its own process: the experiment lives in the build tree and the later
+    // tests resume it (which only re-measures). CTest's probe_science_clean removes it first, so a
+    // test run never sees results of an older build.
     static void SetUpTestSuite() {
-        directory_ = new test::TempDir;
-        experiment::writeProbeSpec(scienceSpec(), (directory_->path() / "experiment.json").string());
+        fs::create_directories(directory());
+        experiment::writeProbeSpec(scienceSpec(), (directory() / "experiment.json").string());
         ProbeJob run;
-        summary_ = new probe::ProbeSummary(probe::runProbe(directory_->path().string(), run.context));
+        summary_ = new probe::ProbeSummary(probe::runProbe(directory().string(), run.context));
     }
-    static void TearDownTestSuite() {
-        delete summary_;
-        delete directory_;
-    }
+    static void TearDownTestSuite() { delete summary_; }
+    static fs::path directory() { return fs::path(NETSIGHT_FIXTURE_DIR) / "probe-science"; }
 
     // Originals and reconstructions by the AE of `row` of the first `count` test images, in [0,1].
     static std::pair<torch::Tensor, torch::Tensor> reconstructions(const std::string& row, int count = 100) {
@@ -62,17 +64,15 @@ protected:
             images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()), {3, 32, 32}).clone());
         }
         const auto originals = torch::stack(images);
-        auto autoencoder = probe::loadAutoencoder((directory_->path() / "models" / ("ae-" + row + ".pt")).string());
+        auto autoencoder = probe::loadAutoencoder((directory() / "models" / ("ae-" + row + ".pt")).string());
         autoencoder->eval();
         torch::NoGradGuard noGrad;
         return {originals, autoencoder->forward(originals).clamp(0, 1)};
     }
 
-    static test::TempDir* directory_;
     static probe::ProbeSummary* summary_;
 };
 
-test::TempDir* ProbeScience::directory_ = nullptr;
 probe::ProbeSummary* ProbeScience::summary_ = nullptr;
 
 // How much of the original's L*, a* and b* the reconstructions keep: the correlation, over all pixels of
@@ -189,7 +189,7 @@ TEST_F(ProbeScience, FineTuningServesTheClassifierBetterThanPretraining) {
 }
 
 TEST_F(ProbeScience, WritesEveryResultFile) {
-    const fs::path root = directory_->path();
+    const fs::path root = directory();
     for (const char* file : {"results/transfer.csv", "results/relative.csv", "results/order.json", "results/nmi.csv",
                              "results/nmi_summary.csv", "results/summary.json", "results/reconstructions/grid.png",
                              "results/reconstructions/grey/0.png", "report.html", "models/ae-pretrained.pt"})
@@ -285,6 +285,29 @@ TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {
     EXPECT_FALSE(fs::exists(dir.path() / "models" / "x.nsm"));
     fs::remove(file);
     EXPECT_NE(errorFor("").find("experiment.json"), std::string::npos);
+}
+
+TEST(ProbeRun, AWrongModelFileStopsTheRunBeforeAnyTraining) {
+    test::TempDir dir;
+    auto spec = tinySpec();
+    auto other = models::createClassifier("vgg-s", {3, 16, 16}, {"a", "b"});  // 2 classes, the data have 3
+    other->save((dir.path() / "two-classes.nsm").string());
+    spec.classifiers.push_back({"wrong", "", "two-classes.nsm"});
+    experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
+    ProbeJob run;
+    const std::string message = test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), run.context); });
+    EXPECT_NE(message.find("has 2 classes but"), std::string::npos) << message;
+    EXPECT_FALSE(fs::exists(dir.path() / "models" / "a.nsm")) << "trained before checking the model files";
+}
+
+TEST(ProbeRun, RunsOnTheGpu_CUDA) {
+    test::TempDir dir;
+    auto spec = tinySpec();
+    spec.device = "cuda";
+    experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
+    ProbeJob run;
+    const auto summary = probe::runProbe(dir.path().string(), run.context);
+    EXPECT_EQ(summary.rows.size(), 4u);
 }
 
 TEST(SegNet, PresetsShapesAndFrozenEncoder) {
