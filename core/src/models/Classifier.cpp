@@ -42,7 +42,6 @@ void Classifier::checkLayers(const std::vector<std::string>& wanted) {
 void Classifier::freeze() {
     setTraining(false);
     for (auto& parameter : parameters()) parameter.requires_grad_(false);
-    prepareFrozen();
 }
 
 std::int64_t Classifier::parameterCount() {

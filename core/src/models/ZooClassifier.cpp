@@ -28,15 +28,7 @@ std::vector<std::pair<std::string, torch::Tensor>> ZooClassifier::forwardAllLaye
     return all;
 }
 
-void ZooClassifier::prepareFrozen() {
-    for (auto& module : net_->modules(/*include_self=*/false))
-        if (auto* unit = module->as<zoo::ConvBnReluImpl>()) folded_ = unit->foldBatchNorm() || folded_;
-    for (auto& parameter : net_->parameters()) parameter.requires_grad_(false);
-}
-
 void ZooClassifier::save(const std::string& path) {
-    if (folded_)
-        throw std::logic_error("a frozen classifier has its BatchNorm folded away and is not saved; load it again from its file");
     torch::serialize::OutputArchive archive;
     net_->save(archive);
     archive.write(kMetaKey, c10::IValue(toJson(meta())));

@@ -26,12 +26,10 @@ public:
     static std::unique_ptr<ZooClassifier> load(const std::string& path);
 
 protected:
-    void prepareFrozen() override;
     std::vector<std::pair<std::string, torch::Tensor>> forwardAllLayers(const torch::Tensor& normalized) override;
 
 private:
     std::shared_ptr<zoo::ZooNetImpl> net_;
-    bool folded_ = false;
 };
 
 }  // namespace netsight::models

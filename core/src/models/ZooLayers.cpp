@@ -14,23 +14,6 @@ ConvBnReluImpl::ConvBnReluImpl(const ConvBnReluOptions& convOptions) : options(c
     if (options.batchNorm()) bn = register_module("bn", torch::nn::BatchNorm2d(options.out()));
 }
 
-bool ConvBnReluImpl::foldBatchNorm() {
-    if (!bn) return false;
-    torch::NoGradGuard noGrad;
-    const auto scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
-    auto folded = torch::nn::Conv2d(torch::nn::Conv2dOptions(options.in(), options.out(), options.kernel())
-                                        .stride(options.stride())
-                                        .padding(options.kernel() / 2)
-                                        .bias(true));
-    folded->to(conv->weight.device());
-    folded->weight.copy_(conv->weight * scale.view({-1, 1, 1, 1}));
-    folded->bias.copy_(bn->bias - bn->running_mean * scale);
-    conv = replace_module("conv", folded);
-    unregister_module("bn");
-    bn = nullptr;
-    return true;
-}
-
 torch::Tensor ConvBnReluImpl::forward(torch::Tensor x, TapRecorder* taps, const std::string& name) {
     x = conv(x);
     if (bn) x = bn(x);

@@ -58,9 +58,6 @@ class ConvBnReluImpl : public torch::nn::Module {
 public:
     explicit ConvBnReluImpl(const ConvBnReluOptions& options);
     torch::Tensor forward(torch::Tensor x, TapRecorder* taps = nullptr, const std::string& name = {});
-    /// Folds the BatchNorm's running statistics into the convolution (exact in eval mode; the module is
-    /// then for inference and gradients with respect to the input only). Returns false if there is none.
-    bool foldBatchNorm();
 
     torch::nn::Conv2d conv{nullptr};
     torch::nn::BatchNorm2d bn{nullptr};

@@ -38,9 +38,7 @@ public:
     /// train() / eval() mode.
     virtual void setTraining(bool training) = 0;
     virtual bool training() const = 0;
-    /// Eval mode and no parameter gradients: for probing a classifier that must not change. Zoo models
-    /// also fold BatchNorm into their convolutions (exact in eval mode, one memory pass less per layer);
-    /// a frozen zoo classifier can no longer be trained or saved.
+    /// Eval mode and no parameter gradients: for probing a classifier that must not change.
     void freeze();
     virtual std::vector<torch::Tensor> parameters() = 0;
     std::int64_t parameterCount();
@@ -54,8 +52,6 @@ public:
     virtual void save(const std::string& path) = 0;
 
 protected:
-    /// Called by freeze() after gradients are off: a chance to specialise for inference.
-    virtual void prepareFrozen() {}
     /// Logits and every layer that can be tapped, in forward order (for layers()).
     virtual std::vector<std::pair<std::string, torch::Tensor>> forwardAllLayers(const torch::Tensor& normalized) = 0;
     /// Throws std::invalid_argument for a name not in layers(), listing the nearest ones.
