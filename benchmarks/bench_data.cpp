@@ -57,7 +57,8 @@ void BM_FashionMnistOpen(benchmark::State& state) {
         state.SkipWithError("dataset-fashion-mnist is not installed");
         return;
     }
-    for (auto _ : state) benchmark::DoNotOptimize(openDataset("fashion-mnist"));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(openDataset("fashion-mnist"));
 }
 
 }  // namespace

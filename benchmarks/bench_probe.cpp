@@ -19,7 +19,8 @@ void BM_FinetuneStep(benchmark::State& state) {
     torch::manual_seed(0);
     const int batch = 64, size = 64;
     std::vector<std::string> classes;
-    for (int c = 0; c < 10; ++c) classes.push_back(std::to_string(c));
+    for (int c = 0; c < 10; ++c)
+        classes.push_back(std::to_string(c));
     auto classifier = netsight::models::createClassifier("resnet10", {3, size, size}, classes);
     classifier->freeze();
     netsight::probe::SegNet autoencoder(netsight::probe::segNetPreset("segnet-small", 3));
@@ -36,13 +37,16 @@ void BM_FinetuneStep(benchmark::State& state) {
             code = autoencoder->encode(images);
         }
         const auto reconstruction = autoencoder->decode(code);
-        const auto loss = torch::nn::functional::cross_entropy(classifier->forward(classifier->normalize(reconstruction)), labels);
+        const auto loss = torch::nn::functional::cross_entropy(
+            classifier->forward(classifier->normalize(reconstruction)), labels);
         benchmark::DoNotOptimize(loss.item<double>());
-        for (auto& parameter : parameters) parameter.mutable_grad().reset();
+        for (auto& parameter : parameters)
+            parameter.mutable_grad().reset();
         loss.backward();
         optimizer.step();
     }
-    state.counters["images/s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch, benchmark::Counter::kIsRate);
+    state.counters["images/s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()) * batch, benchmark::Counter::kIsRate);
 }
 
 void BM_Conv3x3(benchmark::State& state) {
@@ -50,9 +54,11 @@ void BM_Conv3x3(benchmark::State& state) {
     torch::NoGradGuard noGrad;
     const auto input = torch::rand({16, 128, 64, 64});
     const auto weight = torch::rand({128, 128, 3, 3});
-    for (auto _ : state) benchmark::DoNotOptimize(torch::conv2d(input, weight, {}, 1, 1).data_ptr());
+    for (auto _ : state)
+        benchmark::DoNotOptimize(torch::conv2d(input, weight, {}, 1, 1).data_ptr());
     const double flops = 2.0 * 16 * 128 * 64 * 64 * 128 * 9;
-    state.counters["GFLOP/s"] = benchmark::Counter(flops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(flops * state.iterations() / 1e9, benchmark::Counter::kIsRate);
 }
 
 void BM_Nmi(benchmark::State& state) {
@@ -60,13 +66,16 @@ void BM_Nmi(benchmark::State& state) {
     std::mt19937 random(1);
     std::vector<std::vector<std::uint8_t>> images(16, std::vector<std::uint8_t>(values));
     for (auto& image : images)
-        for (auto& v : image) v = static_cast<std::uint8_t>(random() % 256);
+        for (auto& v : image)
+            v = static_cast<std::uint8_t>(random() % 256);
     for (std::size_t i = 1; i < images.size(); ++i)  // partly related pairs
-        for (std::size_t p = 0; p < values; p += 2) images[i][p] = images[i - 1][p];
+        for (std::size_t p = 0; p < values; p += 2)
+            images[i][p] = images[i - 1][p];
     netsight::probe::NmiCalculator nmi(static_cast<int>(state.range(0)));
     std::size_t pairs = 0;
     for (auto _ : state) {
-        for (std::size_t i = 0; i + 1 < images.size(); ++i) benchmark::DoNotOptimize(nmi(images[i].data(), images[i + 1].data(), values));
+        for (std::size_t i = 0; i + 1 < images.size(); ++i)
+            benchmark::DoNotOptimize(nmi(images[i].data(), images[i + 1].data(), values));
         pairs += images.size() - 1;
     }
     state.counters["pairs/s"] = benchmark::Counter(static_cast<double>(pairs), benchmark::Counter::kIsRate);

@@ -23,10 +23,12 @@ void printInfo(const data::Dataset& dataset) {
         std::cout << "  " << std::setw(3) << c << "  " << info.classNames[c] << "\n";
     if (!info.factorNames.empty()) {
         std::cout << "factors:  " << info.factorNames.size() << "\n   ";
-        for (const auto& name : info.factorNames) std::cout << " " << name;
+        for (const auto& name : info.factorNames)
+            std::cout << " " << name;
         std::cout << "\n";
     }
-    for (const auto& warning : info.warnings) std::cerr << "netsight-cli: warning: " << warning << "\n";
+    for (const auto& warning : info.warnings)
+        std::cerr << "netsight-cli: warning: " << warning << "\n";
 }
 
 }  // namespace
@@ -36,7 +38,8 @@ void addDataCommands(CLI::App& app) {
     dataCommand->footer(data::sourceHelp());
 
     auto source = std::make_shared<std::string>("factorworld");
-    CLI::App* info = dataCommand->add_subcommand("info", "Splits, counts, classes, image shape and factors of a source");
+    CLI::App* info =
+        dataCommand->add_subcommand("info", "Splits, counts, classes, image shape and factors of a source");
     info->add_option("source", *source, "Data source (see below)")->capture_default_str();
     info->footer(data::sourceHelp());
     info->callback([source] { printInfo(*data::openDataset(*source)); });
@@ -46,24 +49,32 @@ void addDataCommands(CLI::App& app) {
     auto split = std::make_shared<std::string>("train");
     auto options = std::make_shared<data::ContactSheetOptions>();
     options->count = 48;
-    CLI::App* preview = dataCommand->add_subcommand("preview", "Write a labelled contact sheet of a split as PNG");
+    CLI::App* preview =
+        dataCommand->add_subcommand("preview", "Write a labelled contact sheet of a split as PNG");
     preview->add_option("source", *previewSource, "Data source (see below)")->capture_default_str();
     preview->add_option("-o,--output", *output, "PNG file to write")->required();
     preview->add_option("--split", *split, "train, val or test")->capture_default_str();
-    preview->add_option("--count", options->count, "Number of images")->capture_default_str()->check(CLI::Range(1, 10000));
-    preview->add_option("--columns", options->columns, "Images per row (0: about square)")->capture_default_str();
-    preview->add_option("--tile", options->tilePixels, "Tile size in pixels")->capture_default_str()->check(CLI::Range(16, 1024));
+    preview->add_option("--count", options->count, "Number of images")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+    preview->add_option("--columns", options->columns, "Images per row (0: about square)")
+        ->capture_default_str();
+    preview->add_option("--tile", options->tilePixels, "Tile size in pixels")
+        ->capture_default_str()
+        ->check(CLI::Range(16, 1024));
     preview->add_option("--first", options->firstIndex, "Index of the first image")->capture_default_str();
-    preview->add_option("--class", options->classFilter, "Only this class index (-1: all)")->capture_default_str();
+    preview->add_option("--class", options->classFilter, "Only this class index (-1: all)")
+        ->capture_default_str();
     preview->footer(data::sourceHelp());
     preview->callback([=] {
         const auto dataset = data::openDataset(*previewSource);
         const data::Split which = data::parseSplit(*split);
-        for (const auto& warning : dataset->info().warnings) std::cerr << "netsight-cli: warning: " << warning << "\n";
+        for (const auto& warning : dataset->info().warnings)
+            std::cerr << "netsight-cli: warning: " << warning << "\n";
         const data::RgbBuffer sheet = data::contactSheet(*dataset, which, *options);
         data::writePng(sheet, *output);
-        std::cout << "wrote " << *output << " (" << sheet.width << "x" << sheet.height << ", " << dataset->info().name
-                  << ", " << data::toString(which) << ")\n";
+        std::cout << "wrote " << *output << " (" << sheet.width << "x" << sheet.height << ", "
+                  << dataset->info().name << ", " << data::toString(which) << ")\n";
     });
 }
 

@@ -10,13 +10,18 @@ namespace netsight::cli {
 namespace {
 
 void printSummary(const probe::ProbeSummary& summary) {
-    std::cout << "\nTransfer matrix (accuracy of each classifier on each row's images):\n" << std::left << std::setw(22) << "";
-    for (const auto& column : summary.classifiers) std::cout << std::right << std::setw(10) << column;
+    std::cout << "\nTransfer matrix (accuracy of each classifier on each row's images):\n"
+              << std::left << std::setw(22) << "";
+    for (const auto& column : summary.classifiers)
+        std::cout << std::right << std::setw(10) << column;
     std::cout << "\n";
     for (std::size_t r = 0; r < summary.rows.size(); ++r) {
-        const std::string label = r == 0 ? "original" : r == 1 ? "pretrained AE" : "AE for " + summary.rows[r];
+        const std::string label = r == 0   ? "original"
+                                  : r == 1 ? "pretrained AE"
+                                           : "AE for " + summary.rows[r];
         std::cout << std::left << std::setw(22) << label << std::right << std::fixed << std::setprecision(3);
-        for (double value : summary.accuracy[r]) std::cout << std::setw(10) << value;
+        for (double value : summary.accuracy[r])
+            std::cout << std::setw(10) << value;
         std::cout << "\n";
     }
     std::cout << "\nOrder (" << (summary.order.total ? "total" : "not total") << "):";
@@ -25,14 +30,17 @@ void printSummary(const probe::ProbeSummary& summary) {
     std::cout << "\n";
     for (const auto& cycle : summary.order.cycles) {
         std::cout << "  cycle:";
-        for (int index : cycle) std::cout << " " << summary.classifiers[index];
+        for (int index : cycle)
+            std::cout << " " << summary.classifiers[index];
         std::cout << "\n";
     }
-    std::cout << std::setprecision(2) << "Kendall tau with accuracy " << summary.tauAccuracy << ", with parameter count "
-              << summary.tauParameters << "\n\nNMI medians (intra / inter):\n";
+    std::cout << std::setprecision(2) << "Kendall tau with accuracy " << summary.tauAccuracy
+              << ", with parameter count " << summary.tauParameters << "\n\nNMI medians (intra / inter):\n";
     for (std::size_t r = 1; r < summary.rows.size(); ++r)
-        std::cout << "  " << std::left << std::setw(20) << (r == 1 ? "pretrained AE" : "AE for " + summary.rows[r]) << std::right
-                  << std::setprecision(3) << summary.nmiIntraMedian[r - 1] << " / " << summary.nmiInterMedian[r - 1] << "\n";
+        std::cout << "  " << std::left << std::setw(20)
+                  << (r == 1 ? "pretrained AE" : "AE for " + summary.rows[r]) << std::right
+                  << std::setprecision(3) << summary.nmiIntraMedian[r - 1] << " / "
+                  << summary.nmiInterMedian[r - 1] << "\n";
     std::cout << "\nreport: " << summary.reportPath << "\n";
 }
 
@@ -43,9 +51,11 @@ void addProbeCommands(CLI::App& app) {
     auto output = std::make_shared<std::string>();
     auto demo = std::make_shared<bool>(false);
     CLI::App* command = app.add_subcommand(
-        "probe", "Run or resume a signal-probe experiment (Palacio et al.): autoencoders fine-tuned on classifiers");
+        "probe",
+        "Run or resume a signal-probe experiment (Palacio et al.): autoencoders fine-tuned on classifiers");
     command->add_option("experiment", *directory, "Experiment folder with experiment.json");
-    command->add_flag("--demo", *demo, "Create the demo experiment (FactorWorld, classifiers of known input use) and run it");
+    command->add_flag("--demo", *demo,
+                      "Create the demo experiment (FactorWorld, classifiers of known input use) and run it");
     command->add_option("-o,--output", *output, "With --demo: the folder to create");
     command->callback([=] {
         std::string folder = *directory;
@@ -57,7 +67,8 @@ void addProbeCommands(CLI::App& app) {
             throw CLI::ValidationError("give an experiment folder, or --demo -o FOLDER");
         }
         auto summary = std::make_shared<probe::ProbeSummary>();
-        const auto outcome = runWithProgress("probe", [=](const runtime::JobContext& job) { *summary = probe::runProbe(folder, job); });
+        const auto outcome = runWithProgress(
+            "probe", [=](const runtime::JobContext& job) { *summary = probe::runProbe(folder, job); });
         if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
         printSummary(*summary);
     });

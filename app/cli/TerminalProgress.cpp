@@ -15,14 +15,18 @@ namespace {
 
 std::atomic<bool> interrupted{false};
 
-void onInterrupt(int) { interrupted.store(true); }
+void onInterrupt(int) {
+    interrupted.store(true);
+}
 
 std::string duration(double seconds) {
     if (seconds < 0) return "--:--";
     const long total = static_cast<long>(seconds + 0.5);
     char text[32];
-    if (total >= 3600) std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
-    else std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
+    if (total >= 3600)
+        std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+    else
+        std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
     return text;
 }
 
@@ -61,7 +65,9 @@ runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThre
                     latest[m->series] = m->value;
                 } else if (auto* l = std::get_if<runtime::LogEvent>(&event)) {
                     clearBar();
-                    const char* prefix = l->level == runtime::LogLevel::Warning ? "warning: " : l->level == runtime::LogLevel::Error ? "error: " : "";
+                    const char* prefix = l->level == runtime::LogLevel::Warning ? "warning: "
+                                         : l->level == runtime::LogLevel::Error ? "error: "
+                                                                                : "";
                     std::cerr << "netsight-cli: " << prefix << l->text << "\n";
                 } else if (auto* f = std::get_if<runtime::FinishedEvent>(&event)) {
                     finished = *f;
@@ -72,18 +78,21 @@ runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThre
             const double fraction = static_cast<double>(progress.done) / progress.total;
             char line[256];
             std::string extra;
-            if (latest.count("train/loss")) extra += " loss " + std::to_string(latest["train/loss"]).substr(0, 6);
+            if (latest.count("train/loss"))
+                extra += " loss " + std::to_string(latest["train/loss"]).substr(0, 6);
             if (tty) {
                 const int width = 28;
                 const int filled = static_cast<int>(fraction * width);
-                std::snprintf(line, sizeof line, "\r\033[K%s [%s%s] %3.0f%% %.0f img/s ETA %s%s", progress.phase.c_str(),
-                              std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), 100 * fraction,
+                std::snprintf(line, sizeof line, "\r\033[K%s [%s%s] %3.0f%% %.0f img/s ETA %s%s",
+                              progress.phase.c_str(), std::string(filled, '#').c_str(),
+                              std::string(width - filled, '.').c_str(), 100 * fraction,
                               progress.ratePerSecond, duration(progress.etaSeconds).c_str(), extra.c_str());
                 std::cerr << line << std::flush;
                 barShown = true;
             } else if (std::chrono::steady_clock::now() - lastLine > std::chrono::seconds(5)) {
-                std::snprintf(line, sizeof line, "%s: %3.0f%% %.0f img/s ETA %s%s\n", progress.phase.c_str(), 100 * fraction,
-                              progress.ratePerSecond, duration(progress.etaSeconds).c_str(), extra.c_str());
+                std::snprintf(line, sizeof line, "%s: %3.0f%% %.0f img/s ETA %s%s\n", progress.phase.c_str(),
+                              100 * fraction, progress.ratePerSecond, duration(progress.etaSeconds).c_str(),
+                              extra.c_str());
                 std::cerr << line;
                 lastLine = std::chrono::steady_clock::now();
             }
@@ -91,9 +100,11 @@ runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThre
         clearBar();
     }
     std::signal(SIGINT, previous);
-    if (finished.outcome == runtime::Outcome::Failed) std::cerr << "netsight-cli: error: " << finished.message << "\n";
+    if (finished.outcome == runtime::Outcome::Failed)
+        std::cerr << "netsight-cli: error: " << finished.message << "\n";
     if (finished.outcome == runtime::Outcome::Cancelled)
-        std::cerr << "netsight-cli: cancelled; the last checkpoint is kept, run the same command again to resume\n";
+        std::cerr
+            << "netsight-cli: cancelled; the last checkpoint is kept, run the same command again to resume\n";
     return finished.outcome;
 }
 

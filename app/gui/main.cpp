@@ -16,9 +16,10 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("NetSight: what image classifiers use of their input");
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption sourceOption("source", "Data source to open (default: factorworld).", "source", "factorworld");
-    QCommandLineOption screenshotOption("screenshot", "Write a PNG of the window once the data are shown, then quit.",
-                                        "file");
+    QCommandLineOption sourceOption("source", "Data source to open (default: factorworld).", "source",
+                                    "factorworld");
+    QCommandLineOption screenshotOption(
+        "screenshot", "Write a PNG of the window once the data are shown, then quit.", "file");
     parser.addOption(sourceOption);
     parser.addOption(screenshotOption);
     parser.process(app);
@@ -30,9 +31,8 @@ int main(int argc, char** argv) {
     if (parser.isSet(screenshotOption)) {
         const QString file = parser.value(screenshotOption);
         QObject::connect(panel, &netsight::ui::DataPanel::sheetShown, &window, [&window, file] {
-            QTimer::singleShot(200, &window, [&window, file] {
-                QApplication::exit(window.grab().save(file) ? 0 : 1);
-            });
+            QTimer::singleShot(200, &window,
+                               [&window, file] { QApplication::exit(window.grab().save(file) ? 0 : 1); });
         });
         QObject::connect(panel, &netsight::ui::DataPanel::failed, &window, [] { QApplication::exit(1); });
     }

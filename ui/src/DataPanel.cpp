@@ -32,16 +32,20 @@ struct SheetResult {
 
 QString describe(const data::Dataset& dataset) {
     const data::DatasetInfo& info = dataset.info();
-    QString text = QString("<b>%1</b><br>images %2 &nbsp; · &nbsp; train %3 &nbsp; val %4 &nbsp; test %5 &nbsp; · &nbsp; %6 classes")
+    QString text = QString(
+                       "<b>%1</b><br>images %2 &nbsp; · &nbsp; train %3 &nbsp; val %4 &nbsp; test %5 &nbsp; "
+                       "· &nbsp; %6 classes")
                        .arg(QString::fromStdString(info.name).toHtmlEscaped(),
                             QString::fromStdString(data::toString(info.shape)))
                        .arg(dataset.size(data::Split::Train))
                        .arg(dataset.size(data::Split::Validation))
                        .arg(dataset.size(data::Split::Test))
                        .arg(info.classNames.size());
-    if (!info.factorNames.empty()) text += QString(" &nbsp; · &nbsp; %1 known factors").arg(info.factorNames.size());
+    if (!info.factorNames.empty())
+        text += QString(" &nbsp; · &nbsp; %1 known factors").arg(info.factorNames.size());
     for (const auto& warning : info.warnings)
-        text += "<br><span style='color:#b36b00'>⚠ " + QString::fromStdString(warning).toHtmlEscaped() + "</span>";
+        text += "<br><span style='color:#b36b00'>⚠ " + QString::fromStdString(warning).toHtmlEscaped() +
+                "</span>";
     return text;
 }
 
@@ -117,10 +121,18 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent) {
 
 DataPanel::~DataPanel() = default;
 
-QString DataPanel::source() const { return sourceEdit_->text().trimmed(); }
-void DataPanel::setSource(const QString& source) { sourceEdit_->setText(source); }
-QString DataPanel::summary() const { return summaryLabel_->text(); }
-QImage DataPanel::sheet() const { return sheet_; }
+QString DataPanel::source() const {
+    return sourceEdit_->text().trimmed();
+}
+void DataPanel::setSource(const QString& source) {
+    sourceEdit_->setText(source);
+}
+QString DataPanel::summary() const {
+    return summaryLabel_->text();
+}
+QImage DataPanel::sheet() const {
+    return sheet_;
+}
 
 void DataPanel::setBusy(bool busy) {
     loadButton_->setEnabled(!busy);
@@ -155,7 +167,8 @@ void DataPanel::load() {
         classBox_->addItem(tr("all classes"), -1);
         const auto& names = dataset_->info().classNames;
         for (std::size_t c = 0; c < names.size(); ++c)
-            classBox_->addItem(QString("%1 · %2").arg(c).arg(QString::fromStdString(names[c])), static_cast<int>(c));
+            classBox_->addItem(QString("%1 · %2").arg(c).arg(QString::fromStdString(names[c])),
+                               static_cast<int>(c));
         emit loaded();
         showSheet();
     });

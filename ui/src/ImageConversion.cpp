@@ -3,7 +3,8 @@
 namespace netsight::ui {
 
 QImage toQImage(const data::RgbBuffer& buffer) {
-    const QImage view(buffer.rgb.data(), buffer.width, buffer.height, buffer.width * 3, QImage::Format_RGB888);
+    const QImage view(buffer.rgb.data(), buffer.width, buffer.height, buffer.width * 3,
+                      QImage::Format_RGB888);
     return view.copy();
 }
 

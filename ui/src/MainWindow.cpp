@@ -21,8 +21,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
-    connect(dataPanel_, &DataPanel::loaded, this, [this] { statusBar()->showMessage(tr("Opened %1").arg(dataPanel_->source()), 5000); });
-    connect(dataPanel_, &DataPanel::failed, this, [this](const QString& message) { statusBar()->showMessage(message, 10000); });
+    connect(dataPanel_, &DataPanel::loaded, this,
+            [this] { statusBar()->showMessage(tr("Opened %1").arg(dataPanel_->source()), 5000); });
+    connect(dataPanel_, &DataPanel::failed, this,
+            [this](const QString& message) { statusBar()->showMessage(message, 10000); });
     statusBar()->showMessage(tr("Ready"));
 
     QSettings settings;

@@ -16,7 +16,8 @@ constexpr std::size_t kRecordBytes = 1 + kImageBytes;
 void appendBatch(const fs::path& file, std::size_t classCount, ByteImages& target) {
     std::ifstream stream(file, std::ios::binary);
     if (!stream) throw DataError(file.string() + ": cannot open the file");
-    const std::vector<char> content((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+    const std::vector<char> content((std::istreambuf_iterator<char>(stream)),
+                                    std::istreambuf_iterator<char>());
     if (content.empty() || content.size() % kRecordBytes != 0)
         throw DataError(file.string() + ": size " + std::to_string(content.size()) +
                         " bytes is not a multiple of 3,073 (one label byte + 32x32x3 pixels); the file is "
@@ -40,7 +41,8 @@ std::vector<std::string> readClassNames(const fs::path& directory, const std::st
     if (stream) {
         std::string line;
         while (std::getline(stream, line)) {
-            while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+            while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+                line.pop_back();
             if (!line.empty()) names.push_back(line);
         }
     }
@@ -71,7 +73,8 @@ std::unique_ptr<Dataset> openCifar10Source(const SourceSpec& spec) {
     info.shape = {3, 32, 32};
     info.classNames = readClassNames(directory, spec.text);
     if (!fs::exists(directory / "batches.meta.txt"))
-        info.warnings.push_back(directory.string() + ": no batches.meta.txt, using the standard CIFAR-10 class names");
+        info.warnings.push_back(directory.string() +
+                                ": no batches.meta.txt, using the standard CIFAR-10 class names");
 
     ByteImages trainPool;
     int batches = 0;

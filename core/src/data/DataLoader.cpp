@@ -51,7 +51,8 @@ struct DataLoader::State {
             stopping = true;
         }
         changed.notify_all();
-        for (auto& worker : workers) worker.join();
+        for (auto& worker : workers)
+            worker.join();
         workers.clear();
     }
 
@@ -114,14 +115,16 @@ struct DataLoader::State {
         if (options.shuffle) {
             // Fisher–Yates with our own generator: the same order on every platform.
             Random random(mixSeed(options.seed, 0x5F, static_cast<std::uint64_t>(epoch)));
-            for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random.next() % i]);
+            for (std::size_t i = order.size(); i > 1; --i)
+                std::swap(order[i - 1], order[random.next() % i]);
         }
         ready.clear();
         nextToBuild = 0;
         nextToHand = 0;
         stopping = false;
         started = true;
-        for (int w = 0; w < options.workers; ++w) workers.emplace_back([this] { work(); });
+        for (int w = 0; w < options.workers; ++w)
+            workers.emplace_back([this] { work(); });
     }
 };
 
@@ -130,7 +133,9 @@ DataLoader::DataLoader(const Dataset& dataset, Split split, LoaderOptions option
 
 DataLoader::~DataLoader() = default;
 
-void DataLoader::startEpoch(int epoch) { state_->start(epoch); }
+void DataLoader::startEpoch(int epoch) {
+    state_->start(epoch);
+}
 
 std::optional<Batch> DataLoader::next() {
     State& state = *state_;
@@ -150,7 +155,9 @@ std::optional<Batch> DataLoader::next() {
     return std::move(result.first);
 }
 
-std::size_t DataLoader::batchesPerEpoch() const { return state_->batchCount; }
+std::size_t DataLoader::batchesPerEpoch() const {
+    return state_->batchCount;
+}
 
 std::size_t DataLoader::samplesPerEpoch() const {
     return std::min(state_->dataset.size(state_->split), state_->batchCount * state_->options.batchSize);

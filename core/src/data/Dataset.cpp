@@ -9,9 +9,12 @@ namespace netsight::data {
 
 std::string toString(Split split) {
     switch (split) {
-        case Split::Train: return "train";
-        case Split::Validation: return "val";
-        case Split::Test: return "test";
+        case Split::Train:
+            return "train";
+        case Split::Validation:
+            return "val";
+        case Split::Test:
+            return "test";
     }
     return "?";
 }
@@ -25,7 +28,8 @@ Split parseSplit(const std::string& text) {
 
 std::unique_ptr<Dataset> openDataset(const std::string& source) {
     const SourceSpec spec = parseSource(source);
-    if (spec.kind == "fashion-mnist" || spec.kind == "mnist" || spec.kind == "idx") return openIdxSource(spec);
+    if (spec.kind == "fashion-mnist" || spec.kind == "mnist" || spec.kind == "idx")
+        return openIdxSource(spec);
     if (spec.kind == "cifar10") return openCifar10Source(spec);
     if (spec.kind == "folder") return openFolderSource(spec);
     return std::make_unique<FactorWorldDataset>(factorWorldOptions(spec), source);

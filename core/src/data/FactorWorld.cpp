@@ -10,13 +10,15 @@ namespace netsight::data {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kNominalRadius = 0.27;   // object radius at scale 1, as a fraction of the image side
-constexpr double kCameraDistance = 4.0;   // in object radii: moderate perspective for tilts
-constexpr double kBump = 0.8;             // height of the shading dome relative to the radius
+constexpr double kNominalRadius = 0.27;  // object radius at scale 1, as a fraction of the image side
+constexpr double kCameraDistance = 4.0;  // in object radii: moderate perspective for tilts
+constexpr double kBump = 0.8;            // height of the shading dome relative to the radius
 constexpr double kLightElevationRad = 45.0 * kPi / 180.0;
 constexpr int kNoiseWaves = 12;
 
-double radians(double degrees) { return degrees * kPi / 180.0; }
+double radians(double degrees) {
+    return degrees * kPi / 180.0;
+}
 
 struct Wave {
     double kx, ky, phase, amplitude;  // amplitude * cos(kx * a1 + ky * a2 + phase)
@@ -34,15 +36,16 @@ std::vector<Wave> textureWaves(const Texture& texture) {
     for (int i = 0; i < kNoiseWaves; ++i) {
         const double angle = random.uniform(0.0, kPi);
         const double frequency = omega * random.uniform(0.7, 1.4);
-        waves.push_back({frequency * std::cos(angle), frequency * std::sin(angle), random.uniform(0.0, 2.0 * kPi),
-                         noiseAmplitude});
+        waves.push_back({frequency * std::cos(angle), frequency * std::sin(angle),
+                         random.uniform(0.0, 2.0 * kPi), noiseAmplitude});
     }
     return waves;
 }
 
 double textureValue(const std::vector<Wave>& waves, double contrast, double a1, double a2) {
     double field = 0.0;
-    for (const Wave& wave : waves) field += wave.amplitude * std::cos(wave.kx * a1 + wave.ky * a2 + wave.phase);
+    for (const Wave& wave : waves)
+        field += wave.amplitude * std::cos(wave.kx * a1 + wave.ky * a2 + wave.phase);
     return 0.5 + 0.5 * std::tanh(contrast * 1.5 * field);
 }
 
@@ -66,16 +69,24 @@ std::array<double, 3> hsvToRgb(double hue, double saturation, double value) {
     const double p = value * (1 - saturation), q = value * (1 - saturation * f),
                  t = value * (1 - saturation * (1 - f));
     switch (sector % 6) {
-        case 0: return {value, t, p};
-        case 1: return {q, value, p};
-        case 2: return {p, value, t};
-        case 3: return {p, q, value};
-        case 4: return {t, p, value};
-        default: return {value, p, q};
+        case 0:
+            return {value, t, p};
+        case 1:
+            return {q, value, p};
+        case 2:
+            return {p, value, t};
+        case 3:
+            return {p, q, value};
+        case 4:
+            return {t, p, value};
+        default:
+            return {value, p, q};
     }
 }
 
-double lerp(double a, double b, double t) { return a + (b - a) * t; }
+double lerp(double a, double b, double t) {
+    return a + (b - a) * t;
+}
 
 // Each extrinsic factor: its name and where it lives in Extrinsics.
 struct ExtrinsicField {
@@ -83,10 +94,14 @@ struct ExtrinsicField {
     double Extrinsics::*member;
 };
 constexpr ExtrinsicField kExtrinsicFields[] = {
-    {"rotation", &Extrinsics::rotationDeg},       {"yaw", &Extrinsics::yawDeg},
-    {"pitch", &Extrinsics::pitchDeg},             {"scale", &Extrinsics::scale},
-    {"tx", &Extrinsics::translateX},              {"ty", &Extrinsics::translateY},
-    {"light.azimuth", &Extrinsics::lightAzimuthDeg}, {"light.strength", &Extrinsics::lightStrength},
+    {"rotation", &Extrinsics::rotationDeg},
+    {"yaw", &Extrinsics::yawDeg},
+    {"pitch", &Extrinsics::pitchDeg},
+    {"scale", &Extrinsics::scale},
+    {"tx", &Extrinsics::translateX},
+    {"ty", &Extrinsics::translateY},
+    {"light.azimuth", &Extrinsics::lightAzimuthDeg},
+    {"light.strength", &Extrinsics::lightStrength},
     {"background", &Extrinsics::background},
 };
 
@@ -94,19 +109,25 @@ double Extrinsics::*extrinsicMember(const std::string& name) {
     for (const auto& field : kExtrinsicFields)
         if (name == field.name) return field.member;
     std::string known;
-    for (const auto& field : kExtrinsicFields) known += std::string(known.empty() ? "" : ", ") + field.name;
+    for (const auto& field : kExtrinsicFields)
+        known += std::string(known.empty() ? "" : ", ") + field.name;
     throw std::invalid_argument("unknown extrinsic factor '" + name + "'; known: " + known);
 }
 
 }  // namespace
 
-double Extrinsics::get(const std::string& name) const { return this->*extrinsicMember(name); }
-void Extrinsics::set(const std::string& name, double value) { this->*extrinsicMember(name) = value; }
+double Extrinsics::get(const std::string& name) const {
+    return this->*extrinsicMember(name);
+}
+void Extrinsics::set(const std::string& name, double value) {
+    this->*extrinsicMember(name) = value;
+}
 
 const std::vector<std::string>& extrinsicFactorNames() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> list;
-        for (const auto& field : kExtrinsicFields) list.emplace_back(field.name);
+        for (const auto& field : kExtrinsicFields)
+            list.emplace_back(field.name);
         return list;
     }();
     return names;
@@ -119,8 +140,9 @@ const std::vector<std::string>& intrinsicFactorNames() {
             list.push_back("shape.c" + std::to_string(k + 2));
             list.push_back("shape.s" + std::to_string(k + 2));
         }
-        for (const char* name : {"texture.orientation", "texture.frequency", "texture.noise", "texture.contrast",
-                                 "colour.a.r", "colour.a.g", "colour.a.b", "colour.b.r", "colour.b.g", "colour.b.b"})
+        for (const char* name :
+             {"texture.orientation", "texture.frequency", "texture.noise", "texture.contrast", "colour.a.r",
+              "colour.a.g", "colour.a.b", "colour.b.r", "colour.b.g", "colour.b.b"})
             list.emplace_back(name);
         return list;
     }();
@@ -128,7 +150,8 @@ const std::vector<std::string>& intrinsicFactorNames() {
 }
 
 FactorWorld::FactorWorld(int size, int channels) : size_(size), channels_(channels) {
-    if (size < 8 || size > 4096) throw std::invalid_argument("FactorWorld: size must be 8..4096, got " + std::to_string(size));
+    if (size < 8 || size > 4096)
+        throw std::invalid_argument("FactorWorld: size must be 8..4096, got " + std::to_string(size));
     if (channels != 1 && channels != 3)
         throw std::invalid_argument("FactorWorld: channels must be 1 or 3, got " + std::to_string(channels));
 }
@@ -140,15 +163,16 @@ Render FactorWorld::render(const Identity& identity, const Extrinsics& view) con
     result.mask.assign(static_cast<std::size_t>(n) * n, 0.0f);
 
     const std::vector<Wave> wavesA = textureWaves(identity.texture);
-    const std::vector<Wave> wavesB = identity.textureMix > 0 ? textureWaves(identity.blendTexture) : std::vector<Wave>{};
+    const std::vector<Wave> wavesB =
+        identity.textureMix > 0 ? textureWaves(identity.blendTexture) : std::vector<Wave>{};
 
     // Tilt: the object plane is rotated by Ry(yaw) * Rx(pitch) and sits kCameraDistance in front of a
     // pinhole camera whose focal length makes an untilted object appear at its nominal size.
     const double cy = std::cos(radians(view.yawDeg)), sy = std::sin(radians(view.yawDeg));
     const double cp = std::cos(radians(view.pitchDeg)), sp = std::sin(radians(view.pitchDeg));
-    const double r1[3] = {cy, 0.0, -sy};                    // plane u axis
-    const double r2[3] = {sy * sp, cp, cy * sp};            // plane v axis
-    const double normal[3] = {sy * cp, -sp, cy * cp};       // plane normal
+    const double r1[3] = {cy, 0.0, -sy};               // plane u axis
+    const double r2[3] = {sy * sp, cp, cy * sp};       // plane v axis
+    const double normal[3] = {sy * cp, -sp, cy * cp};  // plane normal
     const double cr = std::cos(radians(view.rotationDeg)), sr = std::sin(radians(view.rotationDeg));
     const double scale = std::max(view.scale, 1e-3);
     const double pixelsPerUnit = kNominalRadius * n;
@@ -183,7 +207,8 @@ Render FactorWorld::render(const Identity& identity, const Extrinsics& view) con
                 if (alpha > 0.0f) {
                     double t = textureValue(wavesA, identity.texture.contrast, a1, a2);
                     if (!wavesB.empty())
-                        t = lerp(t, textureValue(wavesB, identity.blendTexture.contrast, a1, a2), identity.textureMix);
+                        t = lerp(t, textureValue(wavesB, identity.blendTexture.contrast, a1, a2),
+                                 identity.textureMix);
                     // Lambertian shading of a dome over the contour; its normal turns with the object.
                     const double u = std::min(rho / radius, 1.0);
                     const double height = std::max(std::sqrt(1.0 - u * u), 0.05);
@@ -204,15 +229,16 @@ Render FactorWorld::render(const Identity& identity, const Extrinsics& view) con
                 result.image.pixels[pixel] =
                     static_cast<float>(0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]);
             } else {
-                for (int c = 0; c < 3; ++c) result.image.pixels[c * planeSize + pixel] = static_cast<float>(colour[c]);
+                for (int c = 0; c < 3; ++c)
+                    result.image.pixels[c * planeSize + pixel] = static_cast<float>(colour[c]);
             }
         }
     }
     return result;
 }
 
-std::vector<Render> FactorWorld::sweep(const Identity& identity, const Extrinsics& base, const std::string& factor,
-                                       const std::vector<double>& values) const {
+std::vector<Render> FactorWorld::sweep(const Identity& identity, const Extrinsics& base,
+                                       const std::string& factor, const std::vector<double>& values) const {
     std::vector<Render> renders;
     renders.reserve(values.size());
     Extrinsics view = base;
@@ -244,7 +270,8 @@ std::vector<Identity> FactorWorld::drawIdentities(int count, std::uint64_t seed)
         identity.texture.noiseSeed = random.next();
         const double hue = random.uniform();
         identity.colourA = hsvToRgb(hue, random.uniform(0.5, 1.0), random.uniform(0.55, 1.0));
-        identity.colourB = hsvToRgb(hue + random.uniform(0.25, 0.6), random.uniform(0.4, 1.0), random.uniform(0.25, 0.8));
+        identity.colourB =
+            hsvToRgb(hue + random.uniform(0.25, 0.6), random.uniform(0.4, 1.0), random.uniform(0.25, 0.8));
         identities.push_back(identity);
     }
     return identities;
@@ -270,7 +297,8 @@ Identity FactorWorld::morph(const Identity& from, const Identity& to, MorphKind 
     Identity result = from;
     switch (kind) {
         case MorphKind::Shape:
-            for (std::size_t i = 0; i < result.shape.size(); ++i) result.shape[i] = lerp(from.shape[i], to.shape[i], t);
+            for (std::size_t i = 0; i < result.shape.size(); ++i)
+                result.shape[i] = lerp(from.shape[i], to.shape[i], t);
             break;
         case MorphKind::Texture:
             // The fields are blended, not their parameters: half-way between two gratings is their
@@ -290,7 +318,8 @@ Identity FactorWorld::morph(const Identity& from, const Identity& to, MorphKind 
 
 std::vector<float> FactorWorld::intrinsicFactors(const Identity& identity) {
     std::vector<float> factors;
-    for (double coefficient : identity.shape) factors.push_back(static_cast<float>(coefficient));
+    for (double coefficient : identity.shape)
+        factors.push_back(static_cast<float>(coefficient));
     const Texture& texture = identity.texture;
     const double mix = identity.textureMix;
     const Texture& other = mix > 0 ? identity.blendTexture : texture;
@@ -298,14 +327,17 @@ std::vector<float> FactorWorld::intrinsicFactors(const Identity& identity) {
     factors.push_back(static_cast<float>(lerp(texture.frequency, other.frequency, mix)));
     factors.push_back(static_cast<float>(lerp(texture.noiseWeight, other.noiseWeight, mix)));
     factors.push_back(static_cast<float>(lerp(texture.contrast, other.contrast, mix)));
-    for (double value : identity.colourA) factors.push_back(static_cast<float>(value));
-    for (double value : identity.colourB) factors.push_back(static_cast<float>(value));
+    for (double value : identity.colourA)
+        factors.push_back(static_cast<float>(value));
+    for (double value : identity.colourB)
+        factors.push_back(static_cast<float>(value));
     return factors;
 }
 
 std::vector<float> FactorWorld::extrinsicFactors(const Extrinsics& view) {
     std::vector<float> factors;
-    for (const auto& field : kExtrinsicFields) factors.push_back(static_cast<float>(view.*field.member));
+    for (const auto& field : kExtrinsicFields)
+        factors.push_back(static_cast<float>(view.*field.member));
     return factors;
 }
 

@@ -47,7 +47,8 @@ FactorWorldDataset::FactorWorldDataset(const FactorWorldOptions& options, std::s
     info_.name = "FactorWorld (" + std::to_string(options.classes) + " identities, seed " +
                  std::to_string(options.seed) + ")";
     info_.shape = {options.channels, options.size, options.size};
-    for (int c = 0; c < options.classes; ++c) info_.classNames.push_back("identity " + std::to_string(c));
+    for (int c = 0; c < options.classes; ++c)
+        info_.classNames.push_back("identity " + std::to_string(c));
     info_.factorNames = intrinsicFactorNames();
     const auto& extrinsic = extrinsicFactorNames();
     info_.factorNames.insert(info_.factorNames.end(), extrinsic.begin(), extrinsic.end());
@@ -55,9 +56,12 @@ FactorWorldDataset::FactorWorldDataset(const FactorWorldOptions& options, std::s
 
 std::size_t FactorWorldDataset::size(Split split) const {
     switch (split) {
-        case Split::Train: return options_.trainCount;
-        case Split::Validation: return options_.validationCount;
-        case Split::Test: return options_.testCount;
+        case Split::Train:
+            return options_.trainCount;
+        case Split::Validation:
+            return options_.validationCount;
+        case Split::Test:
+            return options_.testCount;
     }
     return 0;
 }

@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 #include <thread>
 
 #include "netsight/data/DataError.h"
@@ -42,11 +42,16 @@ std::optional<fs::path> childNamed(const fs::path& directory, std::initializer_l
 cv::Mat decode(const fs::path& file) {
     cv::Mat image = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
     if (image.empty()) return image;
-    if (image.depth() == CV_16U) image.convertTo(image, CV_8U, 1.0 / 257.0);
-    else if (image.depth() == CV_32F) image.convertTo(image, CV_8U, 255.0);
-    else if (image.depth() != CV_8U) return {};
-    if (image.channels() == 4) cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
-    else if (image.channels() == 2) return {};
+    if (image.depth() == CV_16U)
+        image.convertTo(image, CV_8U, 1.0 / 257.0);
+    else if (image.depth() == CV_32F)
+        image.convertTo(image, CV_8U, 255.0);
+    else if (image.depth() != CV_8U)
+        return {};
+    if (image.channels() == 4)
+        cv::cvtColor(image, image, cv::COLOR_BGRA2BGR);
+    else if (image.channels() == 2)
+        return {};
     return image;
 }
 
@@ -56,9 +61,11 @@ std::vector<cv::Mat> decodeAll(const std::vector<Entry>& entries) {
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t)
         pool.emplace_back([&, t] {
-            for (std::size_t i = t; i < entries.size(); i += threads) images[i] = decode(entries[i].file);
+            for (std::size_t i = t; i < entries.size(); i += threads)
+                images[i] = decode(entries[i].file);
         });
-    for (auto& thread : pool) thread.join();
+    for (auto& thread : pool)
+        thread.join();
     return images;
 }
 
@@ -81,7 +88,8 @@ void appendPlanar(const cv::Mat& decoded, const ImageShape& shape, std::vector<s
             if (shape.channels == 1) {
                 target[start + pixel] = row[x];
             } else {  // BGR -> planar RGB
-                for (int c = 0; c < 3; ++c) target[start + c * planeSize + pixel] = row[x * 3 + (2 - c)];
+                for (int c = 0; c < 3; ++c)
+                    target[start + c * planeSize + pixel] = row[x * 3 + (2 - c)];
             }
         }
     }
@@ -102,7 +110,8 @@ std::unique_ptr<Dataset> openFolderSource(const SourceSpec& spec) {
         throw DataError(spec.text + ": val + test fractions must leave something to train on");
 
     const fs::path root(spec.path);
-    if (!fs::is_directory(root)) throw DataError(spec.text + ": directory " + root.string() + " does not exist");
+    if (!fs::is_directory(root))
+        throw DataError(spec.text + ": directory " + root.string() + " does not exist");
 
     // Either root/<class>/... (split here, seeded) or root/train|val|test/<class>/... (splits given).
     const auto trainDir = childNamed(root, {"train", "training"});
@@ -139,7 +148,8 @@ std::unique_ptr<Dataset> openFolderSource(const SourceSpec& spec) {
                 throw DataError(spec.text + ": class folder " + classDir.string() +
                                 " has no counterpart in " + splitRoots.front().second.string());
             classFolders.push_back({classDir, entries.size()});
-            for (const auto& file : sortedChildren(classDir, false)) entries.push_back({file, found->second, split});
+            for (const auto& file : sortedChildren(classDir, false))
+                entries.push_back({file, found->second, split});
         }
     }
 
@@ -149,12 +159,13 @@ std::unique_ptr<Dataset> openFolderSource(const SourceSpec& spec) {
     for (std::size_t f = 0; f < classFolders.size(); ++f) {
         const std::size_t begin = classFolders[f].second;
         const std::size_t end = f + 1 < classFolders.size() ? classFolders[f + 1].second : entries.size();
-        const bool anyReadable =
-            std::any_of(decoded.begin() + begin, decoded.begin() + end, [](const cv::Mat& m) { return !m.empty(); });
+        const bool anyReadable = std::any_of(decoded.begin() + begin, decoded.begin() + end,
+                                             [](const cv::Mat& m) { return !m.empty(); });
         if (!anyReadable)
             throw DataError(spec.text + ": class folder " + classFolders[f].first.string() +
                             (begin == end ? std::string(" is empty")
-                                          : " holds " + std::to_string(end - begin) + " files but no image OpenCV can read") +
+                                          : " holds " + std::to_string(end - begin) +
+                                                " files but no image OpenCV can read") +
                             "; add images or remove the folder");
     }
 
@@ -175,7 +186,8 @@ std::unique_ptr<Dataset> openFolderSource(const SourceSpec& spec) {
     if (!unreadable.empty()) {
         std::string message = "skipped " + std::to_string(unreadable.size()) + " unreadable file(s) of " +
                               std::to_string(entries.size()) + ":";
-        for (std::size_t i = 0; i < std::min<std::size_t>(unreadable.size(), 5); ++i) message += " " + unreadable[i];
+        for (std::size_t i = 0; i < std::min<std::size_t>(unreadable.size(), 5); ++i)
+            message += " " + unreadable[i];
         if (unreadable.size() > 5) message += " ...";
         info.warnings.push_back(message);
     }
@@ -196,8 +208,8 @@ std::unique_ptr<Dataset> openFolderSource(const SourceSpec& spec) {
 
     const std::size_t itemBytes = info.shape.elementCount();
     if (!explicitSplits || pools[1].labels.empty()) {
-        const SplitIndices splits = stratifiedSplit(pools[0].labels, validationFraction,
-                                                    explicitSplits ? 0.0 : testFraction, seed);
+        const SplitIndices splits =
+            stratifiedSplit(pools[0].labels, validationFraction, explicitSplits ? 0.0 : testFraction, seed);
         ByteImages all = std::move(pools[0]);
         pools[0] = all.select(splits.train, itemBytes);
         pools[1] = all.select(splits.validation, itemBytes);

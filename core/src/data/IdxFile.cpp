@@ -17,13 +17,20 @@ struct GzCloser {
 
 std::string typeName(int code) {
     switch (code) {
-        case 0x08: return "unsigned byte";
-        case 0x09: return "signed byte";
-        case 0x0B: return "short";
-        case 0x0C: return "int";
-        case 0x0D: return "float";
-        case 0x0E: return "double";
-        default: return "unknown type";
+        case 0x08:
+            return "unsigned byte";
+        case 0x09:
+            return "signed byte";
+        case 0x0B:
+            return "short";
+        case 0x0C:
+            return "int";
+        case 0x0D:
+            return "float";
+        case 0x0E:
+            return "double";
+        default:
+            return "unknown type";
     }
 }
 
@@ -70,13 +77,13 @@ IdxArray readIdxFile(const std::string& path) {
     for (int d = 0; d < magic[3]; ++d) {
         std::uint8_t raw[4];
         if (readSome(file.get(), raw, 4, path) != 4)
-            throw DataError(path + ": the IDX header is truncated (dimension " + std::to_string(d + 1) + " of " +
-                            std::to_string(magic[3]) + " missing)");
+            throw DataError(path + ": the IDX header is truncated (dimension " + std::to_string(d + 1) +
+                            " of " + std::to_string(magic[3]) + " missing)");
         const std::uint32_t size = (std::uint32_t(raw[0]) << 24) | (std::uint32_t(raw[1]) << 16) |
                                    (std::uint32_t(raw[2]) << 8) | std::uint32_t(raw[3]);
         if (size == 0 || size > (1u << 28))
-            throw DataError(path + ": IDX dimension " + std::to_string(d + 1) + " is " + std::to_string(size) +
-                            ", which is not a plausible size");
+            throw DataError(path + ": IDX dimension " + std::to_string(d + 1) + " is " +
+                            std::to_string(size) + ", which is not a plausible size");
         array.dims.push_back(static_cast<int>(size));
         elements *= size;
         if (elements > (std::size_t(1) << 36))

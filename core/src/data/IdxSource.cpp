@@ -11,8 +11,8 @@ namespace fs = std::filesystem;
 namespace netsight::data {
 namespace {
 
-const std::vector<std::string> kFashionClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                                  "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+const std::vector<std::string> kFashionClasses = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
 // Finds e.g. train-images-idx3-ubyte, train-images.idx3-ubyte or either with .gz.
 std::string findIdxFile(const fs::path& directory, const std::vector<std::string>& prefixes,
@@ -41,10 +41,11 @@ ByteImages readPair(const std::string& imagesPath, const std::string& labelsPath
         throw DataError(imagesPath + ": expected 3 dimensions (count, height, width), found " +
                         std::to_string(images.dims.size()));
     if (labels.dims.size() != 1)
-        throw DataError(labelsPath + ": expected 1 dimension (count), found " + std::to_string(labels.dims.size()));
+        throw DataError(labelsPath + ": expected 1 dimension (count), found " +
+                        std::to_string(labels.dims.size()));
     if (images.itemCount() != labels.itemCount())
-        throw DataError(imagesPath + " holds " + std::to_string(images.itemCount()) + " images but " + labelsPath +
-                        " holds " + std::to_string(labels.itemCount()) +
+        throw DataError(imagesPath + " holds " + std::to_string(images.itemCount()) + " images but " +
+                        labelsPath + " holds " + std::to_string(labels.itemCount()) +
                         " labels; they must match — are the files from the same release?");
     const ImageShape found{1, images.dims[1], images.dims[2]};
     if (shape.elementCount() != 0 && found != shape)
@@ -74,9 +75,8 @@ std::unique_ptr<Dataset> openIdxSource(const SourceSpec& spec) {
                                  : std::string()));
 
     ImageShape shape;
-    ByteImages trainPool =
-        readPair(findIdxFile(directory, {"train"}, "images", spec.text),
-                 findIdxFile(directory, {"train"}, "labels", spec.text), shape);
+    ByteImages trainPool = readPair(findIdxFile(directory, {"train"}, "images", spec.text),
+                                    findIdxFile(directory, {"train"}, "labels", spec.text), shape);
     ByteImages test = readPair(findIdxFile(directory, {"t10k", "test"}, "images", spec.text),
                                findIdxFile(directory, {"t10k", "test"}, "labels", spec.text), shape);
 
@@ -84,16 +84,20 @@ std::unique_ptr<Dataset> openIdxSource(const SourceSpec& spec) {
     info.source = spec.text;
     info.shape = shape;
     std::int64_t maxLabel = 0;
-    for (auto label : trainPool.labels) maxLabel = std::max(maxLabel, label);
-    for (auto label : test.labels) maxLabel = std::max(maxLabel, label);
+    for (auto label : trainPool.labels)
+        maxLabel = std::max(maxLabel, label);
+    for (auto label : test.labels)
+        maxLabel = std::max(maxLabel, label);
     if (fashion) {
         info.name = "Fashion-MNIST";
         info.classNames = kFashionClasses;
         if (maxLabel >= static_cast<std::int64_t>(kFashionClasses.size()))
-            throw DataError(spec.text + ": label " + std::to_string(maxLabel) + " found, Fashion-MNIST has 10 classes");
+            throw DataError(spec.text + ": label " + std::to_string(maxLabel) +
+                            " found, Fashion-MNIST has 10 classes");
     } else {
         info.name = (spec.kind == "mnist" ? "MNIST (" : "IDX (") + directory.string() + ")";
-        for (std::int64_t c = 0; c <= maxLabel; ++c) info.classNames.push_back(std::to_string(c));
+        for (std::int64_t c = 0; c <= maxLabel; ++c)
+            info.classNames.push_back(std::to_string(c));
     }
 
     const SplitIndices splits = stratifiedSplit(trainPool.labels, validationFraction, 0.0, seed);

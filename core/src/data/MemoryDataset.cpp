@@ -31,9 +31,13 @@ MemoryDataset::MemoryDataset(DatasetInfo info, ByteImages train, ByteImages vali
     }
 }
 
-const ByteImages& MemoryDataset::images(Split split) const { return splits_[static_cast<int>(split)]; }
+const ByteImages& MemoryDataset::images(Split split) const {
+    return splits_[static_cast<int>(split)];
+}
 
-std::size_t MemoryDataset::size(Split split) const { return images(split).labels.size(); }
+std::size_t MemoryDataset::size(Split split) const {
+    return images(split).labels.size();
+}
 
 Sample MemoryDataset::sample(Split split, std::size_t index) const {
     const ByteImages& images = this->images(split);
@@ -46,7 +50,8 @@ Sample MemoryDataset::sample(Split split, std::size_t index) const {
     const std::size_t itemBytes = info_.shape.elementCount();
     const std::uint8_t* source = images.bytes.data() + index * itemBytes;
     constexpr float kScale = 1.0f / 255.0f;
-    for (std::size_t i = 0; i < itemBytes; ++i) sample.image.pixels[i] = static_cast<float>(source[i]) * kScale;
+    for (std::size_t i = 0; i < itemBytes; ++i)
+        sample.image.pixels[i] = static_cast<float>(source[i]) * kScale;
     sample.label = images.labels[index];
     return sample;
 }

@@ -7,7 +7,7 @@ namespace netsight::data {
 /// SplitMix64: a tiny generator whose streams are the same on every platform and standard library
 /// (std::uniform_real_distribution is not), which FactorWorld's determinism relies on.
 class Random {
-public:
+  public:
     explicit Random(std::uint64_t seed) : state_(seed) {}
 
     std::uint64_t next() {
@@ -20,7 +20,7 @@ public:
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
     double uniform(double low, double high) { return low + (high - low) * uniform(); }
 
-private:
+  private:
     std::uint64_t state_;
 };
 

@@ -37,7 +37,8 @@ std::vector<std::string> splitCommas(const std::string& text) {
     std::vector<std::string> parts;
     std::stringstream stream(text);
     std::string part;
-    while (std::getline(stream, part, ',')) parts.push_back(part);
+    while (std::getline(stream, part, ','))
+        parts.push_back(part);
     return parts;
 }
 
@@ -56,7 +57,8 @@ SourceSpec parseSource(const std::string& text) {
 
     if (kPlainKinds.count(spec.kind)) {
         if (!body.empty())
-            for (const auto& token : splitCommas(body)) addOption(spec, token);
+            for (const auto& token : splitCommas(body))
+                addOption(spec, token);
         return spec;
     }
     if (kFileKinds.count(spec.kind)) {
@@ -125,7 +127,8 @@ void SourceOptions::rejectUnknown() const {
     for (const auto& [key, value] : spec_.options) {
         if (known_.count(key)) continue;
         std::string list;
-        for (const auto& name : known_) list += (list.empty() ? "" : ", ") + name;
+        for (const auto& name : known_)
+            list += (list.empty() ? "" : ", ") + name;
         throw DataError("source '" + spec_.text + "': unknown option '" + key + "' for " + spec_.kind +
                         (list.empty() ? std::string(", which takes no options") : "; known: " + list));
     }

@@ -10,7 +10,8 @@ namespace netsight::data {
 SplitIndices stratifiedSplit(const std::vector<std::int64_t>& labels, double validationFraction,
                              double testFraction, std::uint64_t seed) {
     std::map<std::int64_t, std::vector<std::size_t>> byClass;
-    for (std::size_t i = 0; i < labels.size(); ++i) byClass[labels[i]].push_back(i);
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        byClass[labels[i]].push_back(i);
 
     SplitIndices splits;
     std::mt19937_64 random(seed);
@@ -18,8 +19,8 @@ SplitIndices stratifiedSplit(const std::vector<std::int64_t>& labels, double val
         std::shuffle(members.begin(), members.end(), random);
         const auto count = static_cast<double>(members.size());
         const auto validation = static_cast<std::size_t>(std::llround(count * validationFraction));
-        const auto test =
-            std::min(members.size() - validation, static_cast<std::size_t>(std::llround(count * testFraction)));
+        const auto test = std::min(members.size() - validation,
+                                   static_cast<std::size_t>(std::llround(count * testFraction)));
         splits.validation.insert(splits.validation.end(), members.begin(), members.begin() + validation);
         splits.test.insert(splits.test.end(), members.begin() + validation,
                            members.begin() + validation + test);

@@ -21,36 +21,46 @@ void read(const json& object, const char* key, const std::string& path, const st
     try {
         target = object.at(key).get<T>();
     } catch (const json::exception&) {
-        throw std::runtime_error(where + ": field '" + path + key + "' has the wrong type: " + object.at(key).dump());
+        throw std::runtime_error(where + ": field '" + path + key +
+                                 "' has the wrong type: " + object.at(key).dump());
     }
 }
 
 const json& section(const json& document, const char* key, const std::string& where) {
     static const json empty = json::object();
     if (!document.contains(key)) return empty;
-    if (!document.at(key).is_object()) throw std::runtime_error(where + ": field '" + key + "' must be an object");
+    if (!document.at(key).is_object())
+        throw std::runtime_error(where + ": field '" + key + "' must be an object");
     return document.at(key);
 }
 
 }  // namespace
 
 void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
-    if (spec.classifiers.empty()) throw std::runtime_error(where + ": field 'classifiers' is empty; list at least one classifier");
+    if (spec.classifiers.empty())
+        throw std::runtime_error(where + ": field 'classifiers' is empty; list at least one classifier");
     std::set<std::string> names;
     for (std::size_t i = 0; i < spec.classifiers.size(); ++i) {
         const auto& entry = spec.classifiers[i];
         const std::string path = "classifiers[" + std::to_string(i) + "]";
         if (entry.name.empty() || entry.name.find_first_of("/\\ ") != std::string::npos)
-            throw std::runtime_error(where + ": field '" + path + ".name' must be a short name without spaces or slashes");
+            throw std::runtime_error(where + ": field '" + path +
+                                     ".name' must be a short name without spaces or slashes");
         if (entry.name == "original" || entry.name == "pretrained")
-            throw std::runtime_error(where + ": field '" + path + ".name' may not be '" + entry.name + "' (a reserved row name)");
+            throw std::runtime_error(where + ": field '" + path + ".name' may not be '" + entry.name +
+                                     "' (a reserved row name)");
         if (!names.insert(entry.name).second)
-            throw std::runtime_error(where + ": field '" + path + ".name': '" + entry.name + "' is used twice");
+            throw std::runtime_error(where + ": field '" + path + ".name': '" + entry.name +
+                                     "' is used twice");
         if (entry.architecture.empty() == entry.model.empty())
-            throw std::runtime_error(where + ": " + path + " needs exactly one of 'architecture' (a zoo name to train) or 'model' (a file)");
+            throw std::runtime_error(
+                where + ": " + path +
+                " needs exactly one of 'architecture' (a zoo name to train) or 'model' (a file)");
     }
     auto positive = [&](long long value, const char* field) {
-        if (value <= 0) throw std::runtime_error(where + ": field '" + field + "' must be positive, got " + std::to_string(value));
+        if (value <= 0)
+            throw std::runtime_error(where + ": field '" + field + "' must be positive, got " +
+                                     std::to_string(value));
     };
     positive(spec.classifierEpochs, "classifier_training.epochs");
     positive(spec.pretrainEpochs, "autoencoder.pretrain_epochs");
@@ -58,14 +68,18 @@ void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
     positive(static_cast<long long>(spec.batchSize), "autoencoder.batch");
     positive(static_cast<long long>(spec.gridImages), "evaluation.grid_images");
     if (spec.testImages < 20)
-        throw std::runtime_error(where + ": field 'evaluation.test_images' is " + std::to_string(spec.testImages) +
+        throw std::runtime_error(where + ": field 'evaluation.test_images' is " +
+                                 std::to_string(spec.testImages) +
                                  "; the statistics need at least 20 test images");
     if (spec.nmiBins < 2 || spec.nmiBins > 256)
-        throw std::runtime_error(where + ": field 'evaluation.nmi_bins' must be 2..256, got " + std::to_string(spec.nmiBins));
+        throw std::runtime_error(where + ": field 'evaluation.nmi_bins' must be 2..256, got " +
+                                 std::to_string(spec.nmiBins));
     if (spec.nmiVariant != "studholme" && spec.nmiVariant != "arithmetic")
-        throw std::runtime_error(where + ": field 'evaluation.nmi_variant' must be \"studholme\" or \"arithmetic\", got \"" +
-                                 spec.nmiVariant + "\"");
-    if (!(spec.autoencoderLearningRate > 0) || !(spec.classifierLearningRate > 0) || !(spec.finetuneLearningRate > 0))
+        throw std::runtime_error(
+            where + ": field 'evaluation.nmi_variant' must be \"studholme\" or \"arithmetic\", got \"" +
+            spec.nmiVariant + "\"");
+    if (!(spec.autoencoderLearningRate > 0) || !(spec.classifierLearningRate > 0) ||
+        !(spec.finetuneLearningRate > 0))
         throw std::runtime_error(where + ": learning rates must be positive");
     if (spec.reconstructionWeight < 0)
         throw std::runtime_error(where + ": field 'autoencoder.reconstruction_weight' must be 0 or more");
@@ -85,8 +99,8 @@ ProbeSpec readProbeSpec(const std::string& path) {
     if (!document.is_object()) throw std::runtime_error(path + ": the experiment must be a JSON object");
     const int version = document.value("version", ProbeSpec::kVersion);
     if (version != ProbeSpec::kVersion)
-        throw std::runtime_error(path + ": field 'version' is " + std::to_string(version) + "; this NetSight reads version " +
-                                 std::to_string(ProbeSpec::kVersion));
+        throw std::runtime_error(path + ": field 'version' is " + std::to_string(version) +
+                                 "; this NetSight reads version " + std::to_string(ProbeSpec::kVersion));
     ProbeSpec spec;
     read(document, "data", "", path, spec.data);
     read(document, "seed", "", path, spec.seed);
@@ -96,7 +110,9 @@ ProbeSpec readProbeSpec(const std::string& path) {
     const json& classifiers = document.at("classifiers");
     for (std::size_t i = 0; i < classifiers.size(); ++i) {
         const std::string prefix = "classifiers[" + std::to_string(i) + "].";
-        if (!classifiers[i].is_object()) throw std::runtime_error(path + ": field 'classifiers[" + std::to_string(i) + "]' must be an object");
+        if (!classifiers[i].is_object())
+            throw std::runtime_error(path + ": field 'classifiers[" + std::to_string(i) +
+                                     "]' must be an object");
         ClassifierEntry entry;
         read(classifiers[i], "name", prefix, path, entry.name);
         read(classifiers[i], "architecture", prefix, path, entry.architecture);
@@ -139,7 +155,8 @@ void writeProbeSpec(const ProbeSpec& spec, const std::string& path) {
         {"seed", spec.seed},
         {"device", spec.device},
         {"classifiers", classifiers},
-        {"classifier_training", {{"epochs", spec.classifierEpochs}, {"learning_rate", spec.classifierLearningRate}}},
+        {"classifier_training",
+         {{"epochs", spec.classifierEpochs}, {"learning_rate", spec.classifierLearningRate}}},
         {"autoencoder",
          {{"preset", spec.autoencoder},
           {"pretrain_epochs", spec.pretrainEpochs},

@@ -11,7 +11,8 @@ const std::vector<LayerInfo>& Classifier::layers() {
     const bool wasTraining = training();
     setTraining(false);
     const auto& shape = meta_.input.shape;
-    const auto probe = torch::zeros({2, shape.channels, shape.height, shape.width}, torch::TensorOptions().device(device()));
+    const auto probe =
+        torch::zeros({2, shape.channels, shape.height, shape.width}, torch::TensorOptions().device(device()));
     try {
         for (const auto& [name, value] : forwardAllLayers(probe)) {
             auto sizes = value.sizes().vec();
@@ -29,24 +30,29 @@ const std::vector<LayerInfo>& Classifier::layers() {
 void Classifier::checkLayers(const std::vector<std::string>& wanted) {
     const auto& known = layers();
     std::vector<std::string> names;
-    for (const auto& layer : known) names.push_back(layer.name);
+    for (const auto& layer : known)
+        names.push_back(layer.name);
     for (const auto& name : wanted) {
         if (std::find(names.begin(), names.end(), name) != names.end()) continue;
         std::string nearest;
-        for (const auto& candidate : nearestNames(name, names)) nearest += (nearest.empty() ? "" : ", ") + candidate;
+        for (const auto& candidate : nearestNames(name, names))
+            nearest += (nearest.empty() ? "" : ", ") + candidate;
         throw std::invalid_argument("layer '" + name + "' does not exist in " + meta_.architecture +
-                                    "; nearest names: " + nearest + " (netsight-cli layers MODEL lists them all)");
+                                    "; nearest names: " + nearest +
+                                    " (netsight-cli layers MODEL lists them all)");
     }
 }
 
 void Classifier::freeze() {
     setTraining(false);
-    for (auto& parameter : parameters()) parameter.requires_grad_(false);
+    for (auto& parameter : parameters())
+        parameter.requires_grad_(false);
 }
 
 std::int64_t Classifier::parameterCount() {
     std::int64_t count = 0;
-    for (const auto& parameter : parameters()) count += parameter.numel();
+    for (const auto& parameter : parameters())
+        count += parameter.numel();
     return count;
 }
 

@@ -59,7 +59,9 @@ ClassifierMeta metaFromJson(const std::string& text, const std::string& where) {
     ClassifierMeta meta;
     meta.architecture = document.value("architecture", std::string("torchscript"));
     const json input = document.contains("input") ? document.at("input") : json();
-    if (!input.is_object()) throw std::runtime_error(where + ": metadata field 'input' is missing (channels, height, width, mean, std)");
+    if (!input.is_object())
+        throw std::runtime_error(where +
+                                 ": metadata field 'input' is missing (channels, height, width, mean, std)");
     meta.input.shape.channels = field<int>(input, "channels", "input.", where);
     meta.input.shape.height = field<int>(input, "height", "input.", where);
     meta.input.shape.width = field<int>(input, "width", "input.", where);
@@ -67,9 +69,12 @@ ClassifierMeta metaFromJson(const std::string& text, const std::string& where) {
         throw std::runtime_error(where + ": metadata field 'input.channels' must be 1 or 3, not " +
                                  std::to_string(meta.input.shape.channels));
     if (meta.input.shape.height < 4 || meta.input.shape.width < 4)
-        throw std::runtime_error(where + ": metadata fields 'input.height' and 'input.width' must be at least 4");
-    meta.input.mean = input.contains("mean") ? field<std::vector<float>>(input, "mean", "input.", where) : std::vector<float>{0.0f};
-    meta.input.stdDev = input.contains("std") ? field<std::vector<float>>(input, "std", "input.", where) : std::vector<float>{1.0f};
+        throw std::runtime_error(where +
+                                 ": metadata fields 'input.height' and 'input.width' must be at least 4");
+    meta.input.mean = input.contains("mean") ? field<std::vector<float>>(input, "mean", "input.", where)
+                                             : std::vector<float>{0.0f};
+    meta.input.stdDev = input.contains("std") ? field<std::vector<float>>(input, "std", "input.", where)
+                                              : std::vector<float>{1.0f};
     for (const auto* values : {&meta.input.mean, &meta.input.stdDev})
         if (values->size() != 1 && static_cast<int>(values->size()) != meta.input.shape.channels)
             throw std::runtime_error(where + ": metadata 'input.mean' and 'input.std' need 1 or " +
@@ -97,7 +102,8 @@ std::vector<std::string> nearestNames(const std::string& wanted, const std::vect
                                       std::size_t count) {
     auto distance = [](const std::string& a, const std::string& b) {
         std::vector<std::size_t> row(b.size() + 1);
-        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+        for (std::size_t j = 0; j <= b.size(); ++j)
+            row[j] = j;
         for (std::size_t i = 1; i <= a.size(); ++i) {
             std::size_t diagonal = row[0];
             row[0] = i;
@@ -110,10 +116,13 @@ std::vector<std::string> nearestNames(const std::string& wanted, const std::vect
         return row[b.size()];
     };
     std::vector<std::pair<std::size_t, std::string>> scored;
-    for (const auto& name : known) scored.push_back({distance(wanted, name), name});
-    std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& name : known)
+        scored.push_back({distance(wanted, name), name});
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<std::string> nearest;
-    for (std::size_t i = 0; i < std::min(count, scored.size()); ++i) nearest.push_back(scored[i].second);
+    for (std::size_t i = 0; i < std::min(count, scored.size()); ++i)
+        nearest.push_back(scored[i].second);
     return nearest;
 }
 

@@ -39,7 +39,8 @@ std::optional<std::string> modulePath(Value* value, Value* self) {
 bool isPrefixOfAny(const std::string& path, const std::set<std::string>& wanted) {
     if (path.empty()) return true;  // the model's own helper methods (scripted torchvision: _forward_impl)
     for (const auto& name : wanted)
-        if (name.size() > path.size() && name.compare(0, path.size(), path) == 0 && name[path.size()] == '.') return true;
+        if (name.size() > path.size() && name.compare(0, path.size(), path) == 0 && name[path.size()] == '.')
+            return true;
     return false;
 }
 
@@ -65,7 +66,8 @@ std::string describeLoadError(const std::string& path, const std::string& what) 
         return path + " was saved by a newer PyTorch than the LibTorch " + TORCH_VERSION +
                " NetSight runs on, which cannot read it: export it again with PyTorch " + TORCH_VERSION +
                " (tools/export_torchvision.py uses Debian's python3-torch) or build NetSight against a newer "
-               "LibTorch. Details: " + what.substr(0, 300);
+               "LibTorch. Details: " +
+               what.substr(0, 300);
     }
     return path + ": not a NetSight model or TorchScript archive (" + what.substr(0, 300) + ")";
 }
@@ -85,13 +87,16 @@ torch::Tensor TorchScriptClassifier::forward(const torch::Tensor& normalized) {
 
 std::vector<torch::Tensor> TorchScriptClassifier::parameters() {
     std::vector<torch::Tensor> all;
-    for (const auto& parameter : module_.parameters()) all.push_back(parameter);
+    for (const auto& parameter : module_.parameters())
+        all.push_back(parameter);
     return all;
 }
 
-TorchScriptClassifier::Tapped& TorchScriptClassifier::tapped(const std::vector<std::string>& layers, bool skipMissing) {
+TorchScriptClassifier::Tapped& TorchScriptClassifier::tapped(const std::vector<std::string>& layers,
+                                                             bool skipMissing) {
     std::string key = skipMissing ? "*" : "";
-    for (const auto& name : layers) key += name + "\n";
+    for (const auto& name : layers)
+        key += name + "\n";
     if (auto found = tappedCache_.find(key); found != tappedCache_.end()) return *found->second;
 
     const std::set<std::string> wanted(layers.begin(), layers.end());
@@ -139,14 +144,16 @@ TorchScriptClassifier::Tapped& TorchScriptClassifier::tapped(const std::vector<s
     if (!skipMissing)
         for (const auto& name : layers)
             if (std::find(tapNames.begin(), tapNames.end(), name) == tapNames.end())
-                throw std::invalid_argument("layer '" + name +
-                                            "' is a module of the model but its output cannot be tapped (it is called "
-                                            "inside control flow or returns no single value)");
+                throw std::invalid_argument(
+                    "layer '" + name +
+                    "' is a module of the model but its output cannot be tapped (it is called "
+                    "inside control flow or returns no single value)");
 
     // Return everything as one tuple: (forward's outputs..., taps...).
     std::vector<Value*> outputs(graph->outputs().begin(), graph->outputs().end());
     Node* tuple = graph->insertNode(graph->createTuple(outputs));
-    while (!graph->outputs().empty()) graph->eraseOutput(0);
+    while (!graph->outputs().empty())
+        graph->eraseOutput(0);
     graph->registerOutput(tuple->output());
 
     auto entry = std::make_unique<Tapped>();
@@ -158,16 +165,19 @@ TorchScriptClassifier::Tapped& TorchScriptClassifier::tapped(const std::vector<s
     return *tappedCache_.emplace(key, std::move(entry)).first->second;
 }
 
-std::vector<torch::Tensor> TorchScriptClassifier::runTapped(Tapped& function, const torch::Tensor& normalized) {
+std::vector<torch::Tensor> TorchScriptClassifier::runTapped(Tapped& function,
+                                                            const torch::Tensor& normalized) {
     torch::jit::Stack stack{module_._ivalue(), normalized};
     function.function->run(stack);
     const auto elements = stack.back().toTupleRef().elements();
     std::vector<torch::Tensor> tensors;
-    for (const auto& element : elements) tensors.push_back(firstTensor(element));
+    for (const auto& element : elements)
+        tensors.push_back(firstTensor(element));
     return tensors;
 }
 
-TapOutput TorchScriptClassifier::forwardWithTaps(const torch::Tensor& normalized, const std::vector<std::string>& layers) {
+TapOutput TorchScriptClassifier::forwardWithTaps(const torch::Tensor& normalized,
+                                                 const std::vector<std::string>& layers) {
     checkLayers(layers);
     Tapped& function = tapped(layers, false);
     const auto tensors = runTapped(function, normalized);
@@ -178,7 +188,8 @@ TapOutput TorchScriptClassifier::forwardWithTaps(const torch::Tensor& normalized
     return output;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> TorchScriptClassifier::forwardAllLayers(const torch::Tensor& normalized) {
+std::vector<std::pair<std::string, torch::Tensor>> TorchScriptClassifier::forwardAllLayers(
+    const torch::Tensor& normalized) {
     std::vector<std::string> names;
     for (const auto& child : module_.named_modules())
         if (!child.name.empty()) names.push_back(child.name);
@@ -200,7 +211,8 @@ void TorchScriptClassifier::save(const std::string& path) {
     runtime::writeFileAtomically(path, bytes.str());
 }
 
-std::unique_ptr<TorchScriptClassifier> TorchScriptClassifier::load(const std::string& path, const ClassifierMeta* fallback) {
+std::unique_ptr<TorchScriptClassifier> TorchScriptClassifier::load(const std::string& path,
+                                                                   const ClassifierMeta* fallback) {
     torch::jit::ExtraFilesMap extra{{kTorchScriptMetaFile, ""}};
     torch::jit::Module module;
     try {
@@ -222,9 +234,10 @@ std::unique_ptr<TorchScriptClassifier> TorchScriptClassifier::load(const std::st
     } else if (fallback) {
         meta = *fallback;
     } else {
-        throw std::runtime_error(path + ": a TorchScript model without metadata: no netsight.json inside and no " +
-                                 sidecar + " beside it; export it with tools/export_torchvision.py, write that JSON "
-                                 "file, or give --input-shape, --mean, --std and --classes");
+        throw std::runtime_error(
+            path + ": a TorchScript model without metadata: no netsight.json inside and no " + sidecar +
+            " beside it; export it with tools/export_torchvision.py, write that JSON "
+            "file, or give --input-shape, --mean, --std and --classes");
     }
     if (meta.architecture.empty()) meta.architecture = "torchscript";
     module.eval();

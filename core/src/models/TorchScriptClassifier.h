@@ -16,12 +16,13 @@ inline constexpr const char* kTorchScriptMetaFile = "netsight.json";
 /// forward (also non-sequential models such as ResNet or Inception): the forward graph is copied, the
 /// calls leading to the wanted modules are inlined, and their outputs become extra graph outputs.
 class TorchScriptClassifier : public Classifier {
-public:
+  public:
     TorchScriptClassifier(ClassifierMeta meta, torch::jit::Module module);
     ~TorchScriptClassifier() override;
 
     torch::Tensor forward(const torch::Tensor& normalized) override;
-    TapOutput forwardWithTaps(const torch::Tensor& normalized, const std::vector<std::string>& layers) override;
+    TapOutput forwardWithTaps(const torch::Tensor& normalized,
+                              const std::vector<std::string>& layers) override;
     void setTraining(bool training) override { module_.train(training); }
     bool training() const override { return module_.is_training(); }
     std::vector<torch::Tensor> parameters() override;
@@ -29,12 +30,14 @@ public:
     void save(const std::string& path) override;
 
     /// Loads an archive; metadata from netsight.json inside, else PATH.json beside, else `fallback`.
-    static std::unique_ptr<TorchScriptClassifier> load(const std::string& path, const ClassifierMeta* fallback);
+    static std::unique_ptr<TorchScriptClassifier> load(const std::string& path,
+                                                       const ClassifierMeta* fallback);
 
-protected:
-    std::vector<std::pair<std::string, torch::Tensor>> forwardAllLayers(const torch::Tensor& normalized) override;
+  protected:
+    std::vector<std::pair<std::string, torch::Tensor>> forwardAllLayers(
+        const torch::Tensor& normalized) override;
 
-private:
+  private:
     struct Tapped;
     /// A function returning (logits, taps...) for these layers; cached per layer set.
     Tapped& tapped(const std::vector<std::string>& layers, bool skipMissing);

@@ -9,9 +9,12 @@ namespace netsight::models {
 ZooClassifier::ZooClassifier(ClassifierMeta meta, std::shared_ptr<zoo::ZooNetImpl> net)
     : Classifier(std::move(meta)), net_(std::move(net)) {}
 
-torch::Tensor ZooClassifier::forward(const torch::Tensor& normalized) { return net_->forward(normalized, nullptr); }
+torch::Tensor ZooClassifier::forward(const torch::Tensor& normalized) {
+    return net_->forward(normalized, nullptr);
+}
 
-TapOutput ZooClassifier::forwardWithTaps(const torch::Tensor& normalized, const std::vector<std::string>& layers) {
+TapOutput ZooClassifier::forwardWithTaps(const torch::Tensor& normalized,
+                                         const std::vector<std::string>& layers) {
     checkLayers(layers);
     zoo::TapRecorder taps(layers);
     TapOutput output;
@@ -20,11 +23,13 @@ TapOutput ZooClassifier::forwardWithTaps(const torch::Tensor& normalized, const 
     return output;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> ZooClassifier::forwardAllLayers(const torch::Tensor& normalized) {
+std::vector<std::pair<std::string, torch::Tensor>> ZooClassifier::forwardAllLayers(
+    const torch::Tensor& normalized) {
     zoo::TapRecorder taps;
     net_->forward(normalized, &taps);
     std::vector<std::pair<std::string, torch::Tensor>> all;
-    for (const auto& name : taps.order()) all.push_back({name, taps.taken().at(name)});
+    for (const auto& name : taps.order())
+        all.push_back({name, taps.taken().at(name)});
     return all;
 }
 
@@ -42,7 +47,8 @@ std::unique_ptr<ZooClassifier> ZooClassifier::load(const std::string& path) {
     try {
         archive.load_from(path);
     } catch (const c10::Error& error) {
-        throw std::runtime_error(path + ": not a readable model file (" + std::string(error.what_without_backtrace()) + ")");
+        throw std::runtime_error(path + ": not a readable model file (" +
+                                 std::string(error.what_without_backtrace()) + ")");
     }
     c10::IValue metaValue;
     if (!archive.try_read(kMetaKey, metaValue) || !metaValue.isString())
@@ -50,7 +56,8 @@ std::unique_ptr<ZooClassifier> ZooClassifier::load(const std::string& path) {
     ClassifierMeta meta = metaFromJson(metaValue.toStringRef(), path);
     std::shared_ptr<zoo::ZooNetImpl> net;
     try {
-        net = zoo::buildZooNet(meta.architecture, meta.input.shape.channels, static_cast<int64_t>(meta.classNames.size()));
+        net = zoo::buildZooNet(meta.architecture, meta.input.shape.channels,
+                               static_cast<int64_t>(meta.classNames.size()));
     } catch (const std::invalid_argument& error) {
         throw std::runtime_error(path + ": " + error.what());
     }

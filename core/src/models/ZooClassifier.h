@@ -10,11 +10,12 @@ inline constexpr const char* kMetaKey = "netsight.meta";
 
 /// A network of the zoo with its metadata.
 class ZooClassifier : public Classifier {
-public:
+  public:
     ZooClassifier(ClassifierMeta meta, std::shared_ptr<zoo::ZooNetImpl> net);
 
     torch::Tensor forward(const torch::Tensor& normalized) override;
-    TapOutput forwardWithTaps(const torch::Tensor& normalized, const std::vector<std::string>& layers) override;
+    TapOutput forwardWithTaps(const torch::Tensor& normalized,
+                              const std::vector<std::string>& layers) override;
     void setTraining(bool training) override { net_->train(training); }
     bool training() const override { return net_->is_training(); }
     std::vector<torch::Tensor> parameters() override { return net_->parameters(); }
@@ -25,10 +26,11 @@ public:
     /// Reads a NetSight model file; throws std::runtime_error naming it.
     static std::unique_ptr<ZooClassifier> load(const std::string& path);
 
-protected:
-    std::vector<std::pair<std::string, torch::Tensor>> forwardAllLayers(const torch::Tensor& normalized) override;
+  protected:
+    std::vector<std::pair<std::string, torch::Tensor>> forwardAllLayers(
+        const torch::Tensor& normalized) override;
 
-private:
+  private:
     std::shared_ptr<zoo::ZooNetImpl> net_;
 };
 

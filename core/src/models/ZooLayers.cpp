@@ -7,10 +7,11 @@ namespace netsight::models::zoo {
 namespace F = torch::nn::functional;
 
 ConvBnReluImpl::ConvBnReluImpl(const ConvBnReluOptions& convOptions) : options(convOptions) {
-    conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(options.in(), options.out(), options.kernel())
-                                                         .stride(options.stride())
-                                                         .padding(options.kernel() / 2)
-                                                         .bias(!options.batchNorm())));
+    conv = register_module(
+        "conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(options.in(), options.out(), options.kernel())
+                                      .stride(options.stride())
+                                      .padding(options.kernel() / 2)
+                                      .bias(!options.batchNorm())));
     if (options.batchNorm()) bn = register_module("bn", torch::nn::BatchNorm2d(options.out()));
 }
 
@@ -25,7 +26,8 @@ BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride) {
     conv1 = register_module("conv1", ConvBnRelu(ConvBnReluOptions(in, out).stride(stride)));
     conv2 = register_module("conv2", ConvBnRelu(ConvBnReluOptions(out, out).relu(false)));
     if (stride != 1 || in != out)
-        downsample = register_module("downsample", ConvBnRelu(ConvBnReluOptions(in, out, 1).stride(stride).relu(false)));
+        downsample = register_module("downsample",
+                                     ConvBnRelu(ConvBnReluOptions(in, out, 1).stride(stride).relu(false)));
 }
 
 torch::Tensor BasicBlockImpl::forward(torch::Tensor x, TapRecorder* taps, const std::string& name) {

@@ -12,10 +12,11 @@ namespace netsight::models::zoo {
 
 /// Collects named activations during a forward pass: all of them (for listing layers) or a chosen set.
 class TapRecorder {
-public:
+  public:
     /// Records every layer.
     TapRecorder() = default;
-    explicit TapRecorder(const std::vector<std::string>& wanted) : wanted_(wanted.begin(), wanted.end()), all_(false) {}
+    explicit TapRecorder(const std::vector<std::string>& wanted)
+        : wanted_(wanted.begin(), wanted.end()), all_(false) {}
 
     bool wants(const std::string& name) const { return all_ || wanted_.count(name) > 0; }
     void record(const std::string& name, const torch::Tensor& value) {
@@ -26,7 +27,7 @@ public:
     std::map<std::string, torch::Tensor>& taken() { return taken_; }
     const std::vector<std::string>& order() const { return order_; }
 
-private:
+  private:
     std::set<std::string> wanted_;
     bool all_ = true;
     std::map<std::string, torch::Tensor> taken_;
@@ -55,7 +56,7 @@ struct ConvBnReluOptions {
 
 /// Convolution ("same" padding), optional BatchNorm, optional ReLU; tapped as one layer.
 class ConvBnReluImpl : public torch::nn::Module {
-public:
+  public:
     explicit ConvBnReluImpl(const ConvBnReluOptions& options);
     torch::Tensor forward(torch::Tensor x, TapRecorder* taps = nullptr, const std::string& name = {});
 
@@ -67,7 +68,7 @@ TORCH_MODULE(ConvBnRelu);
 
 /// ResNet basic block: conv-bn-relu, conv-bn, plus the (projected) input, then ReLU.
 class BasicBlockImpl : public torch::nn::Module {
-public:
+  public:
     BasicBlockImpl(int64_t in, int64_t out, int64_t stride);
     torch::Tensor forward(torch::Tensor x, TapRecorder* taps, const std::string& name);
 
@@ -82,7 +83,7 @@ struct InceptionOptions {
 
 /// Parallel 1x1, 1x1->3x3, 1x1->5x5 and pool->1x1 branches, concatenated.
 class InceptionBlockImpl : public torch::nn::Module {
-public:
+  public:
     explicit InceptionBlockImpl(const InceptionOptions& options);
     torch::Tensor forward(torch::Tensor x, TapRecorder* taps, const std::string& name);
 
@@ -96,7 +97,7 @@ torch::Tensor gaussianBlur(const torch::Tensor& x, double sigma);
 
 /// Base of every zoo network: a module whose forward can record named activations.
 class ZooNetImpl : public torch::nn::Module {
-public:
+  public:
     virtual torch::Tensor forward(torch::Tensor x, TapRecorder* taps) = 0;
 };
 

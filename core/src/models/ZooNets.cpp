@@ -9,13 +9,16 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-torch::Tensor globalPool(const torch::Tensor& x) { return x.mean({2, 3}); }
+torch::Tensor globalPool(const torch::Tensor& x) {
+    return x.mean({2, 3});
+}
 
 /// Large early kernels and strides, no BatchNorm.
 class AlexNetSImpl : public ZooNetImpl {
-public:
+  public:
     AlexNetSImpl(int64_t channels, int64_t classes) {
-        conv1 = register_module("conv1", ConvBnRelu(ConvBnReluOptions(channels, 48, 5).stride(2).batchNorm(false)));
+        conv1 = register_module("conv1",
+                                ConvBnRelu(ConvBnReluOptions(channels, 48, 5).stride(2).batchNorm(false)));
         conv2 = register_module("conv2", ConvBnRelu(ConvBnReluOptions(48, 96, 5).batchNorm(false)));
         conv3 = register_module("conv3", ConvBnRelu(ConvBnReluOptions(96, 128, 3).batchNorm(false)));
         conv4 = register_module("conv4", ConvBnRelu(ConvBnReluOptions(128, 128, 3).batchNorm(false)));
@@ -28,7 +31,8 @@ public:
         x = F::max_pool2d(conv1(x, taps, "conv1"), pool);
         x = F::max_pool2d(conv2(x, taps, "conv2"), pool);
         x = conv5(conv4(conv3(x, taps, "conv3"), taps, "conv4"), taps, "conv5");
-        x = F::adaptive_avg_pool2d(F::max_pool2d(x, pool), F::AdaptiveAvgPool2dFuncOptions({2, 2})).flatten(1);
+        x = F::adaptive_avg_pool2d(F::max_pool2d(x, pool), F::AdaptiveAvgPool2dFuncOptions({2, 2}))
+                .flatten(1);
         x = tap(taps, "fc1", torch::relu(fc1(x)));
         x = F::dropout(x, F::DropoutFuncOptions().p(0.3).training(is_training()));
         return tap(taps, "fc2", fc2(x));
@@ -39,7 +43,7 @@ public:
 
 /// Stacks of 3x3 conv + BN + ReLU with max-pooling between stages.
 class VggSImpl : public ZooNetImpl {
-public:
+  public:
     VggSImpl(int64_t channels, int64_t classes) {
         int64_t in = channels;
         for (int64_t width : {32, 64, 128}) {
@@ -72,15 +76,15 @@ struct ResNetOptions {
 
 /// Residual network of basic blocks; resnet-s and resnet10 differ in widths.
 class ResNetImpl : public ZooNetImpl {
-public:
+  public:
     ResNetImpl(int64_t channels, int64_t classes, const ResNetOptions& options) {
         stem = register_module("stem", ConvBnRelu(ConvBnReluOptions(channels, options.stem)));
         int64_t in = options.stem;
         for (std::size_t s = 0; s < options.widths.size(); ++s) {
             auto layer = std::make_shared<torch::nn::Module>();
             for (int64_t b = 0; b < options.blocksPerStage; ++b) {
-                blocks.push_back(layer->register_module(std::to_string(b),
-                                                        BasicBlock(in, options.widths[s], b == 0 ? options.strides[s] : 1)));
+                blocks.push_back(layer->register_module(
+                    std::to_string(b), BasicBlock(in, options.widths[s], b == 0 ? options.strides[s] : 1)));
                 blockNames.push_back("layer" + std::to_string(s + 1) + "." + std::to_string(b));
                 in = options.widths[s];
             }
@@ -90,7 +94,8 @@ public:
     }
     torch::Tensor forward(torch::Tensor x, TapRecorder* taps) override {
         x = stem(x, taps, "stem");
-        for (std::size_t b = 0; b < blocks.size(); ++b) x = blocks[b](x, taps, blockNames[b]);
+        for (std::size_t b = 0; b < blocks.size(); ++b)
+            x = blocks[b](x, taps, blockNames[b]);
         return tap(taps, "fc", fc(tap(taps, "pool", globalPool(x))));
     }
     ConvBnRelu stem{nullptr};
@@ -101,7 +106,7 @@ public:
 
 /// Parallel 1x1 / 3x3 / 5x5 / pool branches.
 class InceptionSImpl : public ZooNetImpl {
-public:
+  public:
     InceptionSImpl(int64_t channels, int64_t classes) {
         stem = register_module("stem", ConvBnRelu(ConvBnReluOptions(channels, 32)));
         mixed1 = register_module("mixed1", InceptionBlock(InceptionOptions{32, 16, 16, 24, 8, 12, 12}));
@@ -129,7 +134,7 @@ public:
 /// concatenates that lateral path, and convolves. Widths grow along the visit (16, 32, 64) in both, so
 /// top-down spends its widest layer on the full-resolution image.
 class ScaleNetImpl : public ZooNetImpl {
-public:
+  public:
     ScaleNetImpl(int64_t channels, int64_t classes, bool topDown) : topDown_(topDown) {
         const int64_t widths[] = {16, 32, 64};
         for (int s = 0; s < 3; ++s) {
@@ -137,8 +142,10 @@ public:
             Stage parts;
             parts.embed = stage->register_module("embed", ConvBnRelu(ConvBnReluOptions(channels, widths[s])));
             if (s > 0)
-                parts.lateral = stage->register_module("lateral", ConvBnRelu(ConvBnReluOptions(widths[s - 1], widths[s], 1)));
-            parts.conv = stage->register_module("conv", ConvBnRelu(ConvBnReluOptions(s > 0 ? 2 * widths[s] : widths[s], widths[s])));
+                parts.lateral = stage->register_module(
+                    "lateral", ConvBnRelu(ConvBnReluOptions(widths[s - 1], widths[s], 1)));
+            parts.conv = stage->register_module(
+                "conv", ConvBnRelu(ConvBnReluOptions(s > 0 ? 2 * widths[s] : widths[s], widths[s])));
             register_module("stage" + std::to_string(s + 1), stage);
             stages.push_back(parts);
         }
@@ -156,11 +163,14 @@ public:
             torch::Tensor embedded = stages[s].embed(input, taps, name + ".embed");
             if (s > 0) {
                 torch::Tensor lateral = stages[s].lateral(features);
-                lateral = topDown_ ? F::interpolate(lateral, F::InterpolateFuncOptions()
-                                                                 .size(std::vector<int64_t>{embedded.size(2), embedded.size(3)})
-                                                                 .mode(torch::kNearest))
-                                   : F::adaptive_avg_pool2d(lateral, F::AdaptiveAvgPool2dFuncOptions(
-                                                                         {embedded.size(2), embedded.size(3)}));
+                lateral =
+                    topDown_
+                        ? F::interpolate(lateral,
+                                         F::InterpolateFuncOptions()
+                                             .size(std::vector<int64_t>{embedded.size(2), embedded.size(3)})
+                                             .mode(torch::kNearest))
+                        : F::adaptive_avg_pool2d(
+                              lateral, F::AdaptiveAvgPool2dFuncOptions({embedded.size(2), embedded.size(3)}));
                 tap(taps, name + ".lateral", lateral);
                 embedded = torch::cat({embedded + lateral, lateral}, 1);
             }
@@ -169,7 +179,7 @@ public:
         return tap(taps, "fc", fc(tap(taps, "pool", globalPool(features))));
     }
 
-private:
+  private:
     struct Stage {
         ConvBnRelu embed{nullptr}, lateral{nullptr}, conv{nullptr};
     };
@@ -183,7 +193,7 @@ enum class Adapter { Grey, LowPass, HighPass };
 /// Gives any network an input whose content is known by construction: luminance only, a blurred and
 /// downsampled image, or the image minus that.
 class AdaptedNetImpl : public ZooNetImpl {
-public:
+  public:
     AdaptedNetImpl(Adapter adapter, std::shared_ptr<ZooNetImpl> inner) : adapter_(adapter) {
         net = register_module("net", std::move(inner));
     }
@@ -197,8 +207,10 @@ public:
                 const auto weights = torch::tensor({0.299f, 0.587f, 0.114f}, x.options()).view({1, 3, 1, 1});
                 return (x * weights).sum(1, true).expand_as(x).contiguous();
             }
-            case Adapter::LowPass: return lowPass(x);
-            case Adapter::HighPass: return x - lowPass(x);
+            case Adapter::LowPass:
+                return lowPass(x);
+            case Adapter::HighPass:
+                return x - lowPass(x);
         }
         return x;
     }
@@ -210,7 +222,7 @@ public:
                                          .align_corners(false));
     }
 
-private:
+  private:
     Adapter adapter_;
     std::shared_ptr<ZooNetImpl> net;
 };
@@ -232,13 +244,15 @@ std::shared_ptr<ZooNetImpl> buildZooNet(const std::string& architecture, int64_t
     if (architecture == "vgg-s") return std::make_shared<VggSImpl>(channels, classes);
     if (architecture == "resnet-s") return std::make_shared<ResNetImpl>(channels, classes, ResNetOptions{});
     if (architecture == "resnet10")
-        return std::make_shared<ResNetImpl>(channels, classes, ResNetOptions{32, {32, 64, 128, 256}, {1, 2, 2, 2}, 1});
+        return std::make_shared<ResNetImpl>(channels, classes,
+                                            ResNetOptions{32, {32, 64, 128, 256}, {1, 2, 2, 2}, 1});
     if (architecture == "inception-s") return std::make_shared<InceptionSImpl>(channels, classes);
     if (architecture == "topdown") return std::make_shared<ScaleNetImpl>(channels, classes, true);
     if (architecture == "bottomup") return std::make_shared<ScaleNetImpl>(channels, classes, false);
-    throw std::invalid_argument("unknown architecture '" + architecture +
-                                "'; the zoo has alexnet-s, vgg-s, resnet-s, inception-s, resnet10, topdown, bottomup, "
-                                "each also as grey+ARCH, lowpass+ARCH or highpass+ARCH");
+    throw std::invalid_argument(
+        "unknown architecture '" + architecture +
+        "'; the zoo has alexnet-s, vgg-s, resnet-s, inception-s, resnet10, topdown, bottomup, "
+        "each also as grey+ARCH, lowpass+ARCH or highpass+ARCH");
 }
 
 }  // namespace netsight::models::zoo

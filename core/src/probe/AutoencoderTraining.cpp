@@ -22,14 +22,15 @@ std::string serialize(torch::serialize::OutputArchive& archive) {
     return bytes.str();
 }
 
-using LossFunction = std::function<torch::Tensor(SegNet&, const torch::Tensor& images, const torch::Tensor& labels)>;
+using LossFunction =
+    std::function<torch::Tensor(SegNet&, const torch::Tensor& images, const torch::Tensor& labels)>;
 
 // The shared loop: epochs over the training split, Adam on `parameters`, a checkpoint per epoch.
 void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, SegNet& autoencoder,
-               const std::string& preset, std::vector<torch::Tensor> parameters, int epochs, double learningRate,
-               const std::string& path,
-               const std::string& phaseName, const std::function<void()>& setModes, const LossFunction& lossOf,
-               const torch::Device& device, const runtime::JobContext& job) {
+               const std::string& preset, std::vector<torch::Tensor> parameters, int epochs,
+               double learningRate, const std::string& path, const std::string& phaseName,
+               const std::function<void()>& setModes, const LossFunction& lossOf, const torch::Device& device,
+               const runtime::JobContext& job) {
     torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(learningRate));
     const std::string checkpoint = path + ".ckpt";
     int startEpoch = 0;
@@ -42,7 +43,8 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             archive.read("optimizer", optimizerState);
             archive.read("epoch", epochValue);
         } catch (const c10::Error& error) {
-            throw std::runtime_error(checkpoint + ": the checkpoint is damaged; delete it to start this stage afresh (" +
+            throw std::runtime_error(checkpoint +
+                                     ": the checkpoint is damaged; delete it to start this stage afresh (" +
                                      std::string(error.what_without_backtrace()).substr(0, 200) + ")");
         }
         autoencoder->load(model);
@@ -50,11 +52,14 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
         startEpoch = static_cast<int>(epochValue.toInt());
         job.log(phaseName + ": resuming after epoch " + std::to_string(startEpoch));
     }
-    const std::size_t samples = spec.maxTrainSamples ? std::min(spec.maxTrainSamples, dataset.size(data::Split::Train))
-                                                     : dataset.size(data::Split::Train);
-    const std::int64_t stepsPerEpoch = static_cast<std::int64_t>((samples + spec.batchSize - 1) / spec.batchSize);
+    const std::size_t samples = spec.maxTrainSamples
+                                    ? std::min(spec.maxTrainSamples, dataset.size(data::Split::Train))
+                                    : dataset.size(data::Split::Train);
+    const std::int64_t stepsPerEpoch =
+        static_cast<std::int64_t>((samples + spec.batchSize - 1) / spec.batchSize);
     const std::int64_t totalSteps = stepsPerEpoch * epochs;
-    runtime::RateMeter meter((totalSteps - startEpoch * stepsPerEpoch) * static_cast<std::int64_t>(spec.batchSize));
+    runtime::RateMeter meter((totalSteps - startEpoch * stepsPerEpoch) *
+                             static_cast<std::int64_t>(spec.batchSize));
     std::int64_t images = 0;
     for (int epoch = startEpoch; epoch < epochs; ++epoch) {
         torch::manual_seed(data::mixSeed(spec.seed, 0xAE, static_cast<std::uint64_t>(epoch)));
@@ -75,10 +80,12 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             const auto loss = lossOf(autoencoder, x, labels);
             const double value = loss.item<double>();
             if (!std::isfinite(value))
-                throw std::runtime_error(phaseName + " diverged: the loss became " + std::to_string(value) + " in epoch " +
-                                         std::to_string(epoch + 1) + "; the last checkpoint is kept; lower "
+                throw std::runtime_error(phaseName + " diverged: the loss became " + std::to_string(value) +
+                                         " in epoch " + std::to_string(epoch + 1) +
+                                         "; the last checkpoint is kept; lower "
                                          "the autoencoder learning rates in experiment.json and run again");
-            for (auto& parameter : parameters) parameter.mutable_grad().reset();
+            for (auto& parameter : parameters)
+                parameter.mutable_grad().reset();
             loss.backward();
             optimizer.step();
             ++step;
@@ -87,11 +94,11 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             meter.update(images);
             const std::int64_t globalStep = epoch * stepsPerEpoch + step;
             job.metric(phaseName + "/loss", static_cast<double>(globalStep), value);
-            job.progress(phaseName + ", epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs), globalStep,
-                         totalSteps, meter.ratePerSecond(), meter.etaSeconds());
+            job.progress(phaseName + ", epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs),
+                         globalStep, totalSteps, meter.ratePerSecond(), meter.etaSeconds());
         }
-        job.log(phaseName + ": epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + ", mean loss " +
-                std::to_string(step ? lossSum / step : 0.0));
+        job.log(phaseName + ": epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) +
+                ", mean loss " + std::to_string(step ? lossSum / step : 0.0));
         torch::serialize::OutputArchive archive, model, optimizerState;
         autoencoder->save(model);
         optimizer.save(optimizerState);
@@ -109,7 +116,9 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
 void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path) {
     torch::serialize::OutputArchive archive;
     autoencoder->save(archive);
-    const json meta = {{"preset", preset}, {"channels", autoencoder->options().channels}, {"stages", autoencoder->options().stages}};
+    const json meta = {{"preset", preset},
+                       {"channels", autoencoder->options().channels},
+                       {"stages", autoencoder->options().stages}};
     archive.write(kAutoencoderKey, c10::IValue(meta.dump()));
     runtime::writeFileAtomically(path, serialize(archive));
 }
@@ -135,46 +144,49 @@ SegNet loadAutoencoder(const std::string& path, std::string* preset) {
     return autoencoder;
 }
 
-void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset, const std::string& path,
-                         const torch::Device& device, const runtime::JobContext& job) {
+void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
+                         const std::string& path, const torch::Device& device,
+                         const runtime::JobContext& job) {
     torch::manual_seed(data::mixSeed(spec.seed, 0xAE0));
     SegNet autoencoder(segNetPreset(spec.autoencoder, dataset.info().shape.channels));
     autoencoder->to(device);
-    trainLoop(spec, dataset, autoencoder, spec.autoencoder, autoencoder->parameters(), spec.pretrainEpochs,
-              spec.autoencoderLearningRate, path,
-              "pretrain autoencoder", [&] { autoencoder->train(); },
-              [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
-                  return torch::mse_loss(ae->forward(images), images);
-              },
-              device, job);
+    trainLoop(
+        spec, dataset, autoencoder, spec.autoencoder, autoencoder->parameters(), spec.pretrainEpochs,
+        spec.autoencoderLearningRate, path, "pretrain autoencoder", [&] { autoencoder->train(); },
+        [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
+            return torch::mse_loss(ae->forward(images), images);
+        },
+        device, job);
 }
 
 void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
-                         const std::string& pretrainedPath, models::Classifier& classifier, const std::string& name,
-                         const std::string& path, const torch::Device& device, const runtime::JobContext& job) {
+                         const std::string& pretrainedPath, models::Classifier& classifier,
+                         const std::string& name, const std::string& path, const torch::Device& device,
+                         const runtime::JobContext& job) {
     SegNet autoencoder = loadAutoencoder(pretrainedPath);
     autoencoder->to(device);
     classifier.freeze();
     const double weight = spec.reconstructionWeight;
-    trainLoop(spec, dataset, autoencoder, spec.autoencoder, autoencoder->decoderParameters(), spec.finetuneEpochs,
-              spec.finetuneLearningRate, path,
-              "fine-tune for " + name,
-              [&] {
-                  autoencoder->train();
-                  autoencoder->freezeEncoder();
-              },
-              [&classifier, weight](SegNet& ae, const torch::Tensor& images, const torch::Tensor& labels) {
-                  SegNetCode code;
-                  {
-                      torch::NoGradGuard frozen;  // the encoder is detached: no graph through it
-                      code = ae->encode(images);
-                  }
-                  const auto reconstruction = ae->decode(code);
-                  auto loss = torch::nn::functional::cross_entropy(classifier.forward(classifier.normalize(reconstruction)), labels);
-                  if (weight > 0) loss = loss + weight * torch::mse_loss(reconstruction, images);
-                  return loss;
-              },
-              device, job);
+    trainLoop(
+        spec, dataset, autoencoder, spec.autoencoder, autoencoder->decoderParameters(), spec.finetuneEpochs,
+        spec.finetuneLearningRate, path, "fine-tune for " + name,
+        [&] {
+            autoencoder->train();
+            autoencoder->freezeEncoder();
+        },
+        [&classifier, weight](SegNet& ae, const torch::Tensor& images, const torch::Tensor& labels) {
+            SegNetCode code;
+            {
+                torch::NoGradGuard frozen;  // the encoder is detached: no graph through it
+                code = ae->encode(images);
+            }
+            const auto reconstruction = ae->decode(code);
+            auto loss = torch::nn::functional::cross_entropy(
+                classifier.forward(classifier.normalize(reconstruction)), labels);
+            if (weight > 0) loss = loss + weight * torch::mse_loss(reconstruction, images);
+            return loss;
+        },
+        device, job);
 }
 
 }  // namespace netsight::probe

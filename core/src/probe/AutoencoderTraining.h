@@ -18,8 +18,9 @@ void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::
 SegNet loadAutoencoder(const std::string& path, std::string* preset = nullptr);
 
 /// Pretrains on reconstruction (MSE, no labels) into `path`, resuming from path + ".ckpt".
-void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset, const std::string& path,
-                         const torch::Device& device, const runtime::JobContext& job);
+void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
+                         const std::string& path, const torch::Device& device,
+                         const runtime::JobContext& job);
 
 /// Fine-tunes a copy of the pretrained autoencoder for `classifier` (frozen, eval mode): encoder frozen,
 /// decoder trained to minimise the classifier's cross-entropy on the normalized reconstruction

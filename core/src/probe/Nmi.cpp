@@ -7,10 +7,16 @@
 namespace netsight::probe {
 
 NmiCalculator::NmiCalculator(int bins, NmiVariant variant)
-    : bins_(bins), variant_(variant), joint_(static_cast<std::size_t>(bins) * bins), marginalA_(bins), marginalB_(bins),
+    : bins_(bins),
+      variant_(variant),
+      joint_(static_cast<std::size_t>(bins) * bins),
+      marginalA_(bins),
+      marginalB_(bins),
       binOf_(256) {
-    if (bins < 1 || bins > 256) throw std::invalid_argument("NMI bins must be 1..256, got " + std::to_string(bins));
-    for (int v = 0; v < 256; ++v) binOf_[v] = static_cast<std::uint8_t>(v * bins / 256);
+    if (bins < 1 || bins > 256)
+        throw std::invalid_argument("NMI bins must be 1..256, got " + std::to_string(bins));
+    for (int v = 0; v < 256; ++v)
+        binOf_[v] = static_cast<std::uint8_t>(v * bins / 256);
     touched_.reserve(4096);
 }
 
@@ -43,11 +49,11 @@ double NmiCalculator::operator()(const std::uint8_t* a, const std::uint8_t* b, s
     return variant_ == NmiVariant::Studholme ? studholme : 2.0 - 2.0 / studholme;
 }
 
-double normalizedMutualInformation(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b, int bins,
-                                   NmiVariant variant) {
+double normalizedMutualInformation(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b,
+                                   int bins, NmiVariant variant) {
     if (a.size() != b.size())
-        throw std::invalid_argument("NMI needs images of the same size (" + std::to_string(a.size()) + " vs " +
-                                    std::to_string(b.size()) + " values)");
+        throw std::invalid_argument("NMI needs images of the same size (" + std::to_string(a.size()) +
+                                    " vs " + std::to_string(b.size()) + " values)");
     NmiCalculator calculator(bins, variant);
     return calculator(a.data(), b.data(), a.size());
 }

@@ -34,8 +34,10 @@ ClassifierOrder orderFromTransfer(const std::vector<std::vector<double>>& relati
                 const bool forward = order.wins[i][j] && order.wins[j][k] && order.wins[k][i];
                 const bool backward = order.wins[j][i] && order.wins[i][k] && order.wins[k][j];
                 if ((forward || backward) && k > i) {  // each 3-cycle once: i is its smallest index
-                    if (forward) order.cycles.push_back({int(i), int(j), int(k)});
-                    else order.cycles.push_back({int(i), int(k), int(j)});
+                    if (forward)
+                        order.cycles.push_back({int(i), int(j), int(k)});
+                    else
+                        order.cycles.push_back({int(i), int(k), int(j)});
                 }
             }
         }
@@ -52,12 +54,17 @@ double kendallTau(const std::vector<double>& x, const std::vector<double>& y) {
         for (std::size_t j = i + 1; j < x.size(); ++j) {
             const double dx = x[i] - x[j], dy = y[i] - y[j];
             if (dx == 0 && dy == 0) continue;
-            if (dx == 0) ++tiesX;
-            else if (dy == 0) ++tiesY;
-            else if ((dx > 0) == (dy > 0)) ++concordant;
-            else ++discordant;
+            if (dx == 0)
+                ++tiesX;
+            else if (dy == 0)
+                ++tiesY;
+            else if ((dx > 0) == (dy > 0))
+                ++concordant;
+            else
+                ++discordant;
         }
-    const double denominator = std::sqrt((concordant + discordant + tiesX) * (concordant + discordant + tiesY));
+    const double denominator =
+        std::sqrt((concordant + discordant + tiesX) * (concordant + discordant + tiesY));
     return denominator > 0 ? (concordant - discordant) / denominator : 0.0;
 }
 

@@ -37,11 +37,13 @@ std::string matrixCsv(const std::vector<std::string>& rows, const std::vector<st
                       const std::vector<std::vector<double>>& values) {
     std::ostringstream csv;
     csv << "reconstructions\\classifier";
-    for (const auto& column : columns) csv << "," << column;
+    for (const auto& column : columns)
+        csv << "," << column;
     csv << "\n" << std::setprecision(6);
     for (std::size_t r = 0; r < rows.size(); ++r) {
         csv << rows[r];
-        for (double value : values[r]) csv << "," << value;
+        for (double value : values[r])
+            csv << "," << value;
         csv << "\n";
     }
     return csv.str();
@@ -61,19 +63,26 @@ std::string cell(double value, double max, int decimals) {
     const double t = max > 0 ? std::clamp(value / max, 0.0, 1.0) : 0.0;
     const int red = static_cast<int>(255 - 170 * t), green = static_cast<int>(255 - 120 * t);
     std::ostringstream html;
-    html << "<td style='background:rgb(" << red << "," << green << ",255)" << (t > 0.7 ? ";color:white" : "") << "'>"
-         << std::fixed << std::setprecision(decimals) << value << "</td>";
+    html << "<td style='background:rgb(" << red << "," << green << ",255)" << (t > 0.7 ? ";color:white" : "")
+         << "'>" << std::fixed << std::setprecision(decimals) << value << "</td>";
     return html.str();
 }
 
-std::string matrixHtml(const ProbeSummary& summary, const std::vector<std::vector<double>>& values, double max, int decimals) {
+std::string matrixHtml(const ProbeSummary& summary, const std::vector<std::vector<double>>& values,
+                       double max, int decimals) {
     std::ostringstream html;
     html << "<table><tr><th>reconstructions &darr; / classifier &rarr;</th>";
-    for (const auto& column : summary.classifiers) html << "<th>" << column << "</th>";
+    for (const auto& column : summary.classifiers)
+        html << "<th>" << column << "</th>";
     html << "</tr>";
     for (std::size_t r = 0; r < summary.rows.size(); ++r) {
-        html << "<tr><th>" << (r == 0 ? "original images" : r == 1 ? "pretrained AE" : "AE for " + summary.rows[r]) << "</th>";
-        for (double value : values[r]) html << cell(value, max, decimals);
+        html << "<tr><th>"
+             << (r == 0   ? "original images"
+                 : r == 1 ? "pretrained AE"
+                          : "AE for " + summary.rows[r])
+             << "</th>";
+        for (double value : values[r])
+            html << cell(value, max, decimals);
         html << "</tr>";
     }
     return html.str() + "</table>";
@@ -92,19 +101,21 @@ std::string histogramSvg(const std::vector<double>& values, double low, double h
     svg << "<svg width='" << kWidth << "' height='" << kHeight << "' style='background:#f4f6fa'>";
     for (int b = 0; b < kBins; ++b) {
         const int height = counts[b] * (kHeight - 2) / peak;
-        svg << "<rect x='" << b * kWidth / kBins << "' y='" << kHeight - height << "' width='" << kWidth / kBins - 1
-            << "' height='" << height << "' fill='#4a6fd0'/>";
+        svg << "<rect x='" << b * kWidth / kBins << "' y='" << kHeight - height << "' width='"
+            << kWidth / kBins - 1 << "' height='" << height << "' fill='#4a6fd0'/>";
     }
     return svg.str() + "</svg>";
 }
 
 }  // namespace
 
-std::string writeProbeResults(const std::string& directoryText, const experiment::ProbeSpec& spec, const ProbeSummary& summary,
-                              const NmiTable& nmi, const std::string& gridPng) {
+std::string writeProbeResults(const std::string& directoryText, const experiment::ProbeSpec& spec,
+                              const ProbeSummary& summary, const NmiTable& nmi, const std::string& gridPng) {
     const fs::path results = fs::path(directoryText) / "results";
-    runtime::writeFileAtomically((results / "transfer.csv").string(), matrixCsv(summary.rows, summary.classifiers, summary.accuracy));
-    runtime::writeFileAtomically((results / "relative.csv").string(), matrixCsv(summary.rows, summary.classifiers, summary.relative));
+    runtime::writeFileAtomically((results / "transfer.csv").string(),
+                                 matrixCsv(summary.rows, summary.classifiers, summary.accuracy));
+    runtime::writeFileAtomically((results / "relative.csv").string(),
+                                 matrixCsv(summary.rows, summary.classifiers, summary.relative));
 
     json order = {{"ranking", json::array()},
                   {"total", summary.order.total},
@@ -119,20 +130,22 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
                                     {"parameters", summary.parameterCounts[index]}});
     for (const auto& cycle : summary.order.cycles) {
         json names = json::array();
-        for (int index : cycle) names.push_back(summary.classifiers[index]);
+        for (int index : cycle)
+            names.push_back(summary.classifiers[index]);
         order["cycles"].push_back(names);
     }
     runtime::writeFileAtomically((results / "order.json").string(), order.dump(2) + "\n");
 
     std::ostringstream nmiCsv, nmiSummary;
     nmiCsv << "autoencoder,image,intra,inter\n" << std::setprecision(6);
-    nmiSummary << "autoencoder,intra_median,intra_q1,intra_q3,inter_median,inter_q1,inter_q3\n" << std::setprecision(6);
+    nmiSummary << "autoencoder,intra_median,intra_q1,intra_q3,inter_median,inter_q1,inter_q3\n"
+               << std::setprecision(6);
     for (std::size_t r = 0; r < nmi.rows.size(); ++r) {
         for (std::size_t i = 0; i < nmi.intra[r].size(); ++i)
             nmiCsv << nmi.rows[r] << "," << i << "," << nmi.intra[r][i] << "," << nmi.inter[r][i] << "\n";
-        nmiSummary << nmi.rows[r] << "," << quantile(nmi.intra[r], 0.5) << "," << quantile(nmi.intra[r], 0.25) << ","
-                   << quantile(nmi.intra[r], 0.75) << "," << quantile(nmi.inter[r], 0.5) << "," << quantile(nmi.inter[r], 0.25)
-                   << "," << quantile(nmi.inter[r], 0.75) << "\n";
+        nmiSummary << nmi.rows[r] << "," << quantile(nmi.intra[r], 0.5) << "," << quantile(nmi.intra[r], 0.25)
+                   << "," << quantile(nmi.intra[r], 0.75) << "," << quantile(nmi.inter[r], 0.5) << ","
+                   << quantile(nmi.inter[r], 0.25) << "," << quantile(nmi.inter[r], 0.75) << "\n";
     }
     runtime::writeFileAtomically((results / "nmi.csv").string(), nmiCsv.str());
     runtime::writeFileAtomically((results / "nmi_summary.csv").string(), nmiSummary.str());
@@ -150,50 +163,67 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
 
     // The report: one HTML file with everything embedded, to send to a colleague.
     std::ifstream gridStream(gridPng, std::ios::binary);
-    const std::string gridBytes((std::istreambuf_iterator<char>(gridStream)), std::istreambuf_iterator<char>());
+    const std::string gridBytes((std::istreambuf_iterator<char>(gridStream)),
+                                std::istreambuf_iterator<char>());
     double maxRelative = 0;
-    for (const auto& row : summary.relative) maxRelative = std::max(maxRelative, *std::max_element(row.begin(), row.end()));
+    for (const auto& row : summary.relative)
+        maxRelative = std::max(maxRelative, *std::max_element(row.begin(), row.end()));
     const bool studholme = spec.nmiVariant != "arithmetic";
     std::ostringstream html;
     html << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>NetSight signal probe</title><style>"
-            "body{font-family:sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;margin:1em 0}"
+            "body{font-family:sans-serif;margin:2em;max-width:70em;color:#222}table{border-collapse:collapse;"
+            "margin:1em 0}"
             "td,th{border:1px solid #ccd;padding:4px 10px;text-align:right}th{background:#eef}"
-            "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}.note{color:#555;font-size:.9em}</style></head><body>";
+            "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}.note{color:#555;font-size:.9em}</style></"
+            "head><body>";
     html << "<h1>What do these classifiers like to see? — signal probe</h1>";
-    html << "<p class='note'>Data: <code>" << spec.data << "</code> · autoencoder " << spec.autoencoder << " · "
-         << "seed " << spec.seed << " · "
-         << (nmi.intra.empty() ? 0 : nmi.intra[0].size()) << " test images</p>";
-    html << "<h2>Reconstructions</h2><p class='note'>Test images (left) and their reconstructions by the pretrained "
+    html << "<p class='note'>Data: <code>" << spec.data << "</code> · autoencoder " << spec.autoencoder
+         << " · "
+         << "seed " << spec.seed << " · " << (nmi.intra.empty() ? 0 : nmi.intra[0].size())
+         << " test images</p>";
+    html << "<h2>Reconstructions</h2><p class='note'>Test images (left) and their reconstructions by the "
+            "pretrained "
             "autoencoder and by the autoencoder fine-tuned on each classifier's gradients.</p>";
     html << "<img alt='reconstruction grid' src='data:image/png;base64," << base64(gridBytes) << "'>";
-    html << "<h2>Transfer matrix: accuracy</h2><p class='note'>A[i][j]: accuracy of classifier j on images reconstructed "
+    html << "<h2>Transfer matrix: accuracy</h2><p class='note'>A[i][j]: accuracy of classifier j on images "
+            "reconstructed "
             "by the autoencoder fine-tuned for classifier i.</p>"
          << matrixHtml(summary, summary.accuracy, 1.0, 3);
-    html << "<h2>Relative transfer R = A / A<sub>original</sub></h2>" << matrixHtml(summary, summary.relative, maxRelative, 3);
-    html << "<h2>Order</h2><p>" << (summary.order.total ? "The classifiers form a <b>total order</b>:" : "<b>No total order</b>:")
+    html << "<h2>Relative transfer R = A / A<sub>original</sub></h2>"
+         << matrixHtml(summary, summary.relative, maxRelative, 3);
+    html << "<h2>Order</h2><p>"
+         << (summary.order.total ? "The classifiers form a <b>total order</b>:" : "<b>No total order</b>:")
          << "</p><ol>";
     for (int index : summary.order.ranking)
-        html << "<li>" << summary.classifiers[index] << " — beats " << summary.order.score[index] << " · accuracy "
-             << std::fixed << std::setprecision(3) << summary.accuracy[0][index] << " · "
+        html << "<li>" << summary.classifiers[index] << " — beats " << summary.order.score[index]
+             << " · accuracy " << std::fixed << std::setprecision(3) << summary.accuracy[0][index] << " · "
              << static_cast<long long>(summary.parameterCounts[index]) << " parameters</li>";
     html << "</ol>";
     for (const auto& cycle : summary.order.cycles) {
         html << "<p>Cycle: ";
-        for (int index : cycle) html << summary.classifiers[index] << " &gt; ";
+        for (int index : cycle)
+            html << summary.classifiers[index] << " &gt; ";
         html << summary.classifiers[cycle.front()] << "</p>";
     }
     html << "<p>Kendall &tau; of the order with accuracy: " << std::setprecision(2) << summary.tauAccuracy
          << "; with parameter count: " << summary.tauParameters << "</p>";
-    html << "<h2>Normalized mutual information</h2><p class='note'>" << (studholme ? "(H(X)+H(Y))/H(X,Y): 1 independent, 2 identical" : "MI / mean entropy: 0 independent, 1 identical")
-         << "; " << spec.nmiBins << " bins on 8-bit intensities. Intra: an image and its reconstruction. Inter: "
-            "reconstructions of different images (high inter-NMI: the autoencoder draws the same pattern for every input).</p>";
-    html << "<table><tr><th>autoencoder</th><th>intra median</th><th>intra distribution</th><th>inter median</th><th>inter distribution</th></tr>";
+    html << "<h2>Normalized mutual information</h2><p class='note'>"
+         << (studholme ? "(H(X)+H(Y))/H(X,Y): 1 independent, 2 identical"
+                       : "MI / mean entropy: 0 independent, 1 identical")
+         << "; " << spec.nmiBins
+         << " bins on 8-bit intensities. Intra: an image and its reconstruction. Inter: "
+            "reconstructions of different images (high inter-NMI: the autoencoder draws the same pattern for "
+            "every input).</p>";
+    html << "<table><tr><th>autoencoder</th><th>intra median</th><th>intra distribution</th><th>inter "
+            "median</th><th>inter distribution</th></tr>";
     const double low = studholme ? 1.0 : 0.0, high = studholme ? 2.0 : 1.0;
     for (std::size_t r = 0; r < nmi.rows.size(); ++r)
-        html << "<tr><th>" << nmi.rows[r] << "</th><td>" << std::setprecision(3) << quantile(nmi.intra[r], 0.5) << "</td><td>"
-             << histogramSvg(nmi.intra[r], low, high) << "</td><td>" << quantile(nmi.inter[r], 0.5) << "</td><td>"
+        html << "<tr><th>" << nmi.rows[r] << "</th><td>" << std::setprecision(3)
+             << quantile(nmi.intra[r], 0.5) << "</td><td>" << histogramSvg(nmi.intra[r], low, high)
+             << "</td><td>" << quantile(nmi.inter[r], 0.5) << "</td><td>"
              << histogramSvg(nmi.inter[r], low, high) << "</td></tr>";
-    html << "</table><p class='note'>Data behind this page: results/*.csv and *.json. Made by NetSight.</p></body></html>\n";
+    html << "</table><p class='note'>Data behind this page: results/*.csv and *.json. Made by "
+            "NetSight.</p></body></html>\n";
     const std::string reportPath = (fs::path(directoryText) / "report.html").string();
     runtime::writeFileAtomically(reportPath, html.str());
     return reportPath;

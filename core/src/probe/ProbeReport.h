@@ -16,7 +16,7 @@ struct NmiTable {
 
 /// Writes results/transfer.csv, relative.csv, order.json, nmi.csv, nmi_summary.csv, summary.json and the
 /// self-contained report.html (grid embedded). Returns the report's path.
-std::string writeProbeResults(const std::string& directory, const experiment::ProbeSpec& spec, const ProbeSummary& summary,
-                              const NmiTable& nmi, const std::string& gridPng);
+std::string writeProbeResults(const std::string& directory, const experiment::ProbeSpec& spec,
+                              const ProbeSummary& summary, const NmiTable& nmi, const std::string& gridPng);
 
 }  // namespace netsight::probe

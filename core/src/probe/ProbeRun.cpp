@@ -32,22 +32,27 @@ std::string resolvePath(const fs::path& directory, const std::string& file) {
 }
 
 // Errors that need no long work: the spec, the data, the preset against the image size.
-void checkBeforeWork(const experiment::ProbeSpec& spec, const data::Dataset& dataset, const std::string& where) {
+void checkBeforeWork(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
+                     const std::string& where) {
     const auto& shape = dataset.info().shape;
     const auto options = segNetPreset(spec.autoencoder, shape.channels);
     const int factor = 1 << options.stages.size();
     if (shape.height % factor != 0 || shape.width % factor != 0)
         throw std::runtime_error(where + ": autoencoder preset '" + spec.autoencoder + "' pools " +
-                                 std::to_string(options.stages.size()) + " times, so image sides must be multiples of " +
-                                 std::to_string(factor) + "; the data are " + std::to_string(shape.width) + "x" +
+                                 std::to_string(options.stages.size()) +
+                                 " times, so image sides must be multiples of " + std::to_string(factor) +
+                                 "; the data are " + std::to_string(shape.width) + "x" +
                                  std::to_string(shape.height) + " (choose another preset or image size)");
     if (dataset.size(data::Split::Test) < 20)
-        throw std::runtime_error(where + ": " + spec.data + " has " + std::to_string(dataset.size(data::Split::Test)) +
+        throw std::runtime_error(where + ": " + spec.data + " has " +
+                                 std::to_string(dataset.size(data::Split::Test)) +
                                  " test images; the statistics need at least 20");
-    if (dataset.size(data::Split::Train) == 0) throw std::runtime_error(where + ": " + spec.data + " has no training images");
+    if (dataset.size(data::Split::Train) == 0)
+        throw std::runtime_error(where + ": " + spec.data + " has no training images");
 }
 
-torch::Tensor accuracyOf(models::Classifier& classifier, const torch::Tensor& images, const torch::Tensor& labels) {
+torch::Tensor accuracyOf(models::Classifier& classifier, const torch::Tensor& images,
+                         const torch::Tensor& labels) {
     torch::NoGradGuard noGrad;
     classifier.setTraining(false);
     std::int64_t correct = 0;
@@ -64,18 +69,22 @@ torch::Tensor reconstruct(SegNet& autoencoder, const torch::Tensor& images) {
     autoencoder->eval();
     std::vector<torch::Tensor> parts;
     for (int64_t start = 0; start < images.size(0); start += 64)
-        parts.push_back(autoencoder->forward(images.narrow(0, start, std::min<int64_t>(64, images.size(0) - start))).clamp(0.0, 1.0));
+        parts.push_back(
+            autoencoder->forward(images.narrow(0, start, std::min<int64_t>(64, images.size(0) - start)))
+                .clamp(0.0, 1.0));
     return torch::cat(parts);
 }
 
 std::vector<std::uint8_t> toBytes(const torch::Tensor& image) {
     const auto bytes = (image * 255.0).round().clamp(0, 255).to(torch::kUInt8).contiguous().to(torch::kCPU);
-    return std::vector<std::uint8_t>(bytes.data_ptr<std::uint8_t>(), bytes.data_ptr<std::uint8_t>() + bytes.numel());
+    return std::vector<std::uint8_t>(bytes.data_ptr<std::uint8_t>(),
+                                     bytes.data_ptr<std::uint8_t>() + bytes.numel());
 }
 
 data::Image toImage(const torch::Tensor& image) {
     const auto cpu = image.to(torch::kCPU).contiguous();
-    data::Image result(data::ImageShape{static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)), static_cast<int>(cpu.size(2))});
+    data::Image result(data::ImageShape{static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)),
+                                        static_cast<int>(cpu.size(2))});
     std::copy_n(cpu.data_ptr<float>(), result.pixels.size(), result.pixels.begin());
     return result;
 }
@@ -99,7 +108,8 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     const fs::path directory(directoryText);
     const std::string specPath = (directory / "experiment.json").string();
     if (!fs::exists(specPath))
-        throw std::runtime_error(directoryText + " has no experiment.json; create one (see README) or use --demo");
+        throw std::runtime_error(directoryText +
+                                 " has no experiment.json; create one (see README) or use --demo");
     const experiment::ProbeSpec spec = experiment::readProbeSpec(specPath);
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(spec.device));
@@ -114,12 +124,14 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
         LoadedClassifier loaded{entry.name, models::loadClassifier(path)};
         if (loaded.model->meta().classNames.size() != dataset->info().classNames.size())
             throw std::runtime_error(path + ": classifier " + entry.name + " has " +
-                                     std::to_string(loaded.model->meta().classNames.size()) + " classes but " + spec.data +
-                                     " has " + std::to_string(dataset->info().classNames.size()));
+                                     std::to_string(loaded.model->meta().classNames.size()) +
+                                     " classes but " + spec.data + " has " +
+                                     std::to_string(dataset->info().classNames.size()));
         if (loaded.model->meta().input.shape != dataset->info().shape)
             throw std::runtime_error(path + ": classifier " + entry.name + " expects " +
-                                     data::toString(loaded.model->meta().input.shape) + " images but " + spec.data + " has " +
-                                     data::toString(dataset->info().shape) + "; the probe needs classifiers of the data's shape");
+                                     data::toString(loaded.model->meta().input.shape) + " images but " +
+                                     spec.data + " has " + data::toString(dataset->info().shape) +
+                                     "; the probe needs classifiers of the data's shape");
         loaded.model->to(device);
         loaded.model->freeze();
         return loaded;
@@ -127,7 +139,8 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     std::vector<LoadedClassifier> classifiers(spec.classifiers.size());
     for (std::size_t i = 0; i < spec.classifiers.size(); ++i)
         if (!spec.classifiers[i].model.empty())
-            classifiers[i] = loadChecked(spec.classifiers[i], resolvePath(directory, spec.classifiers[i].model));
+            classifiers[i] =
+                loadChecked(spec.classifiers[i], resolvePath(directory, spec.classifiers[i].model));
     for (std::size_t i = 0; i < spec.classifiers.size(); ++i) {
         const auto& entry = spec.classifiers[i];
         if (entry.architecture.empty()) continue;
@@ -153,7 +166,9 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     if (!fs::exists(pretrained)) pretrainAutoencoder(spec, *dataset, pretrained, device, job);
     for (auto& classifier : classifiers) {
         const std::string path = (directory / "models" / ("ae-" + classifier.name + ".pt")).string();
-        if (!fs::exists(path)) finetuneAutoencoder(spec, *dataset, pretrained, *classifier.model, classifier.name, path, device, job);
+        if (!fs::exists(path))
+            finetuneAutoencoder(spec, *dataset, pretrained, *classifier.model, classifier.name, path, device,
+                                job);
     }
 
     // 4. Measure on a fixed set of test images.
@@ -164,7 +179,9 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     for (std::size_t i = 0; i < count; ++i) {
         const data::Sample sample = dataset->sample(data::Split::Test, i);
         const auto& shape = sample.image.shape;
-        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()), {shape.channels, shape.height, shape.width}).clone());
+        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
+                                          {shape.channels, shape.height, shape.width})
+                             .clone());
         labelValues.push_back(sample.label);
     }
     const auto originals = torch::stack(images).to(device);
@@ -177,17 +194,21 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     }
     summary.rows.push_back("original");
     summary.rows.push_back("pretrained");
-    for (const auto& classifier : classifiers) summary.rows.push_back(classifier.name);
+    for (const auto& classifier : classifiers)
+        summary.rows.push_back(classifier.name);
 
     const int bins = spec.nmiBins;
-    const NmiVariant variant = spec.nmiVariant == "arithmetic" ? NmiVariant::Arithmetic : NmiVariant::Studholme;
+    const NmiVariant variant =
+        spec.nmiVariant == "arithmetic" ? NmiVariant::Arithmetic : NmiVariant::Studholme;
     NmiCalculator nmi(bins, variant);
     std::vector<std::vector<std::uint8_t>> originalBytes;
-    for (std::size_t i = 0; i < count; ++i) originalBytes.push_back(toBytes(originals[static_cast<int64_t>(i)]));
+    for (std::size_t i = 0; i < count; ++i)
+        originalBytes.push_back(toBytes(originals[static_cast<int64_t>(i)]));
 
     NmiTable nmiTable;
     std::vector<std::vector<data::Image>> gridRows(std::min(spec.gridImages, count));
-    for (std::size_t i = 0; i < gridRows.size(); ++i) gridRows[i].push_back(toImage(originals[static_cast<int64_t>(i)]));
+    for (std::size_t i = 0; i < gridRows.size(); ++i)
+        gridRows[i].push_back(toImage(originals[static_cast<int64_t>(i)]));
 
     for (std::size_t row = 0; row < summary.rows.size(); ++row) {
         job.checkCancelled();
@@ -199,7 +220,8 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
             inputs = reconstruct(autoencoder, originals);
             std::vector<double> intra, inter;
             std::vector<std::vector<std::uint8_t>> bytes;
-            for (std::size_t i = 0; i < count; ++i) bytes.push_back(toBytes(inputs[static_cast<int64_t>(i)]));
+            for (std::size_t i = 0; i < count; ++i)
+                bytes.push_back(toBytes(inputs[static_cast<int64_t>(i)]));
             for (std::size_t i = 0; i < count; ++i) {
                 intra.push_back(nmi(originalBytes[i].data(), bytes[i].data(), bytes[i].size()));
                 inter.push_back(nmi(bytes[i].data(), bytes[(i + 1) % count].data(), bytes[i].size()));
@@ -213,13 +235,16 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
             fs::create_directories(folder);
             for (std::size_t i = 0; i < gridRows.size(); ++i) {
                 gridRows[i].push_back(toImage(inputs[static_cast<int64_t>(i)]));
-                data::writePng(data::toRgbBuffer(gridRows[i].back()), (folder / (std::to_string(i) + ".png")).string());
+                data::writePng(data::toRgbBuffer(gridRows[i].back()),
+                               (folder / (std::to_string(i) + ".png")).string());
             }
         }
         std::vector<double> accuracies;
-        for (auto& classifier : classifiers) accuracies.push_back(accuracyOf(*classifier.model, inputs, labels).item<double>());
+        for (auto& classifier : classifiers)
+            accuracies.push_back(accuracyOf(*classifier.model, inputs, labels).item<double>());
         summary.accuracy.push_back(accuracies);
-        job.progress("measuring", static_cast<std::int64_t>(row + 1), static_cast<std::int64_t>(summary.rows.size()), 0, -1);
+        job.progress("measuring", static_cast<std::int64_t>(row + 1),
+                     static_cast<std::int64_t>(summary.rows.size()), 0, -1);
     }
 
     for (const auto& row : summary.accuracy) {
@@ -236,7 +261,8 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     summary.tauParameters = kendallTau(scores, summary.parameterCounts);
 
     std::vector<std::string> titles{"original"};
-    for (std::size_t r = 1; r < summary.rows.size(); ++r) titles.push_back(r == 1 ? "pretrained AE" : "AE for " + summary.rows[r]);
+    for (std::size_t r = 1; r < summary.rows.size(); ++r)
+        titles.push_back(r == 1 ? "pretrained AE" : "AE for " + summary.rows[r]);
     const data::RgbBuffer grid = data::imageGrid(gridRows, titles);
     const std::string gridPath = (directory / "results" / "reconstructions" / "grid.png").string();
     data::writePng(grid, gridPath);

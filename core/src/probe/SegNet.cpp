@@ -30,7 +30,8 @@ SegNetOptions segNetPreset(const std::string& preset, int64_t channels) {
     } else if (preset == "segnet-vgg16") {
         options.stages = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
     } else {
-        throw std::invalid_argument("unknown autoencoder preset '" + preset + "'; use segnet-small, segnet-tiny or segnet-vgg16");
+        throw std::invalid_argument("unknown autoencoder preset '" + preset +
+                                    "'; use segnet-small, segnet-tiny or segnet-vgg16");
     }
     return options;
 }
@@ -51,7 +52,8 @@ SegNetImpl::SegNetImpl(const SegNetOptions& options) : options_(options) {
         widths.back() = s > 0 ? options.stages[s - 1].back() : options.stages[0].front();
         decoder_->push_back(convStack(options.stages[s].back(), widths));
     }
-    output_ = register_module("output", torch::nn::Conv2d(torch::nn::Conv2dOptions(options.stages[0].front(), options.channels, 1)));
+    output_ = register_module("output", torch::nn::Conv2d(torch::nn::Conv2dOptions(options.stages[0].front(),
+                                                                                   options.channels, 1)));
 }
 
 SegNetCode SegNetImpl::encode(const torch::Tensor& images) {
@@ -79,7 +81,9 @@ torch::Tensor SegNetImpl::decode(const SegNetCode& code) {
     return output_(x);
 }
 
-std::vector<torch::Tensor> SegNetImpl::encoderParameters() { return encoder_->parameters(); }
+std::vector<torch::Tensor> SegNetImpl::encoderParameters() {
+    return encoder_->parameters();
+}
 
 std::vector<torch::Tensor> SegNetImpl::decoderParameters() {
     auto parameters = decoder_->parameters();
@@ -90,7 +94,8 @@ std::vector<torch::Tensor> SegNetImpl::decoderParameters() {
 
 void SegNetImpl::freezeEncoder() {
     encoder_->eval();
-    for (auto& parameter : encoder_->parameters()) parameter.requires_grad_(false);
+    for (auto& parameter : encoder_->parameters())
+        parameter.requires_grad_(false);
 }
 
 }  // namespace netsight::probe

@@ -1,25 +1,30 @@
 #include "netsight/runtime/Device.h"
 
-#include <torch/cuda.h>
 #include <ATen/Parallel.h>
+#include <torch/cuda.h>
 
 #include <stdexcept>
 #include <thread>
 
 namespace netsight::runtime {
 
-bool cudaAvailable() { return torch::cuda::is_available(); }
+bool cudaAvailable() {
+    return torch::cuda::is_available();
+}
 
 std::string resolveDeviceName(const std::string& requested) {
     if (requested.empty() || requested == "auto") return cudaAvailable() ? "cuda:0" : "cpu";
     if (requested == "cpu") return "cpu";
     if (requested.rfind("cuda", 0) == 0) {
         if (!cudaAvailable())
-            throw std::invalid_argument("device '" + requested +
-                                        "' requested but LibTorch sees no CUDA GPU; use --device cpu or auto");
+            throw std::invalid_argument(
+                "device '" + requested +
+                "' requested but LibTorch sees no CUDA GPU; use --device cpu or auto");
         int index = 0;
-        if (requested.size() > 5 && requested[4] == ':') index = std::stoi(requested.substr(5));
-        else if (requested != "cuda") throw std::invalid_argument("unknown device '" + requested + "'; use auto, cpu, cuda or cuda:N");
+        if (requested.size() > 5 && requested[4] == ':')
+            index = std::stoi(requested.substr(5));
+        else if (requested != "cuda")
+            throw std::invalid_argument("unknown device '" + requested + "'; use auto, cpu, cuda or cuda:N");
         if (index < 0 || index >= static_cast<int>(torch::cuda::device_count()))
             throw std::invalid_argument("device '" + requested + "': there are " +
                                         std::to_string(torch::cuda::device_count()) + " CUDA devices");
@@ -29,7 +34,8 @@ std::string resolveDeviceName(const std::string& requested) {
 }
 
 int configureThreads(int threads) {
-    const int count = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int count =
+        threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(count);
     return at::get_num_threads();
 }

@@ -7,8 +7,8 @@
 
 namespace netsight::runtime {
 
-void JobContext::progress(const std::string& phase, std::int64_t done, std::int64_t total, double ratePerSecond,
-                          double etaSeconds) const {
+void JobContext::progress(const std::string& phase, std::int64_t done, std::int64_t total,
+                          double ratePerSecond, double etaSeconds) const {
     sink_.post(ProgressEvent{name_, phase, done, total, ratePerSecond, etaSeconds});
 }
 
@@ -16,7 +16,9 @@ void JobContext::metric(const std::string& series, double step, double value) co
     sink_.post(MetricEvent{name_, series, step, value});
 }
 
-void JobContext::log(const std::string& text, LogLevel level) const { sink_.post(LogEvent{name_, level, text}); }
+void JobContext::log(const std::string& text, LogLevel level) const {
+    sink_.post(LogEvent{name_, level, text});
+}
 
 void RateMeter::update(std::int64_t done) {
     const auto now = Clock::now();

@@ -8,33 +8,36 @@ namespace netsight::train {
 
 torch::Tensor imagesToTensor(const data::Batch& batch, const torch::Device& device) {
     const auto& shape = batch.shape;
-    auto images = torch::from_blob(const_cast<float*>(batch.images.data()),
-                                   {static_cast<int64_t>(batch.count()), shape.channels, shape.height, shape.width},
-                                   torch::kFloat);
+    auto images = torch::from_blob(
+        const_cast<float*>(batch.images.data()),
+        {static_cast<int64_t>(batch.count()), shape.channels, shape.height, shape.width}, torch::kFloat);
     return device.is_cpu() ? images.clone() : images.to(device);
 }
 
 torch::Tensor labelsToTensor(const data::Batch& batch, const torch::Device& device) {
-    auto labels = torch::from_blob(const_cast<int64_t*>(batch.labels.data()), {static_cast<int64_t>(batch.count())},
-                                   torch::kLong);
+    auto labels = torch::from_blob(const_cast<int64_t*>(batch.labels.data()),
+                                   {static_cast<int64_t>(batch.count())}, torch::kLong);
     return device.is_cpu() ? labels.clone() : labels.to(device);
 }
 
 std::vector<std::string> checkCompatible(const models::ClassifierMeta& meta, const data::DatasetInfo& info,
                                          const std::string& modelName) {
     if (meta.classNames.size() != info.classNames.size())
-        throw std::invalid_argument(modelName + " has " + std::to_string(meta.classNames.size()) + " output classes but " +
-                                    info.source + " has " + std::to_string(info.classNames.size()) +
+        throw std::invalid_argument(modelName + " has " + std::to_string(meta.classNames.size()) +
+                                    " output classes but " + info.source + " has " +
+                                    std::to_string(info.classNames.size()) +
                                     "; use a model trained on this data (or with as many classes)");
     std::vector<std::string> notes;
     const auto& want = meta.input.shape;
     const auto& have = info.shape;
     if (want.channels != have.channels)
-        notes.push_back(have.channels == 1 ? "grey images replicated to RGB for " + modelName
-                                           : "colour images converted to luminance for " + modelName + " (a grey model)");
+        notes.push_back(have.channels == 1
+                            ? "grey images replicated to RGB for " + modelName
+                            : "colour images converted to luminance for " + modelName + " (a grey model)");
     if (want.height != have.height || want.width != have.width)
-        notes.push_back("images resized from " + std::to_string(have.width) + "x" + std::to_string(have.height) + " to " +
-                        std::to_string(want.width) + "x" + std::to_string(want.height) + " for " + modelName);
+        notes.push_back("images resized from " + std::to_string(have.width) + "x" +
+                        std::to_string(have.height) + " to " + std::to_string(want.width) + "x" +
+                        std::to_string(want.height) + " for " + modelName);
     return notes;
 }
 
@@ -71,7 +74,8 @@ double accuracyOn(models::Classifier& classifier, const data::Dataset& dataset, 
     data::LoaderOptions options;
     options.batchSize = 128;
     options.shuffle = false;
-    data::DataLoader loader(dataset, split, options, shapeAdapter(dataset.info().shape, classifier.meta().input.shape));
+    data::DataLoader loader(dataset, split, options,
+                            shapeAdapter(dataset.info().shape, classifier.meta().input.shape));
     const std::size_t classes = classifier.meta().classNames.size();
     if (confusion) confusion->assign(classes, std::vector<std::int64_t>(classes, 0));
     std::int64_t correct = 0, seen = 0;

@@ -17,11 +17,13 @@ EvalResult evaluateModel(const std::string& modelPath, const std::string& dataSo
     result.classNames = classifier->meta().classNames;
     classifier->to(torch::Device(runtime::resolveDeviceName(device)));
     if (dataset->size(split) == 0)
-        throw std::invalid_argument(dataSource + " has no " + data::toString(split) + " samples to evaluate on");
+        throw std::invalid_argument(dataSource + " has no " + data::toString(split) +
+                                    " samples to evaluate on");
     result.accuracy = accuracyOn(*classifier, *dataset, split, maxSamples, job, &result.confusion);
     for (const auto& row : result.confusion) {
         std::int64_t total = 0;
-        for (auto count : row) total += count;
+        for (auto count : row)
+            total += count;
         result.samples += static_cast<std::size_t>(total);
         const std::size_t index = result.perClassAccuracy.size();
         result.perClassAccuracy.push_back(total ? static_cast<double>(row[index]) / total : -1.0);
@@ -32,16 +34,19 @@ EvalResult evaluateModel(const std::string& modelPath, const std::string& dataSo
 void writeConfusionCsv(const EvalResult& result, const std::string& path) {
     auto quote = [](const std::string& text) {
         std::string quoted = "\"";
-        for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+        for (char c : text)
+            quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
         return quoted + "\"";
     };
     std::ostringstream csv;
     csv << "true\\predicted";
-    for (const auto& name : result.classNames) csv << "," << quote(name);
+    for (const auto& name : result.classNames)
+        csv << "," << quote(name);
     csv << "\n";
     for (std::size_t row = 0; row < result.confusion.size(); ++row) {
         csv << quote(result.classNames[row]);
-        for (auto count : result.confusion[row]) csv << "," << count;
+        for (auto count : result.confusion[row])
+            csv << "," << count;
         csv << "\n";
     }
     runtime::writeFileAtomically(path, csv.str());

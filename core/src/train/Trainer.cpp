@@ -25,14 +25,15 @@ struct CheckpointState {
     double seconds = 0;
 };
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainOptions& options, std::vector<torch::Tensor> parameters) {
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainOptions& options,
+                                                       std::vector<torch::Tensor> parameters) {
     if (options.optimizer == "adam")
         return std::make_unique<torch::optim::Adam>(
             parameters, torch::optim::AdamOptions(options.learningRate).weight_decay(options.weightDecay));
     if (options.optimizer == "sgd")
-        return std::make_unique<torch::optim::SGD>(
-            parameters,
-            torch::optim::SGDOptions(options.learningRate).momentum(options.momentum).weight_decay(options.weightDecay));
+        return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(options.learningRate)
+                                                                   .momentum(options.momentum)
+                                                                   .weight_decay(options.weightDecay));
     throw std::invalid_argument("unknown optimizer '" + options.optimizer + "'; use adam or sgd");
 }
 
@@ -41,13 +42,15 @@ double learningRateAt(const TrainOptions& options, std::int64_t step, std::int64
     if (options.schedule == "step")
         return options.learningRate * std::pow(options.stepGamma, epoch / std::max(1, options.stepEpochs));
     if (options.schedule == "cosine")
-        return options.learningRate * 0.5 * (1.0 + std::cos(kPi * static_cast<double>(step) / std::max<std::int64_t>(1, totalSteps)));
+        return options.learningRate * 0.5 *
+               (1.0 + std::cos(kPi * static_cast<double>(step) / std::max<std::int64_t>(1, totalSteps)));
     throw std::invalid_argument("unknown schedule '" + options.schedule + "'; use cosine, step or constant");
 }
 
 void validate(const TrainOptions& options) {
     if (options.outputPath.empty()) throw std::invalid_argument("no output model path given");
-    if (options.epochs < 1) throw std::invalid_argument("epochs must be at least 1, got " + std::to_string(options.epochs));
+    if (options.epochs < 1)
+        throw std::invalid_argument("epochs must be at least 1, got " + std::to_string(options.epochs));
     if (options.batchSize < 1) throw std::invalid_argument("batch size must be at least 1");
     if (!(options.learningRate > 0)) throw std::invalid_argument("the learning rate must be positive");
     learningRateAt(options, 0, 1, 0);  // rejects an unknown schedule early
@@ -86,19 +89,21 @@ torch::Tensor augment(torch::Tensor images, const TrainOptions& options) {
     return images;
 }
 
-std::string checkpointPath(const TrainOptions& options) { return options.outputPath + ".ckpt"; }
+std::string checkpointPath(const TrainOptions& options) {
+    return options.outputPath + ".ckpt";
+}
 
-void saveCheckpoint(const TrainOptions& options, models::ZooClassifier& classifier, torch::optim::Optimizer& optimizer,
-                    const CheckpointState& state) {
+void saveCheckpoint(const TrainOptions& options, models::ZooClassifier& classifier,
+                    torch::optim::Optimizer& optimizer, const CheckpointState& state) {
     torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
     classifier.net().save(modelArchive);
     optimizer.save(optimizerArchive);
     archive.write("model", modelArchive);
     archive.write("optimizer", optimizerArchive);
-    const json document = {{"epoch", state.epoch},       {"best", state.best},
+    const json document = {{"epoch", state.epoch},          {"best", state.best},
                            {"best_epoch", state.bestEpoch}, {"steps", state.steps},
-                           {"seconds", state.seconds},   {"optimizer", options.optimizer},
-                           {"data", options.dataSource}, {"meta", models::toJson(classifier.meta())}};
+                           {"seconds", state.seconds},      {"optimizer", options.optimizer},
+                           {"data", options.dataSource},    {"meta", models::toJson(classifier.meta())}};
     archive.write("state", c10::IValue(document.dump()));
     std::ostringstream bytes;
     archive.save_to(bytes);
@@ -118,15 +123,19 @@ std::optional<Resumed> loadCheckpoint(const TrainOptions& options) {
     c10::IValue stateValue;
     try {
         archive.load_from(path);
-        if (!archive.try_read("state", stateValue) || !stateValue.isString()) throw std::runtime_error("no state");
+        if (!archive.try_read("state", stateValue) || !stateValue.isString())
+            throw std::runtime_error("no state");
     } catch (const std::exception& error) {
-        throw std::runtime_error(path + ": the checkpoint is damaged (" + std::string(error.what()).substr(0, 200) +
+        throw std::runtime_error(path + ": the checkpoint is damaged (" +
+                                 std::string(error.what()).substr(0, 200) +
                                  "); delete it or train with --no-resume");
     }
     const json document = json::parse(stateValue.toStringRef());
-    if (document.at("optimizer").get<std::string>() != options.optimizer || document.at("data").get<std::string>() != options.dataSource)
+    if (document.at("optimizer").get<std::string>() != options.optimizer ||
+        document.at("data").get<std::string>() != options.dataSource)
         throw std::runtime_error(path + ": the checkpoint is from a run with optimizer '" +
-                                 document.at("optimizer").get<std::string>() + "' on '" + document.at("data").get<std::string>() +
+                                 document.at("optimizer").get<std::string>() + "' on '" +
+                                 document.at("data").get<std::string>() +
                                  "'; delete it or train with --no-resume to start afresh");
     auto meta = models::metaFromJson(document.at("meta").get<std::string>(), path);
     auto net = models::zoo::buildZooNet(meta.architecture, meta.input.shape.channels,
@@ -145,19 +154,24 @@ std::optional<Resumed> loadCheckpoint(const TrainOptions& options) {
     return resumed;
 }
 
-std::unique_ptr<models::ZooClassifier> freshClassifier(const TrainOptions& options, const data::Dataset& dataset) {
+std::unique_ptr<models::ZooClassifier> freshClassifier(const TrainOptions& options,
+                                                       const data::Dataset& dataset) {
     std::unique_ptr<models::Classifier> classifier;
     torch::manual_seed(data::mixSeed(options.seed, 0x1417));  // initial weights depend on the seed only
     if (!options.startFrom.empty()) {
         classifier = models::loadClassifier(options.startFrom);
     } else {
-        classifier = models::createClassifier(options.architecture, dataset.info().shape, dataset.info().classNames);
+        classifier =
+            models::createClassifier(options.architecture, dataset.info().shape, dataset.info().classNames);
         const auto [mean, stdDev] = imageStatistics(dataset, 1000);
         classifier->meta().input.mean = {mean};
         classifier->meta().input.stdDev = {stdDev};
     }
     auto* zoo = dynamic_cast<models::ZooClassifier*>(classifier.get());
-    if (!zoo) throw std::invalid_argument(options.startFrom + ": only NetSight zoo models can be trained here; fine-tune TorchScript models in PyTorch");
+    if (!zoo)
+        throw std::invalid_argument(
+            options.startFrom +
+            ": only NetSight zoo models can be trained here; fine-tune TorchScript models in PyTorch");
     classifier.release();
     return std::unique_ptr<models::ZooClassifier>(zoo);
 }
@@ -170,7 +184,8 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
     const torch::Device device(runtime::resolveDeviceName(options.device));
     job.log("opening " + options.dataSource);
     const auto dataset = data::openDataset(options.dataSource);
-    for (const auto& warning : dataset->info().warnings) job.log(warning, runtime::LogLevel::Warning);
+    for (const auto& warning : dataset->info().warnings)
+        job.log(warning, runtime::LogLevel::Warning);
 
     TrainResult result;
     result.modelPath = options.outputPath;
@@ -185,19 +200,23 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
     } else {
         classifier = freshClassifier(options, *dataset);
     }
-    for (const auto& note : checkCompatible(classifier->meta(), dataset->info(), classifier->meta().architecture))
+    for (const auto& note :
+         checkCompatible(classifier->meta(), dataset->info(), classifier->meta().architecture))
         job.log(note, runtime::LogLevel::Warning);
     classifier->to(device);
     auto optimizer = makeOptimizer(options, classifier->parameters());
     if (resumed) optimizer->load(resumed->optimizerArchive);
 
-    const std::size_t trainSamples = options.maxTrainSamples ? std::min(options.maxTrainSamples, dataset->size(data::Split::Train))
-                                                             : dataset->size(data::Split::Train);
+    const std::size_t trainSamples =
+        options.maxTrainSamples ? std::min(options.maxTrainSamples, dataset->size(data::Split::Train))
+                                : dataset->size(data::Split::Train);
     if (trainSamples == 0) throw std::invalid_argument(options.dataSource + " has no training samples");
-    const std::int64_t stepsPerEpoch = static_cast<std::int64_t>((trainSamples + options.batchSize - 1) / options.batchSize);
+    const std::int64_t stepsPerEpoch =
+        static_cast<std::int64_t>((trainSamples + options.batchSize - 1) / options.batchSize);
     const std::int64_t totalSteps = stepsPerEpoch * options.epochs;
-    job.log(classifier->meta().architecture + ": " + std::to_string(classifier->parameterCount()) + " parameters, " +
-            std::to_string(options.epochs) + " epochs of " + std::to_string(stepsPerEpoch) + " steps on " + device.str());
+    job.log(classifier->meta().architecture + ": " + std::to_string(classifier->parameterCount()) +
+            " parameters, " + std::to_string(options.epochs) + " epochs of " + std::to_string(stepsPerEpoch) +
+            " steps on " + device.str());
 
     const auto transform = shapeAdapter(dataset->info().shape, classifier->meta().input.shape);
     runtime::RateMeter meter((totalSteps - state.steps) * static_cast<std::int64_t>(options.batchSize));
@@ -223,7 +242,8 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             if (!batch) break;
             job.checkCancelled();
             const double lr = learningRateAt(options, state.steps, totalSteps, epoch);
-            for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+            for (auto& group : optimizer->param_groups())
+                group.options().set_lr(lr);
 
             auto images = imagesToTensor(*batch, device);
             const auto labels = labelsToTensor(*batch, device);
@@ -233,13 +253,14 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue)) {
                 std::ostringstream message;
-                message << "training diverged: the loss became " << lossValue << " at " << phase << ", step " << step + 1
-                        << " (learning rate " << lr << "). The last good checkpoint (after epoch " << state.epoch
-                        << ") and the best model are kept; lower the learning rate (e.g. --lr " << lr / 10
-                        << ") and run again to resume.";
+                message << "training diverged: the loss became " << lossValue << " at " << phase << ", step "
+                        << step + 1 << " (learning rate " << lr << "). The last good checkpoint (after epoch "
+                        << state.epoch << ") and the best model are kept; lower the learning rate (e.g. --lr "
+                        << lr / 10 << ") and run again to resume.";
                 throw std::runtime_error(message.str());
             }
-            for (auto& parameter : classifier->parameters()) parameter.mutable_grad().reset();  // as set_to_none
+            for (auto& parameter : classifier->parameters())
+                parameter.mutable_grad().reset();  // as set_to_none
             loss.backward();
             optimizer->step();
 
@@ -252,22 +273,27 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             imagesThisRun += static_cast<std::int64_t>(batch->count());
             meter.update(imagesThisRun);
             job.metric("train/loss", static_cast<double>(state.steps), lossValue);
-            job.metric("train/accuracy", static_cast<double>(state.steps), static_cast<double>(batchCorrect) / batch->count());
+            job.metric("train/accuracy", static_cast<double>(state.steps),
+                       static_cast<double>(batchCorrect) / batch->count());
             job.progress(phase, state.steps, totalSteps, meter.ratePerSecond(), meter.etaSeconds());
         }
-        job.metric("lr", static_cast<double>(state.steps), learningRateAt(options, state.steps, totalSteps, epoch));
+        job.metric("lr", static_cast<double>(state.steps),
+                   learningRateAt(options, state.steps, totalSteps, epoch));
 
         double validationAccuracy;
         if (dataset->size(data::Split::Validation) > 0) {
-            validationAccuracy = accuracyOn(*classifier, *dataset, data::Split::Validation, options.maxValidationSamples, job);
+            validationAccuracy =
+                accuracyOn(*classifier, *dataset, data::Split::Validation, options.maxValidationSamples, job);
         } else {
             validationAccuracy = seen ? static_cast<double>(correct) / seen : 0.0;
-            job.log("no validation split: keeping the model by training accuracy", runtime::LogLevel::Warning);
+            job.log("no validation split: keeping the model by training accuracy",
+                    runtime::LogLevel::Warning);
         }
         job.metric("val/accuracy", epoch + 1, validationAccuracy);
         job.metric("train/epoch_loss", epoch + 1, seen ? lossSum / seen : 0.0);
         state.epoch = epoch + 1;
-        state.seconds = secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        state.seconds =
+            secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (validationAccuracy > state.best) {
             state.best = validationAccuracy;
             state.bestEpoch = epoch + 1;
@@ -287,7 +313,8 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
         ++result.epochsRun;
         std::ostringstream line;
         line << phase << ": train loss " << (seen ? lossSum / seen : 0.0) << ", train accuracy "
-             << (seen ? 100.0 * correct / seen : 0.0) << "%, validation accuracy " << 100.0 * validationAccuracy << "%";
+             << (seen ? 100.0 * correct / seen : 0.0) << "%, validation accuracy "
+             << 100.0 * validationAccuracy << "%";
         job.log(line.str());
     }
     if (!std::filesystem::exists(options.outputPath)) classifier->save(options.outputPath);

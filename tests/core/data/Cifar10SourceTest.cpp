@@ -25,9 +25,11 @@ Bytes cifarBatch(int n, int firstItem) {
 
 void writeCifar(const TempDir& dir, int perBatch) {
     for (int b = 1; b <= 5; ++b)
-        netsight::test::writeBytes(dir / ("data_batch_" + std::to_string(b) + ".bin"), cifarBatch(perBatch, (b - 1) * perBatch));
+        netsight::test::writeBytes(dir / ("data_batch_" + std::to_string(b) + ".bin"),
+                                   cifarBatch(perBatch, (b - 1) * perBatch));
     netsight::test::writeBytes(dir / "test_batch.bin", cifarBatch(perBatch, 1000));
-    netsight::test::writeText(dir / "batches.meta.txt", "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n");
+    netsight::test::writeText(dir / "batches.meta.txt",
+                              "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n");
 }
 
 template <typename Action>
@@ -66,8 +68,9 @@ TEST(Cifar10Source, MissingTestBatchAndMissingTrainingBatches) {
     TempDir dir;
     writeCifar(dir, 10);
     std::filesystem::remove(dir / "test_batch.bin");
-    EXPECT_NE(errorOf([&] { openDataset("cifar10:" + dir.path().string()); }).find("test_batch.bin is missing"),
-              std::string::npos);
+    EXPECT_NE(
+        errorOf([&] { openDataset("cifar10:" + dir.path().string()); }).find("test_batch.bin is missing"),
+        std::string::npos);
 
     TempDir empty;
     netsight::test::writeText(empty / "readme.txt", "nothing here");

@@ -26,7 +26,8 @@ TEST(ContactSheet, GridHasOneTilePerImageAndWritesAReadablePng) {
     for (int y : {0, 13, 31})
         for (int x : {0, 17, 31})
             for (int c = 0; c < 3; ++c)
-                EXPECT_EQ(sheet.rgb[((6 + 2 * y) * sheet.width + 6 + 2 * x) * 3 + c], first.rgb[(y * 32 + x) * 3 + c]);
+                EXPECT_EQ(sheet.rgb[((6 + 2 * y) * sheet.width + 6 + 2 * x) * 3 + c],
+                          first.rgb[(y * 32 + x) * 3 + c]);
 
     netsight::test::TempDir dir;
     const auto file = (dir / "sheet.png").string();

@@ -20,7 +20,8 @@ std::unique_ptr<MemoryDataset> counting(std::size_t n) {
     info.classNames = {"a", "b", "c"};
     ByteImages train;
     for (std::size_t i = 0; i < n; ++i) {
-        for (int p = 0; p < 4; ++p) train.bytes.push_back(static_cast<std::uint8_t>(i % 256));
+        for (int p = 0; p < 4; ++p)
+            train.bytes.push_back(static_cast<std::uint8_t>(i % 256));
         train.labels.push_back(static_cast<std::int64_t>(i % 3));
     }
     return std::make_unique<MemoryDataset>(info, std::move(train), ByteImages{}, ByteImages{});
@@ -36,7 +37,8 @@ LoaderOptions options(std::size_t batchSize, bool shuffle = true, std::uint64_t 
 
 std::vector<std::size_t> epochOrder(DataLoader& loader) {
     std::vector<std::size_t> order;
-    while (auto batch = loader.next()) order.insert(order.end(), batch->indices.begin(), batch->indices.end());
+    while (auto batch = loader.next())
+        order.insert(order.end(), batch->indices.begin(), batch->indices.end());
     return order;
 }
 
@@ -92,7 +94,8 @@ TEST(DataLoader, DropLastAndRestartMidEpoch) {
 
 TEST(DataLoader, TransformIsAppliedAndWorkerErrorsReachTheConsumer) {
     const auto dataset = counting(30);
-    DataLoader grown(*dataset, Split::Train, options(8), [](const Image& image) { return toChannels(image, 3); });
+    DataLoader grown(*dataset, Split::Train, options(8),
+                     [](const Image& image) { return toChannels(image, 3); });
     EXPECT_EQ(grown.next()->shape, (ImageShape{3, 2, 2}));
 
     DataLoader failing(*dataset, Split::Train, options(8, false), [](const Image& image) {

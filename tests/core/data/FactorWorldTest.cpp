@@ -32,7 +32,8 @@ Moments maskMoments(const Render& render, int size) {
 
 double maxAbsDifference(const std::vector<float>& a, const std::vector<float>& b) {
     double worst = 0;
-    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(double(a[i]) - b[i]));
+    for (std::size_t i = 0; i < a.size(); ++i)
+        worst = std::max(worst, std::abs(double(a[i]) - b[i]));
     return worst;
 }
 
@@ -43,7 +44,7 @@ Extrinsics centredView() {
 }
 
 class FactorWorldTest : public ::testing::Test {
-protected:
+  protected:
     FactorWorld world{64, 3};
     std::vector<Identity> identities = FactorWorld::drawIdentities(10, 7);
 };
@@ -63,7 +64,8 @@ TEST_F(FactorWorldTest, IdentitiesAreVisiblyDistinct) {
             const auto a = world.render(identities[i], view).image.pixels;
             const auto b = world.render(identities[j], view).image.pixels;
             double meanDifference = 0;
-            for (std::size_t p = 0; p < a.size(); ++p) meanDifference += std::abs(a[p] - b[p]);
+            for (std::size_t p = 0; p < a.size(); ++p)
+                meanDifference += std::abs(a[p] - b[p]);
             meanDifference /= a.size();
             EXPECT_GT(meanDifference, 0.03) << "identities " << i << " and " << j << " look alike";
         }
@@ -73,8 +75,8 @@ TEST_F(FactorWorldTest, TranslationMovesTheMaskCentroidByTheRequestedAmount) {
     Extrinsics view = centredView();
     view.rotationDeg = 30;
     const Moments before = maskMoments(world.render(identities[0], view), 64);
-    view.translateX = 0.125;   // 8 px
-    view.translateY = -0.0625; // -4 px
+    view.translateX = 0.125;    // 8 px
+    view.translateY = -0.0625;  // -4 px
     const Moments after = maskMoments(world.render(identities[0], view), 64);
     EXPECT_NEAR(after.cx - before.cx, 8.0, 0.05);
     EXPECT_NEAR(after.cy - before.cy, -4.0, 0.05);
@@ -128,7 +130,8 @@ TEST_F(FactorWorldTest, IlluminationChangesTheObjectOnly) {
     double insideChange = 0;
     for (int c = 0; c < 3; ++c)
         for (std::size_t p = 0; p < flat.mask.size(); ++p) {
-            const double change = std::abs(lit.image.pixels[c * flat.mask.size() + p] - flat.image.pixels[c * flat.mask.size() + p]);
+            const double change = std::abs(lit.image.pixels[c * flat.mask.size() + p] -
+                                           flat.image.pixels[c * flat.mask.size() + p]);
             if (flat.mask[p] == 0.0f) {
                 EXPECT_EQ(change, 0.0) << "background pixel " << p << " changed";
             }
@@ -173,11 +176,14 @@ std::array<double, 2> objectStatistics(const Render& render) {
 TEST_F(FactorWorldTest, ShapeMorphChangesTheSilhouetteAndKeepsTheTexture) {
     const Extrinsics view = centredView();
     const Render original = world.render(identities[0], view);
-    EXPECT_EQ(world.render(FactorWorld::morph(identities[0], identities[1], MorphKind::Shape, 0.0), view).image.pixels,
+    EXPECT_EQ(world.render(FactorWorld::morph(identities[0], identities[1], MorphKind::Shape, 0.0), view)
+                  .image.pixels,
               original.image.pixels);
-    const Render morphed = world.render(FactorWorld::morph(identities[0], identities[1], MorphKind::Shape, 1.0), view);
+    const Render morphed =
+        world.render(FactorWorld::morph(identities[0], identities[1], MorphKind::Shape, 1.0), view);
     double differentMask = 0;
-    for (std::size_t p = 0; p < original.mask.size(); ++p) differentMask += std::abs(original.mask[p] - morphed.mask[p]);
+    for (std::size_t p = 0; p < original.mask.size(); ++p)
+        differentMask += std::abs(original.mask[p] - morphed.mask[p]);
     EXPECT_GT(differentMask, 60.0) << "the silhouette hardly changed";
     const auto before = objectStatistics(original), after = objectStatistics(morphed);
     const auto other = objectStatistics(world.render(identities[1], view));
@@ -208,7 +214,8 @@ TEST_F(FactorWorldTest, FullColourMorphTakesTheOtherPaletteWithTheSameTexture) {
     target.colourA = identities[3].colourA;
     target.colourB = identities[3].colourB;
     const Render expected = world.render(target, view);
-    const Render morphed = world.render(FactorWorld::morph(identities[0], identities[3], MorphKind::Colour, 1.0), view);
+    const Render morphed =
+        world.render(FactorWorld::morph(identities[0], identities[3], MorphKind::Colour, 1.0), view);
     EXPECT_LT(maxAbsDifference(expected.image.pixels, morphed.image.pixels), 1e-6);
 }
 
@@ -244,7 +251,8 @@ TEST(FactorWorldDataset, SamplesCarryTheirFactorsAndAreReproducible) {
     EXPECT_EQ(info.factorNames.size(), intrinsicFactorNames().size() + extrinsicFactorNames().size());
 
     const Sample a = dataset->sample(Split::Train, 13);
-    const Sample b = openDataset("factorworld:classes=4,size=32,train=40,val=8,test=8,seed=3")->sample(Split::Train, 13);
+    const Sample b =
+        openDataset("factorworld:classes=4,size=32,train=40,val=8,test=8,seed=3")->sample(Split::Train, 13);
     EXPECT_EQ(a.image.pixels, b.image.pixels);
     EXPECT_EQ(a.label, 1);
     ASSERT_EQ(a.factors.size(), info.factorNames.size());
@@ -256,7 +264,8 @@ TEST(FactorWorldDataset, SamplesCarryTheirFactorsAndAreReproducible) {
     EXPECT_EQ(world.world().render(world.identities()[1], view).image.pixels, a.image.pixels);
 
     // Splits draw different views.
-    EXPECT_NE(dataset->sample(Split::Test, 13 % 8).image.pixels, dataset->sample(Split::Train, 13 % 8).image.pixels);
+    EXPECT_NE(dataset->sample(Split::Test, 13 % 8).image.pixels,
+              dataset->sample(Split::Train, 13 % 8).image.pixels);
 }
 
 TEST(FactorWorldDataset, RangesOfZeroHoldAFactorFixed) {

@@ -31,13 +31,15 @@ Bytes idxHeader(std::vector<std::uint32_t> dims) {
 Bytes idxImages(std::uint32_t n) {
     Bytes bytes = idxHeader({n, 4, 3});
     for (std::uint32_t i = 0; i < n; ++i)
-        for (int p = 0; p < 12; ++p) bytes.push_back(static_cast<unsigned char>((i * 7 + p) % 256));
+        for (int p = 0; p < 12; ++p)
+            bytes.push_back(static_cast<unsigned char>((i * 7 + p) % 256));
     return bytes;
 }
 
 Bytes idxLabels(std::uint32_t n, int classes) {
     Bytes bytes = idxHeader({n});
-    for (std::uint32_t i = 0; i < n; ++i) bytes.push_back(static_cast<unsigned char>(i % classes));
+    for (std::uint32_t i = 0; i < n; ++i)
+        bytes.push_back(static_cast<unsigned char>(i % classes));
     return bytes;
 }
 
@@ -49,8 +51,10 @@ void writeGz(const std::filesystem::path& file, const Bytes& bytes) {
 
 void writeMnistLike(const TempDir& dir, std::uint32_t train, std::uint32_t test, bool gz) {
     auto write = [&](const std::string& name, const Bytes& bytes) {
-        if (gz) writeGz(dir / (name + ".gz"), bytes);
-        else netsight::test::writeBytes(dir / name, bytes);
+        if (gz)
+            writeGz(dir / (name + ".gz"), bytes);
+        else
+            netsight::test::writeBytes(dir / name, bytes);
     };
     write("train-images-idx3-ubyte", idxImages(train));
     write("train-labels-idx1-ubyte", idxLabels(train, 10));
@@ -166,7 +170,8 @@ TEST(FashionMnist, DebianPackageLoadsWithClassNames) {
     EXPECT_EQ(dataset->sample(Split::Test, 0).label, 9);
     const Sample sample = dataset->sample(Split::Test, 0);
     float sum = 0;
-    for (float v : sample.image.pixels) sum += v;
+    for (float v : sample.image.pixels)
+        sum += v;
     EXPECT_GT(sum, 50.0f);  // a real image, not zeros
 }
 

@@ -8,7 +8,8 @@ namespace {
 
 Image ramp(ImageShape shape) {
     Image image(shape);
-    for (std::size_t i = 0; i < image.pixels.size(); ++i) image.pixels[i] = static_cast<float>(i) / image.pixels.size();
+    for (std::size_t i = 0; i < image.pixels.size(); ++i)
+        image.pixels[i] = static_cast<float>(i) / image.pixels.size();
     return image;
 }
 
@@ -16,7 +17,8 @@ TEST(Transforms, GreyToRgbReplicatesAndRgbToGreyUsesLuminance) {
     Image grey(ImageShape{1, 2, 2}, 0.25f);
     const Image rgb = toChannels(grey, 3);
     ASSERT_EQ(rgb.shape, (ImageShape{3, 2, 2}));
-    for (float v : rgb.pixels) EXPECT_FLOAT_EQ(v, 0.25f);
+    for (float v : rgb.pixels)
+        EXPECT_FLOAT_EQ(v, 0.25f);
 
     Image colour(ImageShape{3, 1, 1});
     colour.pixels = {1.0f, 0.0f, 0.0f};
@@ -35,7 +37,8 @@ TEST(Transforms, ResizeKeepsAConstantImageConstant) {
     const Image image(ImageShape{3, 10, 7}, 0.4f);
     const Image resized = resize(image, 32, 20);
     EXPECT_EQ(resized.shape, (ImageShape{3, 32, 20}));
-    for (float v : resized.pixels) EXPECT_NEAR(v, 0.4f, 1e-6);
+    for (float v : resized.pixels)
+        EXPECT_NEAR(v, 0.4f, 1e-6);
 }
 
 TEST(Transforms, NormalizePerChannel) {

@@ -22,11 +22,13 @@ std::string fixture(const std::string& name) {
     return path;
 }
 
-class TorchScriptResNet : public netsight::test::SeededTest, public ::testing::WithParamInterface<std::string> {};
+class TorchScriptResNet : public netsight::test::SeededTest,
+                          public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(TorchScriptResNet, LoadsEvaluatesListsLayersAndTapsDeepLayers) {
     const std::string path = fixture(GetParam());
-    if (path.empty()) GTEST_SKIP() << "fixture " << GetParam() << " missing: run ctest (python3-torchvision exports it)";
+    if (path.empty())
+        GTEST_SKIP() << "fixture " << GetParam() << " missing: run ctest (python3-torchvision exports it)";
     auto classifier = loadClassifier(path);
     EXPECT_EQ(classifier->meta().architecture, "torchvision.resnet18");
     EXPECT_EQ(classifier->meta().classNames.size(), 10u);
@@ -43,7 +45,8 @@ TEST_P(TorchScriptResNet, LoadsEvaluatesListsLayersAndTapsDeepLayers) {
 
     // Module paths as PyTorch users name them, with shapes at 64x64 input.
     std::map<std::string, std::vector<int64_t>> shapes;
-    for (const auto& layer : classifier->layers()) shapes[layer.name] = layer.shape;
+    for (const auto& layer : classifier->layers())
+        shapes[layer.name] = layer.shape;
     ASSERT_TRUE(shapes.count("layer2.1.conv2")) << "layers listed: " << shapes.size();
     EXPECT_EQ(shapes["conv1"], (std::vector<int64_t>{64, 32, 32}));
     EXPECT_EQ(shapes["layer2.1.conv2"], (std::vector<int64_t>{128, 8, 8}));
@@ -63,7 +66,11 @@ TEST_P(TorchScriptResNet, LoadsEvaluatesListsLayersAndTapsDeepLayers) {
     // Gradients flow from a tapped layer to the input (the visualizer needs this).
     classifier->freeze();
     auto image = input.clone().requires_grad_(true);
-    classifier->forwardWithTaps(image, {"layer3.0.conv1"}).layers.at("layer3.0.conv1").pow(2).mean().backward();
+    classifier->forwardWithTaps(image, {"layer3.0.conv1"})
+        .layers.at("layer3.0.conv1")
+        .pow(2)
+        .mean()
+        .backward();
     EXPECT_GT(image.grad().abs().sum().item<float>(), 0.0f);
 
     try {
@@ -74,8 +81,11 @@ TEST_P(TorchScriptResNet, LoadsEvaluatesListsLayersAndTapsDeepLayers) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Exported, TorchScriptResNet, ::testing::Values("resnet18_scripted.pt", "resnet18_traced.pt"),
-                         [](const auto& testInfo) { return testInfo.param.substr(0, testInfo.param.find('.')); });
+INSTANTIATE_TEST_SUITE_P(Exported, TorchScriptResNet,
+                         ::testing::Values("resnet18_scripted.pt", "resnet18_traced.pt"),
+                         [](const auto& testInfo) {
+                             return testInfo.param.substr(0, testInfo.param.find('.'));
+                         });
 
 TEST(TorchScript, SidecarMetadataAndMissingMetadata) {
     const std::string scripted = fixture("resnet18_scripted.pt");
@@ -98,12 +108,14 @@ TEST(TorchScript, SidecarMetadataAndMissingMetadata) {
     EXPECT_EQ(classifier->meta().architecture, "mine");
     EXPECT_EQ(classifier->meta().input.shape.width, 32);
 
-    netsight::test::writeText(dir / "bare.json", R"({"input": {"channels": 3, "height": 32}, "classes": ["a"]})");
+    netsight::test::writeText(dir / "bare.json",
+                              R"({"input": {"channels": 3, "height": 32}, "classes": ["a"]})");
     try {
         loadClassifier(bare);
         FAIL();
     } catch (const std::runtime_error& error) {
-        EXPECT_NE(std::string(error.what()).find("'input.width' is missing"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("'input.width' is missing"), std::string::npos)
+            << error.what();
     }
 
     // Fallback metadata from the command line.

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 
 #include "TempDir.h"
 #include "TorchTest.h"
@@ -15,11 +15,13 @@ namespace {
 
 std::vector<std::string> classes(int count) {
     std::vector<std::string> names;
-    for (int i = 0; i < count; ++i) names.push_back("c" + std::to_string(i));
+    for (int i = 0; i < count; ++i)
+        names.push_back("c" + std::to_string(i));
     return names;
 }
 
-class ZooArchitecture : public netsight::test::SeededTest, public ::testing::WithParamInterface<std::string> {};
+class ZooArchitecture : public netsight::test::SeededTest,
+                        public ::testing::WithParamInterface<std::string> {};
 
 TEST_P(ZooArchitecture, ForwardLayersTapsAndFreeze) {
     for (const ImageShape& shape : {ImageShape{3, 64, 64}, ImageShape{1, 32, 32}}) {
@@ -40,7 +42,8 @@ TEST_P(ZooArchitecture, ForwardLayersTapsAndFreeze) {
         EXPECT_EQ(tapped.layers.at(middle.name).sizes().vec(), expected) << middle.name;
 
         classifier->freeze();
-        for (const auto& parameter : classifier->parameters()) EXPECT_FALSE(parameter.requires_grad());
+        for (const auto& parameter : classifier->parameters())
+            EXPECT_FALSE(parameter.requires_grad());
         auto image = input.clone().requires_grad_(true);
         classifier->forward(image).sum().backward();
         EXPECT_GT(image.grad().abs().sum().item<float>(), 0.0f) << "no gradient reaches the input";
@@ -48,8 +51,9 @@ TEST_P(ZooArchitecture, ForwardLayersTapsAndFreeze) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Zoo, ZooArchitecture,
-                         ::testing::Values("alexnet-s", "vgg-s", "resnet-s", "inception-s", "resnet10", "topdown",
-                                           "bottomup", "grey+vgg-s", "lowpass+resnet-s", "highpass+alexnet-s"),
+                         ::testing::Values("alexnet-s", "vgg-s", "resnet-s", "inception-s", "resnet10",
+                                           "topdown", "bottomup", "grey+vgg-s", "lowpass+resnet-s",
+                                           "highpass+alexnet-s"),
                          [](const auto& testInfo) {
                              std::string name = testInfo.param;
                              for (char& c : name)
@@ -62,8 +66,10 @@ TEST(Zoo, TopDownAndBottomUpAreTwinsVisitingScalesInOppositeOrder) {
     auto bottom = createClassifier("bottomup", {3, 64, 64}, classes(5));
     EXPECT_EQ(top->parameterCount(), bottom->parameterCount());
     std::map<std::string, std::vector<int64_t>> t, b;
-    for (const auto& layer : top->layers()) t[layer.name] = layer.shape;
-    for (const auto& layer : bottom->layers()) b[layer.name] = layer.shape;
+    for (const auto& layer : top->layers())
+        t[layer.name] = layer.shape;
+    for (const auto& layer : bottom->layers())
+        b[layer.name] = layer.shape;
     // Top-down starts on a quarter of the resolution and ends on the full image; bottom-up the
     // other way round.
     EXPECT_EQ(t["stage1.conv"], (std::vector<int64_t>{16, 16, 16}));
@@ -117,7 +123,8 @@ TEST_F(AdapterTest, LowPassIgnoresFineDetailAndHighPassIgnoresOffsets) {
     auto y = torch::arange(64).view({64, 1}), x = torch::arange(64).view({1, 64});
     const auto checker = ((x + y) % 2 * 2 - 1).to(torch::kFloat) * 0.2;
     const double lowChange = (low->forward(image + checker) - low->forward(image)).abs().max().item<double>();
-    const double highChangeOfChecker = (high->forward(image + checker) - high->forward(image)).abs().max().item<double>();
+    const double highChangeOfChecker =
+        (high->forward(image + checker) - high->forward(image)).abs().max().item<double>();
     EXPECT_LT(lowChange, 0.05 * highChangeOfChecker);
     EXPECT_TRUE(torch::allclose(high->forward(image + 0.3), high->forward(image), 1e-4, 1e-5));
 }

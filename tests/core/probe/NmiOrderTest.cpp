@@ -13,7 +13,8 @@ namespace {
 std::vector<std::uint8_t> noise(std::size_t n, unsigned seed) {
     std::mt19937 random(seed);
     std::vector<std::uint8_t> values(n);
-    for (auto& v : values) v = static_cast<std::uint8_t>(random() % 256);
+    for (auto& v : values)
+        v = static_cast<std::uint8_t>(random() % 256);
     return values;
 }
 
@@ -48,9 +49,11 @@ TEST(Nmi, APermutedHistogramIsStillFullyInformative) {
     // y = perm(x): a bijection of intensities, so each determines the other.
     const auto image = noise(20000, 2);
     std::vector<std::uint8_t> permutation(256);
-    for (int v = 0; v < 256; ++v) permutation[v] = static_cast<std::uint8_t>((v * 97 + 13) % 256);
+    for (int v = 0; v < 256; ++v)
+        permutation[v] = static_cast<std::uint8_t>((v * 97 + 13) % 256);
     std::vector<std::uint8_t> permuted(image.size());
-    for (std::size_t i = 0; i < image.size(); ++i) permuted[i] = permutation[image[i]];
+    for (std::size_t i = 0; i < image.size(); ++i)
+        permuted[i] = permutation[image[i]];
     EXPECT_NEAR(normalizedMutualInformation(image, permuted), 2.0, 1e-12);
 }
 
@@ -66,8 +69,10 @@ TEST(Nmi, IndependentNoiseIsNearOneWithinItsBias) {
 TEST(Nmi, MatchesTheTextbookFormulaOnPartlyDependentImages) {
     auto a = noise(5000, 5);
     auto b = noise(5000, 6);
-    for (std::size_t i = 0; i < a.size(); i += 3) b[i] = a[i];  // a third shared
-    for (int bins : {8, 100, 256}) EXPECT_NEAR(normalizedMutualInformation(a, b, bins), referenceNmi(a, b, bins), 1e-9);
+    for (std::size_t i = 0; i < a.size(); i += 3)
+        b[i] = a[i];  // a third shared
+    for (int bins : {8, 100, 256})
+        EXPECT_NEAR(normalizedMutualInformation(a, b, bins), referenceNmi(a, b, bins), 1e-9);
     EXPECT_THROW(normalizedMutualInformation(a, std::vector<std::uint8_t>(10)), std::invalid_argument);
     EXPECT_THROW(normalizedMutualInformation(a, b, 0), std::invalid_argument);
 }

@@ -3,8 +3,8 @@
 
 #include <array>
 #include <filesystem>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
@@ -33,7 +33,8 @@ struct ProbeJob {
 experiment::ProbeSpec scienceSpec() {
     experiment::ProbeSpec spec;
     spec.data = "factorworld:classes=5,size=32,train=2000,val=200,test=200";
-    spec.classifiers = {{"plain", "resnet-s", ""}, {"grey", "grey+resnet-s", ""}, {"lowpass", "lowpass+resnet-s", ""}};
+    spec.classifiers = {
+        {"plain", "resnet-s", ""}, {"grey", "grey+resnet-s", ""}, {"lowpass", "lowpass+resnet-s", ""}};
     spec.classifierEpochs = 2;
     spec.pretrainEpochs = 4;
     spec.finetuneEpochs = 2;
@@ -42,7 +43,7 @@ experiment::ProbeSpec scienceSpec() {
 }
 
 class ProbeScience : public ::testing::Test {
-protected:
+  protected:
     // CTest runs each test in its own process: the experiment lives in the build tree and the later
     // tests resume it (which only re-measures). CTest's probe_science_clean removes it first, so a
     // test run never sees results of an older build.
@@ -61,7 +62,8 @@ protected:
         std::vector<torch::Tensor> images;
         for (int i = 0; i < count; ++i) {
             const auto sample = dataset->sample(data::Split::Test, static_cast<std::size_t>(i));
-            images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()), {3, 32, 32}).clone());
+            images.push_back(
+                torch::from_blob(const_cast<float*>(sample.image.pixels.data()), {3, 32, 32}).clone());
         }
         const auto originals = torch::stack(images);
         auto autoencoder = probe::loadAutoencoder((directory() / "models" / ("ae-" + row + ".pt")).string());
@@ -82,7 +84,8 @@ std::array<double, 3> labFidelity(const torch::Tensor& originals, const torch::T
         std::vector<torch::Tensor> labs;
         for (int64_t i = 0; i < batch.size(0); ++i) {
             const auto hwc = batch[i].permute({1, 2, 0}).contiguous();
-            cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>());
+            cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC3,
+                        hwc.data_ptr<float>());
             cv::Mat lab;
             cv::cvtColor(rgb, lab, cv::COLOR_RGB2Lab);
             labs.push_back(torch::from_blob(lab.data, {lab.rows * lab.cols, 3}).clone());
@@ -124,8 +127,10 @@ BandErrors bandCoherence(const torch::Tensor& originals, const torch::Tensor& re
     const auto x = spectrumOf(originals), y = spectrumOf(reconstructions);
     const auto high = highBand(x.size(1)).unsqueeze(0).expand_as(x.abs());
     auto coherence = [&](const torch::Tensor& mask) {
-        const auto xs = torch::view_as_real(x).select(-1, 0).masked_select(mask), xi = torch::view_as_real(x).select(-1, 1).masked_select(mask);
-        const auto ys = torch::view_as_real(y).select(-1, 0).masked_select(mask), yi = torch::view_as_real(y).select(-1, 1).masked_select(mask);
+        const auto xs = torch::view_as_real(x).select(-1, 0).masked_select(mask),
+                   xi = torch::view_as_real(x).select(-1, 1).masked_select(mask);
+        const auto ys = torch::view_as_real(y).select(-1, 0).masked_select(mask),
+                   yi = torch::view_as_real(y).select(-1, 1).masked_select(mask);
         const auto dot = (xs * ys + xi * yi).sum();
         return (dot / torch::sqrt((xs * xs + xi * xi).sum() * (ys * ys + yi * yi).sum())).item<double>();
     };
@@ -149,11 +154,15 @@ TEST_F(ProbeScience, DISABLED_LuminanceOnlyClassifierLetsColourGoButKeepsLuminan
     const auto [originals, plain] = reconstructions("plain");
     const auto grey = reconstructions("grey").second;
     const auto plainFidelity = labFidelity(originals, plain), greyFidelity = labFidelity(originals, grey);
-    const double plainColour = (plainFidelity[1] + plainFidelity[2]) / 2, greyColour = (greyFidelity[1] + greyFidelity[2]) / 2;
-    std::cout << "[ science  ] L*a*b* fidelity plain " << plainFidelity[0] << " " << plainFidelity[1] << " " << plainFidelity[2]
-              << ", grey " << greyFidelity[0] << " " << greyFidelity[1] << " " << greyFidelity[2] << "\n";
-    EXPECT_LT(greyColour, plainColour - 0.1) << "colour fidelity grey " << greyColour << " vs plain " << plainColour;
-    EXPECT_GT(greyFidelity[0], plainFidelity[0] - 0.1) << "luminance fidelity grey " << greyFidelity[0] << " vs plain " << plainFidelity[0];
+    const double plainColour = (plainFidelity[1] + plainFidelity[2]) / 2,
+                 greyColour = (greyFidelity[1] + greyFidelity[2]) / 2;
+    std::cout << "[ science  ] L*a*b* fidelity plain " << plainFidelity[0] << " " << plainFidelity[1] << " "
+              << plainFidelity[2] << ", grey " << greyFidelity[0] << " " << greyFidelity[1] << " "
+              << greyFidelity[2] << "\n";
+    EXPECT_LT(greyColour, plainColour - 0.1)
+        << "colour fidelity grey " << greyColour << " vs plain " << plainColour;
+    EXPECT_GT(greyFidelity[0], plainFidelity[0] - 0.1)
+        << "luminance fidelity grey " << greyFidelity[0] << " vs plain " << plainFidelity[0];
 }
 
 // KNOWN TO FAIL, disabled until the probe gets there (see the notes of the signal-probe issue).
@@ -166,13 +175,16 @@ TEST_F(ProbeScience, DISABLED_LuminanceOnlyClassifierLetsColourGoButKeepsLuminan
 TEST_F(ProbeScience, DISABLED_LowPassClassifierLetsHighFrequenciesGo) {
     const auto [originals, lowpass] = reconstructions("lowpass");
     const auto plain = reconstructions("plain").second;
-    const BandErrors lowpassErrors = bandErrors(originals, lowpass), plainErrors = bandErrors(originals, plain);
-    std::cout << "[ science  ] band errors plain low " << plainErrors.low << " high " << plainErrors.high << ", lowpass low "
-              << lowpassErrors.low << " high " << lowpassErrors.high << "; high/low energy originals "
-              << highToLowEnergy(originals) << " plain " << highToLowEnergy(plain) << " lowpass " << highToLowEnergy(lowpass) << "\n";
-    const BandErrors lowpassCoherence = bandCoherence(originals, lowpass), plainCoherence = bandCoherence(originals, plain);
-    std::cout << "[ science  ] coherence plain low " << plainCoherence.low << " high " << plainCoherence.high << ", lowpass low "
-              << lowpassCoherence.low << " high " << lowpassCoherence.high << "\n";
+    const BandErrors lowpassErrors = bandErrors(originals, lowpass),
+                     plainErrors = bandErrors(originals, plain);
+    std::cout << "[ science  ] band errors plain low " << plainErrors.low << " high " << plainErrors.high
+              << ", lowpass low " << lowpassErrors.low << " high " << lowpassErrors.high
+              << "; high/low energy originals " << highToLowEnergy(originals) << " plain "
+              << highToLowEnergy(plain) << " lowpass " << highToLowEnergy(lowpass) << "\n";
+    const BandErrors lowpassCoherence = bandCoherence(originals, lowpass),
+                     plainCoherence = bandCoherence(originals, plain);
+    std::cout << "[ science  ] coherence plain low " << plainCoherence.low << " high " << plainCoherence.high
+              << ", lowpass low " << lowpassCoherence.low << " high " << lowpassCoherence.high << "\n";
     EXPECT_LT(highToLowEnergy(lowpass), 0.5 * highToLowEnergy(originals));
     EXPECT_LT(lowpassCoherence.high, plainCoherence.high - 0.1);
 }
@@ -190,9 +202,10 @@ TEST_F(ProbeScience, FineTuningServesTheClassifierBetterThanPretraining) {
 
 TEST_F(ProbeScience, WritesEveryResultFile) {
     const fs::path root = directory();
-    for (const char* file : {"results/transfer.csv", "results/relative.csv", "results/order.json", "results/nmi.csv",
-                             "results/nmi_summary.csv", "results/summary.json", "results/reconstructions/grid.png",
-                             "results/reconstructions/grey/0.png", "report.html", "models/ae-pretrained.pt"})
+    for (const char* file :
+         {"results/transfer.csv", "results/relative.csv", "results/order.json", "results/nmi.csv",
+          "results/nmi_summary.csv", "results/summary.json", "results/reconstructions/grid.png",
+          "results/reconstructions/grey/0.png", "report.html", "models/ae-pretrained.pt"})
         EXPECT_TRUE(fs::exists(root / file)) << file;
     std::ifstream transfer(root / "results" / "transfer.csv");
     std::string header;
@@ -200,7 +213,8 @@ TEST_F(ProbeScience, WritesEveryResultFile) {
     EXPECT_EQ(header, "reconstructions\\classifier,plain,grey,lowpass");
     EXPECT_EQ(summary_->rows.size(), 5u);
     EXPECT_EQ(summary_->order.ranking.size(), 3u);
-    for (std::size_t j = 0; j < 3; ++j) EXPECT_DOUBLE_EQ(summary_->relative[0][j], 1.0);
+    for (std::size_t j = 0; j < 3; ++j)
+        EXPECT_DOUBLE_EQ(summary_->relative[0][j], 1.0);
     std::ifstream report(root / "report.html");
     const std::string html((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
     EXPECT_NE(html.find("data:image/png;base64,"), std::string::npos);
@@ -235,7 +249,9 @@ TEST(ProbeRun, AnInterruptedRunResumesToTheSameResults) {
     // Cancel during the second fine-tuning, as a kill would stop it, then run again.
     runtime::EventSink sink;
     {
-        runtime::JobThread job("probe", sink, [&](const runtime::JobContext& context) { probe::runProbe(interrupted.path().string(), context); });
+        runtime::JobThread job("probe", sink, [&](const runtime::JobContext& context) {
+            probe::runProbe(interrupted.path().string(), context);
+        });
         bool cancelled = false;
         while (!job.finished()) {
             for (const auto& event : sink.drain())
@@ -252,8 +268,10 @@ TEST(ProbeRun, AnInterruptedRunResumesToTheSameResults) {
     EXPECT_FALSE(fs::exists(interrupted.path() / "models" / "ae-b.pt"));
     ProbeJob second;
     probe::runProbe(interrupted.path().string(), second.context);
-    EXPECT_EQ(readAll(whole.path() / "results" / "transfer.csv"), readAll(interrupted.path() / "results" / "transfer.csv"));
-    EXPECT_EQ(readAll(whole.path() / "results" / "nmi.csv"), readAll(interrupted.path() / "results" / "nmi.csv"));
+    EXPECT_EQ(readAll(whole.path() / "results" / "transfer.csv"),
+              readAll(interrupted.path() / "results" / "transfer.csv"));
+    EXPECT_EQ(readAll(whole.path() / "results" / "nmi.csv"),
+              readAll(interrupted.path() / "results" / "nmi.csv"));
 }
 
 TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {
@@ -264,23 +282,34 @@ TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {
         ProbeJob run;
         return test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), run.context); });
     };
-    EXPECT_NE(errorFor(R"({"classifiers": [{"name": "x"}]})").find("classifiers[0] needs exactly one of 'architecture'"),
+    EXPECT_NE(errorFor(R"({"classifiers": [{"name": "x"}]})")
+                  .find("classifiers[0] needs exactly one of 'architecture'"),
               std::string::npos);
-    EXPECT_NE(errorFor(R"({"classifiers": [{"name": "x", "architecture": "vgg-s"}], "evaluation": {"nmi_bins": "many"}})")
-                  .find("'evaluation.nmi_bins' has the wrong type"),
-              std::string::npos);
-    EXPECT_NE(errorFor(R"({"classifiers": [{"name": "x", "architecture": "vgg-s"}, {"name": "x", "architecture": "vgg-s"}]})")
-                  .find("'x' is used twice"),
-              std::string::npos);
-    EXPECT_NE(errorFor(R"({"data": "factorworld:size=20", "classifiers": [{"name": "x", "architecture": "vgg-s"}]})")
-                  .find("multiples of 8"),
-              std::string::npos);
-    EXPECT_NE(errorFor(R"({"data": "factorworld:size=32,test=10", "classifiers": [{"name": "x", "architecture": "vgg-s"}]})")
-                  .find("the statistics need at least 20"),
-              std::string::npos);
-    EXPECT_NE(errorFor(R"({"classifiers": [{"name": "x", "architecture": "vgg-s"}], "evaluation": {"test_images": 5}})")
-                  .find("'evaluation.test_images'"),
-              std::string::npos);
+    EXPECT_NE(
+        errorFor(
+            R"({"classifiers": [{"name": "x", "architecture": "vgg-s"}], "evaluation": {"nmi_bins": "many"}})")
+            .find("'evaluation.nmi_bins' has the wrong type"),
+        std::string::npos);
+    EXPECT_NE(
+        errorFor(
+            R"({"classifiers": [{"name": "x", "architecture": "vgg-s"}, {"name": "x", "architecture": "vgg-s"}]})")
+            .find("'x' is used twice"),
+        std::string::npos);
+    EXPECT_NE(
+        errorFor(
+            R"({"data": "factorworld:size=20", "classifiers": [{"name": "x", "architecture": "vgg-s"}]})")
+            .find("multiples of 8"),
+        std::string::npos);
+    EXPECT_NE(
+        errorFor(
+            R"({"data": "factorworld:size=32,test=10", "classifiers": [{"name": "x", "architecture": "vgg-s"}]})")
+            .find("the statistics need at least 20"),
+        std::string::npos);
+    EXPECT_NE(
+        errorFor(
+            R"({"classifiers": [{"name": "x", "architecture": "vgg-s"}], "evaluation": {"test_images": 5}})")
+            .find("'evaluation.test_images'"),
+        std::string::npos);
     EXPECT_NE(errorFor("{not json").find("not valid JSON"), std::string::npos);
     EXPECT_FALSE(fs::exists(dir.path() / "models" / "x.nsm"));
     fs::remove(file);
@@ -295,7 +324,8 @@ TEST(ProbeRun, AWrongModelFileStopsTheRunBeforeAnyTraining) {
     spec.classifiers.push_back({"wrong", "", "two-classes.nsm"});
     experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
     ProbeJob run;
-    const std::string message = test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), run.context); });
+    const std::string message =
+        test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), run.context); });
     EXPECT_NE(message.find("has 2 classes but"), std::string::npos) << message;
     EXPECT_FALSE(fs::exists(dir.path() / "models" / "a.nsm")) << "trained before checking the model files";
 }
@@ -322,8 +352,10 @@ TEST(SegNet, PresetsShapesAndFrozenEncoder) {
     EXPECT_EQ(convs, 13);  // the VGG16 encoder
     EXPECT_EQ(vgg->forward(torch::rand({1, 1, 32, 32})).sizes(), (std::vector<int64_t>{1, 1, 32, 32}));
     small->freezeEncoder();
-    for (const auto& parameter : small->encoderParameters()) EXPECT_FALSE(parameter.requires_grad());
-    for (const auto& parameter : small->decoderParameters()) EXPECT_TRUE(parameter.requires_grad());
+    for (const auto& parameter : small->encoderParameters())
+        EXPECT_FALSE(parameter.requires_grad());
+    for (const auto& parameter : small->decoderParameters())
+        EXPECT_TRUE(parameter.requires_grad());
     EXPECT_THROW(probe::segNetPreset("unet", 3), std::invalid_argument);
 }
 

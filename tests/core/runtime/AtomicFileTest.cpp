@@ -30,7 +30,8 @@ TEST(AtomicFile, WritesAndReplaces) {
     EXPECT_EQ(readAll(file), "second version");
     // No temporary files are left behind.
     int entries = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++entries;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
+        ++entries;
     EXPECT_EQ(entries, 1);
 }
 
@@ -69,7 +70,8 @@ TEST(AtomicFile, FullDiskKeepsTheOldFile) {
     EXPECT_EQ(WEXITSTATUS(status), 0) << "2: no error raised, 3: the error does not name the file";
     EXPECT_EQ(readAll(file), "good old content");
     int entries = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++entries;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
+        ++entries;
     EXPECT_EQ(entries, 1) << "the temporary file was left behind";
 }
 

@@ -7,7 +7,7 @@ namespace netsight::test {
 
 /// Seeds LibTorch before each test so that random weights and inputs are the same on every run.
 class SeededTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { torch::manual_seed(0); }
 };
 

@@ -1,7 +1,7 @@
 // Test main for suites that use LibTorch: tests named *_CUDA run only when a GPU is present.
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
-#include <ATen/Parallel.h>
 
 #include <string>
 #include <thread>

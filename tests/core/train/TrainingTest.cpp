@@ -24,7 +24,8 @@ struct JobRun {
     runtime::JobContext context{"test", sink, cancel};
 };
 
-train::TrainOptions quick(const std::string& architecture, const std::string& data, const std::string& output) {
+train::TrainOptions quick(const std::string& architecture, const std::string& data,
+                          const std::string& output) {
     train::TrainOptions options;
     options.architecture = architecture;
     options.dataSource = data;
@@ -52,7 +53,9 @@ struct FloorCase {
     double learningRate = 2e-3;
 };
 
-void PrintTo(const FloorCase& c, std::ostream* out) { *out << c.architecture << " on " << c.data; }
+void PrintTo(const FloorCase& c, std::ostream* out) {
+    *out << c.architecture << " on " << c.data;
+}
 
 class AccuracyFloor : public ::testing::TestWithParam<FloorCase> {};
 
@@ -72,7 +75,8 @@ TEST_P(AccuracyFloor, TrainsPastTheFloorInAFewSteps) {
     const auto result = train::trainClassifier(options, run.context);
     EXPECT_GT(result.bestValidationAccuracy, c.floor) << c.architecture << " on " << c.data;
     EXPECT_EQ(result.epochsRun, c.epochs);
-    const auto evaluation = train::evaluateModel(options.outputPath, c.data, data::Split::Test, "cpu", 1000, run.context);
+    const auto evaluation =
+        train::evaluateModel(options.outputPath, c.data, data::Split::Test, "cpu", 1000, run.context);
     EXPECT_GT(evaluation.accuracy, c.floor - 0.1) << "test accuracy far below validation";
 }
 
@@ -81,7 +85,8 @@ std::vector<FloorCase> floorCases() {
     for (const char* architecture : {"vgg-s", "resnet-s", "inception-s", "resnet10", "topdown", "bottomup"}) {
         cases.push_back({architecture, kWorld, 0, 0.6});
         // Top-down sees 7x7 and 14x14 versions of 28x28 images first: it starts slower.
-        cases.push_back({architecture, "fashion-mnist", 2560, std::string(architecture) == "topdown" ? 0.5 : 0.65});
+        cases.push_back(
+            {architecture, "fashion-mnist", 2560, std::string(architecture) == "topdown" ? 0.5 : 0.65});
     }
     // Without BatchNorm AlexNet learns slower: more epochs at a lower rate.
     cases.push_back({"alexnet-s", kWorld, 0, 0.6, 4, 5e-4});
@@ -92,7 +97,8 @@ std::vector<FloorCase> floorCases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Zoo, AccuracyFloor, ::testing::ValuesIn(floorCases()), [](const auto& testInfo) {
-    std::string name = testInfo.param.architecture + "_" + (testInfo.param.data == "fashion-mnist" ? "fashion" : "factorworld");
+    std::string name = testInfo.param.architecture + "_" +
+                       (testInfo.param.data == "fashion-mnist" ? "fashion" : "factorworld");
     for (char& ch : name)
         if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
     return name;
@@ -233,13 +239,16 @@ TEST(Training, BadOptionsAndMismatchedDataAreClearErrors) {
     options.maxTrainSamples = 64;
     train::trainClassifier(options, run.context);
     try {
-        train::evaluateModel(options.outputPath, "factorworld:classes=3,size=32", data::Split::Test, "cpu", 0, run.context);
+        train::evaluateModel(options.outputPath, "factorworld:classes=3,size=32", data::Split::Test, "cpu", 0,
+                             run.context);
         FAIL();
     } catch (const std::invalid_argument& error) {
-        EXPECT_NE(std::string(error.what()).find("has 5 output classes but"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find("has 5 output classes but"), std::string::npos)
+            << error.what();
     }
-    const auto adapted = train::evaluateModel(options.outputPath, "factorworld:classes=5,size=16,grey=1,test=50",
-                                              data::Split::Test, "cpu", 0, run.context);
+    const auto adapted =
+        train::evaluateModel(options.outputPath, "factorworld:classes=5,size=16,grey=1,test=50",
+                             data::Split::Test, "cpu", 0, run.context);
     EXPECT_EQ(adapted.samples, 50u);
     ASSERT_EQ(adapted.notes.size(), 2u);
     EXPECT_NE(adapted.notes[0].find("grey images replicated to RGB"), std::string::npos);

@@ -11,11 +11,11 @@ namespace netsight::data {
 
 struct ContactSheetOptions {
     std::size_t count = 64;
-    int columns = 0;          ///< 0: about square
-    int tilePixels = 96;      ///< images are scaled up (nearest for small ones) to at least this
+    int columns = 0;      ///< 0: about square
+    int tilePixels = 96;  ///< images are scaled up (nearest for small ones) to at least this
     bool showLabels = true;
     std::size_t firstIndex = 0;
-    int classFilter = -1;     ///< only this label; -1 = all
+    int classFilter = -1;  ///< only this label; -1 = all
 };
 
 /// A grid of the split's first images with their class names under each.

@@ -13,12 +13,12 @@ namespace netsight::data {
 
 /// A batch of samples in one contiguous NCHW float buffer, ready to wrap in a tensor without copying.
 struct Batch {
-    ImageShape shape;                 ///< of one image
-    std::vector<float> images;        ///< count() * shape.elementCount()
+    ImageShape shape;           ///< of one image
+    std::vector<float> images;  ///< count() * shape.elementCount()
     std::vector<std::int64_t> labels;
-    std::vector<float> factors;       ///< count() * factorCount, empty for data without factors
+    std::vector<float> factors;  ///< count() * factorCount, empty for data without factors
     int factorCount = 0;
-    std::vector<std::size_t> indices; ///< the dataset index of each sample
+    std::vector<std::size_t> indices;  ///< the dataset index of each sample
 
     std::size_t count() const { return labels.size(); }
 };
@@ -26,17 +26,18 @@ struct Batch {
 struct LoaderOptions {
     std::size_t batchSize = 64;
     bool shuffle = true;
-    std::uint64_t seed = 0;      ///< with shuffle: the order of epoch e depends on (seed, e) only
-    int workers = 2;             ///< background threads assembling batches
-    int prefetchBatches = 4;     ///< how far the workers may run ahead of the consumer
-    bool dropLast = false;       ///< drop a final partial batch
+    std::uint64_t seed = 0;   ///< with shuffle: the order of epoch e depends on (seed, e) only
+    int workers = 2;          ///< background threads assembling batches
+    int prefetchBatches = 4;  ///< how far the workers may run ahead of the consumer
+    bool dropLast = false;    ///< drop a final partial batch
 };
 
 /// Batches of one split, assembled in the background while the consumer works on the last one.
 /// Batches come out in order; an exception in a worker (a corrupt sample) is rethrown by next().
 class DataLoader {
-public:
-    DataLoader(const Dataset& dataset, Split split, LoaderOptions options = {}, ImageTransform transform = {});
+  public:
+    DataLoader(const Dataset& dataset, Split split, LoaderOptions options = {},
+               ImageTransform transform = {});
     ~DataLoader();
     DataLoader(const DataLoader&) = delete;
     DataLoader& operator=(const DataLoader&) = delete;
@@ -49,7 +50,7 @@ public:
     std::size_t batchesPerEpoch() const;
     std::size_t samplesPerEpoch() const;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

@@ -38,7 +38,7 @@ struct DatasetInfo {
 /// A source of labelled images with explicit train / validation / test splits.
 /// sample() must be safe to call from several threads at once.
 class Dataset {
-public:
+  public:
     virtual ~Dataset() = default;
     virtual const DatasetInfo& info() const = 0;
     virtual std::size_t size(Split split) const = 0;

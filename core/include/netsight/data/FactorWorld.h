@@ -14,11 +14,11 @@ inline constexpr int kShapeHarmonics = 4;
 
 /// The surface pattern of an identity: an oriented grating mixed with band-pass noise.
 struct Texture {
-    double orientationRad = 0.0;   ///< grating orientation
-    double frequency = 2.5;        ///< cycles per unit object radius
-    double noiseWeight = 0.3;      ///< 0 = pure grating, 1 = pure band-pass noise
-    double contrast = 1.0;         ///< gain before the soft clip to [0, 1]
-    std::uint64_t noiseSeed = 1;   ///< which noise pattern
+    double orientationRad = 0.0;  ///< grating orientation
+    double frequency = 2.5;       ///< cycles per unit object radius
+    double noiseWeight = 0.3;     ///< 0 = pure grating, 1 = pure band-pass noise
+    double contrast = 1.0;        ///< gain before the soft clip to [0, 1]
+    std::uint64_t noiseSeed = 1;  ///< which noise pattern
 };
 
 /// Intrinsic factors: what makes an object this object whatever the view.
@@ -36,15 +36,15 @@ struct Identity {
 
 /// Extrinsic factors: how one picture of an object is taken.
 struct Extrinsics {
-    double rotationDeg = 0.0;        ///< in-plane rotation
-    double yawDeg = 0.0;             ///< 3-D tilt about the vertical axis (perspective)
-    double pitchDeg = 0.0;           ///< 3-D tilt about the horizontal axis (perspective)
-    double scale = 1.0;              ///< object radius relative to the nominal radius
-    double translateX = 0.0;         ///< shift right, as a fraction of the image width
-    double translateY = 0.0;         ///< shift down, as a fraction of the image height
-    double lightAzimuthDeg = 45.0;   ///< direction the light comes from, in the image plane
-    double lightStrength = 0.5;      ///< 0 = flat, 1 = fully Lambertian shading
-    double background = 0.5;         ///< grey level of the background
+    double rotationDeg = 0.0;       ///< in-plane rotation
+    double yawDeg = 0.0;            ///< 3-D tilt about the vertical axis (perspective)
+    double pitchDeg = 0.0;          ///< 3-D tilt about the horizontal axis (perspective)
+    double scale = 1.0;             ///< object radius relative to the nominal radius
+    double translateX = 0.0;        ///< shift right, as a fraction of the image width
+    double translateY = 0.0;        ///< shift down, as a fraction of the image height
+    double lightAzimuthDeg = 45.0;  ///< direction the light comes from, in the image plane
+    double lightStrength = 0.5;     ///< 0 = flat, 1 = fully Lambertian shading
+    double background = 0.5;        ///< grey level of the background
 
     /// Factor by name, as listed by extrinsicFactorNames(); throws std::invalid_argument otherwise.
     double get(const std::string& name) const;
@@ -81,7 +81,7 @@ enum class MorphKind { Shape, Texture, Colour };
 
 /// The FactorWorld renderer: deterministic pictures of 2-D textured objects with known factors.
 class FactorWorld {
-public:
+  public:
     /// `size` is the side of the square image; `channels` 3 (RGB) or 1 (luminance).
     FactorWorld(int size = 64, int channels = 3);
 
@@ -109,7 +109,7 @@ public:
     /// The extrinsic factor values of a view, in extrinsicFactorNames() order.
     static std::vector<float> extrinsicFactors(const Extrinsics& view);
 
-private:
+  private:
     int size_;
     int channels_;
 };

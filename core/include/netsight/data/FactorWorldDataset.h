@@ -25,7 +25,7 @@ struct FactorWorldOptions {
 /// derived from (seed, split, i), so any sample can be rendered alone, on any thread, identically.
 /// Factors: intrinsic then extrinsic (DatasetInfo::factorNames).
 class FactorWorldDataset : public Dataset {
-public:
+  public:
     explicit FactorWorldDataset(const FactorWorldOptions& options, std::string source = "factorworld");
 
     const DatasetInfo& info() const override { return info_; }
@@ -37,7 +37,7 @@ public:
     /// The view of sample `index` of `split`.
     Extrinsics view(Split split, std::size_t index) const;
 
-private:
+  private:
     FactorWorldOptions options_;
     FactorWorld world_;
     std::vector<Identity> identities_;

@@ -43,7 +43,9 @@ struct Image {
     const float* plane(int channel) const {
         return pixels.data() + static_cast<std::size_t>(channel) * shape.height * shape.width;
     }
-    float& at(int channel, int y, int x) { return plane(channel)[static_cast<std::size_t>(y) * shape.width + x]; }
+    float& at(int channel, int y, int x) {
+        return plane(channel)[static_cast<std::size_t>(y) * shape.width + x];
+    }
     float at(int channel, int y, int x) const {
         return plane(channel)[static_cast<std::size_t>(y) * shape.width + x];
     }

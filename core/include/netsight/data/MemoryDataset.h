@@ -20,7 +20,7 @@ struct ByteImages {
 
 /// A dataset held in memory as 8-bit images: what the file sources (IDX, CIFAR-10, folders) load into.
 class MemoryDataset : public Dataset {
-public:
+  public:
     /// Throws DataError if a split's byte count does not match its label count and info.shape.
     MemoryDataset(DatasetInfo info, ByteImages train, ByteImages validation, ByteImages test);
 
@@ -28,7 +28,7 @@ public:
     std::size_t size(Split split) const override;
     Sample sample(Split split, std::size_t index) const override;
 
-private:
+  private:
     const ByteImages& images(Split split) const;
 
     DatasetInfo info_;

@@ -23,7 +23,7 @@ SourceSpec parseSource(const std::string& text);
 /// an error ("unknown option 'clases' for factorworld; known: classes, size, ...") instead of being
 /// ignored silently.
 class SourceOptions {
-public:
+  public:
     explicit SourceOptions(const SourceSpec& spec) : spec_(spec) {}
 
     double number(const std::string& key, double fallback, double min, double max);
@@ -33,7 +33,7 @@ public:
     /// Throws DataError if an option was given that no call above asked for.
     void rejectUnknown() const;
 
-private:
+  private:
     const SourceSpec& spec_;
     std::set<std::string> known_;
 };

@@ -28,13 +28,14 @@ struct ProbeSpec {
     int pretrainEpochs = 3;
     int finetuneEpochs = 2;
     double autoencoderLearningRate = 1e-3;  ///< pretraining
-    double finetuneLearningRate = 2e-4;     ///< fine-tuning: small, so that the decoder changes only what the classifier needs
+    double finetuneLearningRate =
+        2e-4;  ///< fine-tuning: small, so that the decoder changes only what the classifier needs
     double reconstructionWeight = 0.0;  ///< extra MSE term while fine-tuning (the paper: 0)
     std::size_t batchSize = 32;
-    std::size_t maxTrainSamples = 0;    ///< per epoch, 0: all
+    std::size_t maxTrainSamples = 0;  ///< per epoch, 0: all
 
-    std::size_t testImages = 400;       ///< for the transfer matrix and NMI
-    std::size_t gridImages = 8;         ///< rows of the reconstruction grid
+    std::size_t testImages = 400;  ///< for the transfer matrix and NMI
+    std::size_t gridImages = 8;    ///< rows of the reconstruction grid
     int nmiBins = 256;
     std::string nmiVariant = "studholme";  ///< or "arithmetic"
 };

@@ -20,7 +20,7 @@ struct TapOutput {
 
 /// A classifier NetSight can probe: a zoo network or an imported TorchScript model.
 class Classifier {
-public:
+  public:
     explicit Classifier(ClassifierMeta meta) : meta_(std::move(meta)) {}
     virtual ~Classifier() = default;
 
@@ -31,7 +31,8 @@ public:
     virtual torch::Tensor forward(const torch::Tensor& normalized) = 0;
     /// Logits and the activations of `layers` (module paths). Throws std::invalid_argument naming an
     /// unknown layer and the nearest known names.
-    virtual TapOutput forwardWithTaps(const torch::Tensor& normalized, const std::vector<std::string>& layers) = 0;
+    virtual TapOutput forwardWithTaps(const torch::Tensor& normalized,
+                                      const std::vector<std::string>& layers) = 0;
     /// Every layer that can be tapped, in forward order, with output shapes.
     const std::vector<LayerInfo>& layers();
 
@@ -51,13 +52,14 @@ public:
     /// Writes the model with its metadata, atomically.
     virtual void save(const std::string& path) = 0;
 
-protected:
+  protected:
     /// Logits and every layer that can be tapped, in forward order (for layers()).
-    virtual std::vector<std::pair<std::string, torch::Tensor>> forwardAllLayers(const torch::Tensor& normalized) = 0;
+    virtual std::vector<std::pair<std::string, torch::Tensor>> forwardAllLayers(
+        const torch::Tensor& normalized) = 0;
     /// Throws std::invalid_argument for a name not in layers(), listing the nearest ones.
     void checkLayers(const std::vector<std::string>& wanted);
 
-private:
+  private:
     ClassifierMeta meta_;
     std::vector<LayerInfo> layers_;
 };

@@ -24,8 +24,8 @@ struct TrainingRecord {
 /// Everything about a classifier but its weights; stored inside every model file.
 struct ClassifierMeta {
     static constexpr int kSchemaVersion = 1;
-    std::string architecture;             ///< zoo name ("grey+vgg-s") or "torchscript"
-    data::InputSpec input;                ///< image shape and normalization it expects
+    std::string architecture;  ///< zoo name ("grey+vgg-s") or "torchscript"
+    data::InputSpec input;     ///< image shape and normalization it expects
     std::vector<std::string> classNames;
     TrainingRecord training;
 };
@@ -37,8 +37,8 @@ ClassifierMeta metaFromJson(const std::string& json, const std::string& where);
 
 /// A named layer whose activations can be tapped, with the shape of one sample's output.
 struct LayerInfo {
-    std::string name;                   ///< module path, e.g. "layer2.1.conv2"
-    std::vector<std::int64_t> shape;    ///< without the batch dimension, e.g. {64, 16, 16}
+    std::string name;                 ///< module path, e.g. "layer2.1.conv2"
+    std::vector<std::int64_t> shape;  ///< without the batch dimension, e.g. {64, 16, 16}
 };
 
 /// Up to `count` known names closest to `wanted` (edit distance), for "did you mean" messages.

@@ -11,7 +11,7 @@ namespace netsight::models {
 
 struct ModelSummary {
     std::string path;
-    std::string format;            ///< "netsight" or "torchscript"
+    std::string format;  ///< "netsight" or "torchscript"
     ClassifierMeta meta;
     std::int64_t parameterCount = 0;
     std::vector<LayerInfo> layers;

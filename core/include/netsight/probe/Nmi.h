@@ -18,11 +18,11 @@ double normalizedMutualInformation(const std::vector<std::uint8_t>& a, const std
 
 /// Reusable scratch space for many NMI computations of the same bin count (no allocation per pair).
 class NmiCalculator {
-public:
+  public:
     explicit NmiCalculator(int bins = 256, NmiVariant variant = NmiVariant::Studholme);
     double operator()(const std::uint8_t* a, const std::uint8_t* b, std::size_t count);
 
-private:
+  private:
     int bins_;
     NmiVariant variant_;
     std::vector<std::uint32_t> joint_, marginalA_, marginalB_;

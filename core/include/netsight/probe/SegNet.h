@@ -28,7 +28,7 @@ struct SegNetCode {
 };
 
 class SegNetImpl : public torch::nn::Module {
-public:
+  public:
     explicit SegNetImpl(const SegNetOptions& options);
     SegNetCode encode(const torch::Tensor& images);
     torch::Tensor decode(const SegNetCode& code);
@@ -42,7 +42,7 @@ public:
 
     const SegNetOptions& options() const { return options_; }
 
-private:
+  private:
     SegNetOptions options_;
     torch::nn::ModuleList encoder_{nullptr}, decoder_{nullptr};
     torch::nn::Conv2d output_{nullptr};

@@ -11,11 +11,11 @@ namespace netsight::runtime {
 /// How far a job is, with its rate and the time it expects to need.
 struct ProgressEvent {
     std::string job;
-    std::string phase;        ///< e.g. "epoch 3/10"
+    std::string phase;  ///< e.g. "epoch 3/10"
     std::int64_t done = 0;
     std::int64_t total = 0;
-    double ratePerSecond = 0; ///< items (images, steps) per second
-    double etaSeconds = -1;   ///< -1 while unknown
+    double ratePerSecond = 0;  ///< items (images, steps) per second
+    double etaSeconds = -1;    ///< -1 while unknown
 };
 
 /// One point of a curve: series "train/loss" at step 120 has value 0.43.
@@ -47,12 +47,12 @@ using Event = std::variant<ProgressEvent, MetricEvent, LogEvent, FinishedEvent>;
 
 /// A thread-safe mailbox: workers post, the consumer (GUI timer, CLI loop) drains in batches.
 class EventSink {
-public:
+  public:
     void post(Event event);
     /// Everything posted since the last drain, oldest first.
     std::vector<Event> drain();
 
-private:
+  private:
     std::mutex mutex_;
     std::vector<Event> events_;
 };

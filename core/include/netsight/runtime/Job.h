@@ -14,13 +14,13 @@ namespace netsight::runtime {
 
 /// Thrown by a job that noticed its cancel flag; the runner turns it into a Cancelled outcome.
 class JobCancelled : public std::runtime_error {
-public:
+  public:
     JobCancelled() : std::runtime_error("cancelled") {}
 };
 
 /// What a running job sees of the world: where to report and whether to stop.
 class JobContext {
-public:
+  public:
     JobContext(std::string name, EventSink& sink, const std::atomic<bool>& cancelFlag)
         : name_(std::move(name)), sink_(sink), cancelFlag_(cancelFlag) {}
 
@@ -36,7 +36,7 @@ public:
     void metric(const std::string& series, double step, double value) const;
     void log(const std::string& text, LogLevel level = LogLevel::Info) const;
 
-private:
+  private:
     std::string name_;
     EventSink& sink_;
     const std::atomic<bool>& cancelFlag_;
@@ -44,7 +44,7 @@ private:
 
 /// Rate and ETA from a smoothed per-item time.
 class RateMeter {
-public:
+  public:
     explicit RateMeter(std::int64_t total) : total_(total), start_(Clock::now()), last_(start_) {}
     /// Records that `done` items of the total are finished.
     void update(std::int64_t done);
@@ -52,7 +52,7 @@ public:
     double etaSeconds() const;
     double elapsedSeconds() const;
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     std::int64_t total_;
     std::int64_t done_ = 0;
@@ -63,7 +63,7 @@ private:
 /// Runs one job on its own thread. Exceptions never escape: they become a Failed FinishedEvent with
 /// the exception's message; JobCancelled becomes Cancelled. The destructor cancels and joins.
 class JobThread {
-public:
+  public:
     using Work = std::function<void(JobContext&)>;
     JobThread(std::string name, EventSink& sink, Work work);
     ~JobThread();
@@ -74,7 +74,7 @@ public:
     bool finished() const { return finished_.load(); }
     void join();
 
-private:
+  private:
     std::atomic<bool> cancelFlag_{false};
     std::atomic<bool> finished_{false};
     std::thread thread_;

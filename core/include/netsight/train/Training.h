@@ -14,33 +14,33 @@ struct TrainOptions {
     std::string architecture = "resnet-s";  ///< zoo name; ignored when `startFrom` is set
     std::string startFrom;                  ///< a NetSight model file to continue from (optional)
     std::string dataSource = "factorworld";
-    std::string outputPath;                 ///< the best model; its checkpoint is outputPath + ".ckpt"
+    std::string outputPath;  ///< the best model; its checkpoint is outputPath + ".ckpt"
     int epochs = 10;
     std::size_t batchSize = 64;
-    std::string optimizer = "adam";         ///< adam | sgd (with momentum)
+    std::string optimizer = "adam";  ///< adam | sgd (with momentum)
     double learningRate = 1e-3;
     double momentum = 0.9;
     double weightDecay = 5e-4;
-    std::string schedule = "cosine";        ///< cosine | step | constant
-    int stepEpochs = 10;                    ///< step schedule: multiply by stepGamma every stepEpochs
+    std::string schedule = "cosine";  ///< cosine | step | constant
+    int stepEpochs = 10;              ///< step schedule: multiply by stepGamma every stepEpochs
     double stepGamma = 0.1;
-    bool flip = true;                       ///< augmentation: horizontal flips
-    bool crop = true;                       ///< augmentation: random 4-px shifted crops
-    bool colourJitter = true;               ///< augmentation: brightness and contrast +-20%
+    bool flip = true;          ///< augmentation: horizontal flips
+    bool crop = true;          ///< augmentation: random 4-px shifted crops
+    bool colourJitter = true;  ///< augmentation: brightness and contrast +-20%
     std::uint64_t seed = 0;
     std::string device = "auto";
-    int threads = 0;                        ///< 0: one per core
-    std::size_t maxTrainSamples = 0;        ///< 0: the whole training split each epoch
-    std::size_t maxValidationSamples = 0;   ///< 0: the whole validation split
-    bool resume = true;                     ///< continue from the checkpoint if there is one
+    int threads = 0;                       ///< 0: one per core
+    std::size_t maxTrainSamples = 0;       ///< 0: the whole training split each epoch
+    std::size_t maxValidationSamples = 0;  ///< 0: the whole validation split
+    bool resume = true;                    ///< continue from the checkpoint if there is one
 };
 
 struct TrainResult {
     std::string modelPath;
     double bestValidationAccuracy = 0;
     int bestEpoch = 0;
-    int epochsRun = 0;        ///< in this call (0 when the checkpoint was already complete)
-    int resumedFromEpoch = 0; ///< 0 for a fresh start
+    int epochsRun = 0;         ///< in this call (0 when the checkpoint was already complete)
+    int resumedFromEpoch = 0;  ///< 0 for a fresh start
     std::int64_t steps = 0;
     double seconds = 0;
 };
@@ -55,16 +55,17 @@ struct EvalResult {
     std::vector<std::string> classNames;
     std::size_t samples = 0;
     double accuracy = 0;
-    std::vector<double> perClassAccuracy;            ///< -1 for a class with no samples
-    std::vector<std::vector<std::int64_t>> confusion; ///< [true class][predicted class]
-    std::vector<std::string> notes;                  ///< adaptations made (grey->RGB, resize, ...)
+    std::vector<double> perClassAccuracy;              ///< -1 for a class with no samples
+    std::vector<std::vector<std::int64_t>> confusion;  ///< [true class][predicted class]
+    std::vector<std::string> notes;                    ///< adaptations made (grey->RGB, resize, ...)
 };
 
 /// Accuracy, per-class accuracy and confusion matrix of a model file on a split.
 EvalResult evaluateModel(const std::string& modelPath, const std::string& dataSource, data::Split split,
                          const std::string& device, std::size_t maxSamples, const runtime::JobContext& job);
 
-/// Writes the confusion matrix as CSV (atomically): a header of predicted class names, one row per true class.
+/// Writes the confusion matrix as CSV (atomically): a header of predicted class names, one row per true
+/// class.
 void writeConfusionCsv(const EvalResult& result, const std::string& path);
 
 }  // namespace netsight::train

@@ -20,7 +20,7 @@ namespace netsight::ui {
 /// Opening a dataset and drawing the sheet run off the GUI thread.
 class DataPanel : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit DataPanel(QWidget* parent = nullptr);
     ~DataPanel() override;
 
@@ -35,12 +35,12 @@ public:
     /// Writes the current sheet as PNG; returns false and emits failed() on error.
     bool saveSheet(const QString& path);
 
-signals:
+  signals:
     void loaded();
     void sheetShown();
     void failed(const QString& message);
 
-private:
+  private:
     void showSheet();
     void showError(const QString& message);
     void setBusy(bool busy);

@@ -9,14 +9,14 @@ class DataPanel;
 /// NetSight's main window. Panels are tabs, each its own class.
 class MainWindow : public QMainWindow {
     Q_OBJECT
-public:
+  public:
     explicit MainWindow(QWidget* parent = nullptr);
     DataPanel* dataPanel() const { return dataPanel_; }
 
-protected:
+  protected:
     void closeEvent(QCloseEvent* event) override;
 
-private:
+  private:
     DataPanel* dataPanel_;
 };
 
