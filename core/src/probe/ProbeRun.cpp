@@ -51,8 +51,7 @@ void checkBeforeWork(const experiment::ProbeSpec& spec, const data::Dataset& dat
         throw std::runtime_error(where + ": " + spec.data + " has no training images");
 }
 
-torch::Tensor accuracyOf(models::Classifier& classifier, const torch::Tensor& images,
-                         const torch::Tensor& labels) {
+double accuracyOf(models::Classifier& classifier, const torch::Tensor& images, const torch::Tensor& labels) {
     torch::NoGradGuard noGrad;
     classifier.setTraining(false);
     std::int64_t correct = 0;
@@ -61,7 +60,7 @@ torch::Tensor accuracyOf(models::Classifier& classifier, const torch::Tensor& im
         const auto predicted = classifier.forward(classifier.normalize(batch)).argmax(1);
         correct += predicted.eq(labels.narrow(0, start, batch.size(0))).sum().item<int64_t>();
     }
-    return torch::tensor(static_cast<double>(correct) / images.size(0));
+    return static_cast<double>(correct) / images.size(0);
 }
 
 torch::Tensor reconstruct(SegNet& autoencoder, const torch::Tensor& images) {
@@ -241,7 +240,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
         }
         std::vector<double> accuracies;
         for (auto& classifier : classifiers)
-            accuracies.push_back(accuracyOf(*classifier.model, inputs, labels).item<double>());
+            accuracies.push_back(accuracyOf(*classifier.model, inputs, labels));
         summary.accuracy.push_back(accuracies);
         job.progress("measuring", static_cast<std::int64_t>(row + 1),
                      static_cast<std::int64_t>(summary.rows.size()), 0, -1);
