@@ -1,5 +1,6 @@
 #include "AutoencoderTraining.h"
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -22,15 +23,43 @@ std::string serialize(torch::serialize::OutputArchive& archive) {
     return bytes.str();
 }
 
+struct StepLoss {
+    torch::Tensor loss;
+    double accuracy = -1;  ///< of the classifier on this batch, when there is one
+};
 using LossFunction =
-    std::function<torch::Tensor(SegNet&, const torch::Tensor& images, const torch::Tensor& labels)>;
+    std::function<StepLoss(SegNet&, const torch::Tensor& images, const torch::Tensor& labels)>;
+
+// Pictures for the live view: the autoencoder's current reconstructions of the fixed grid images.
+class PreviewPoster {
+  public:
+    PreviewPoster(const torch::Tensor& images, std::string key, const runtime::JobContext& job)
+        : images_(images), key_(std::move(key)), job_(job) {}
+    /// Posts when `force` or when the last post is older than the interval; leaves the AE in eval mode.
+    bool post(SegNet& autoencoder, bool force) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!images_.defined() || images_.size(0) == 0 || (!force && now - last_ < kInterval)) return false;
+        last_ = now;
+        torch::NoGradGuard noGrad;
+        autoencoder->eval();
+        job_.preview(key_, train::tensorToRgb(autoencoder->forward(images_)));
+        return true;
+    }
+
+  private:
+    static constexpr std::chrono::milliseconds kInterval{1500};
+    torch::Tensor images_;
+    std::string key_;
+    const runtime::JobContext& job_;
+    std::chrono::steady_clock::time_point last_{};
+};
 
 // The shared loop: epochs over the training split, Adam on `parameters`, a checkpoint per epoch.
 void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, SegNet& autoencoder,
                const std::string& preset, std::vector<torch::Tensor> parameters, int epochs,
                double learningRate, const std::string& path, const std::string& phaseName,
                const std::function<void()>& setModes, const LossFunction& lossOf, const torch::Device& device,
-               const runtime::JobContext& job) {
+               PreviewPoster& preview, const runtime::JobContext& job) {
     torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(learningRate));
     const std::string checkpoint = path + ".ckpt";
     int startEpoch = 0;
@@ -61,6 +90,7 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
     runtime::RateMeter meter((totalSteps - startEpoch * stepsPerEpoch) *
                              static_cast<std::int64_t>(spec.batchSize));
     std::int64_t images = 0;
+    preview.post(autoencoder, true);
     for (int epoch = startEpoch; epoch < epochs; ++epoch) {
         torch::manual_seed(data::mixSeed(spec.seed, 0xAE, static_cast<std::uint64_t>(epoch)));
         data::LoaderOptions loaderOptions;
@@ -77,7 +107,8 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             job.checkCancelled();
             const auto x = train::imagesToTensor(*batch, device);
             const auto labels = train::labelsToTensor(*batch, device);
-            const auto loss = lossOf(autoencoder, x, labels);
+            const StepLoss stepLoss = lossOf(autoencoder, x, labels);
+            const auto& loss = stepLoss.loss;
             const double value = loss.item<double>();
             if (!std::isfinite(value))
                 throw std::runtime_error(phaseName + " diverged: the loss became " + std::to_string(value) +
@@ -94,6 +125,9 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             meter.update(images);
             const std::int64_t globalStep = epoch * stepsPerEpoch + step;
             job.metric(phaseName + "/loss", static_cast<double>(globalStep), value);
+            if (stepLoss.accuracy >= 0)
+                job.metric(phaseName + "/accuracy", static_cast<double>(globalStep), stepLoss.accuracy);
+            if (preview.post(autoencoder, false)) setModes();
             job.progress(phaseName + ", epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs),
                          globalStep, totalSteps, meter.ratePerSecond(), meter.etaSeconds());
         }
@@ -106,6 +140,7 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
         archive.write("optimizer", optimizerState);
         archive.write("epoch", c10::IValue(static_cast<int64_t>(epoch + 1)));
         runtime::writeFileAtomically(checkpoint, serialize(archive));
+        preview.post(autoencoder, true);
     }
     saveAutoencoder(autoencoder, preset, path);
     std::filesystem::remove(checkpoint);
@@ -146,7 +181,8 @@ SegNet loadAutoencoder(const std::string& path, std::string* preset) {
 
 void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
                          const std::string& path, const torch::Device& device,
-                         const runtime::JobContext& job) {
+                         const torch::Tensor& previewImages, const runtime::JobContext& job) {
+    PreviewPoster preview(previewImages, "pretrained", job);
     torch::manual_seed(data::mixSeed(spec.seed, 0xAE0));
     SegNet autoencoder(segNetPreset(spec.autoencoder, dataset.info().shape.channels));
     autoencoder->to(device);
@@ -154,15 +190,16 @@ void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset&
         spec, dataset, autoencoder, spec.autoencoder, autoencoder->parameters(), spec.pretrainEpochs,
         spec.autoencoderLearningRate, path, "pretrain autoencoder", [&] { autoencoder->train(); },
         [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
-            return torch::mse_loss(ae->forward(images), images);
+            return StepLoss{torch::mse_loss(ae->forward(images), images)};
         },
-        device, job);
+        device, preview, job);
 }
 
 void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
                          const std::string& pretrainedPath, models::Classifier& classifier,
                          const std::string& name, const std::string& path, const torch::Device& device,
-                         const runtime::JobContext& job) {
+                         const torch::Tensor& previewImages, const runtime::JobContext& job) {
+    PreviewPoster preview(previewImages, name, job);
     SegNet autoencoder = loadAutoencoder(pretrainedPath);
     autoencoder->to(device);
     classifier.freeze();
@@ -181,12 +218,13 @@ void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset&
                 code = ae->encode(images);
             }
             const auto reconstruction = ae->decode(code);
-            auto loss = torch::nn::functional::cross_entropy(
-                classifier.forward(classifier.normalize(reconstruction)), labels);
+            const auto logits = classifier.forward(classifier.normalize(reconstruction));
+            auto loss = torch::nn::functional::cross_entropy(logits, labels);
             if (weight > 0) loss = loss + weight * torch::mse_loss(reconstruction, images);
-            return loss;
+            const double accuracy = logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
+            return StepLoss{loss, accuracy};
         },
-        device, job);
+        device, preview, job);
 }
 
 }  // namespace netsight::probe

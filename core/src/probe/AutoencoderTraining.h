@@ -18,16 +18,19 @@ void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::
 SegNet loadAutoencoder(const std::string& path, std::string* preset = nullptr);
 
 /// Pretrains on reconstruction (MSE, no labels) into `path`, resuming from path + ".ckpt".
+/// Every few seconds it posts its reconstructions of `previewImages` (NCHW on `device`, may be
+/// undefined) as preview "pretrained".
 void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
                          const std::string& path, const torch::Device& device,
-                         const runtime::JobContext& job);
+                         const torch::Tensor& previewImages, const runtime::JobContext& job);
 
 /// Fine-tunes a copy of the pretrained autoencoder for `classifier` (frozen, eval mode): encoder frozen,
 /// decoder trained to minimise the classifier's cross-entropy on the normalized reconstruction
-/// (+ reconstructionWeight x MSE). Resumes from path + ".ckpt".
+/// (+ reconstructionWeight x MSE). Resumes from path + ".ckpt". Posts metrics "fine-tune for NAME/loss"
+/// and ".../accuracy" (the classifier's batch accuracy on the reconstructions) and previews keyed NAME.
 void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
                          const std::string& pretrainedPath, models::Classifier& classifier,
                          const std::string& name, const std::string& path, const torch::Device& device,
-                         const runtime::JobContext& job);
+                         const torch::Tensor& previewImages, const runtime::JobContext& job);
 
 }  // namespace netsight::probe

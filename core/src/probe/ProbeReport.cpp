@@ -157,6 +157,14 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
                               {"nmi_intra_median", summary.nmiIntraMedian},
                               {"nmi_inter_median", summary.nmiInterMedian},
                               {"order_total", summary.order.total},
+                              {"order",
+                               {{"wins", summary.order.wins},
+                                {"score", summary.order.score},
+                                {"ranking", summary.order.ranking},
+                                {"total", summary.order.total},
+                                {"cycles", summary.order.cycles}}},
+                              {"parameter_counts", summary.parameterCounts},
+                              {"grid_images", summary.gridImages},
                               {"kendall_tau_accuracy", summary.tauAccuracy},
                               {"kendall_tau_parameters", summary.tauParameters}};
     runtime::writeFileAtomically((results / "summary.json").string(), summaryJson.dump(2) + "\n");

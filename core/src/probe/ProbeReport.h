@@ -4,15 +4,10 @@
 #include <vector>
 
 #include "netsight/experiment/ProbeSpec.h"
+#include "netsight/probe/ProbeResults.h"
 #include "netsight/probe/ProbeRun.h"
 
 namespace netsight::probe {
-
-/// Per-image NMI of each autoencoder row.
-struct NmiTable {
-    std::vector<std::string> rows;
-    std::vector<std::vector<double>> intra, inter;
-};
 
 /// Writes results/transfer.csv, relative.csv, order.json, nmi.csv, nmi_summary.csv, summary.json and the
 /// self-contained report.html (grid embedded). Returns the report's path.

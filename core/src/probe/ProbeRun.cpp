@@ -80,14 +80,6 @@ std::vector<std::uint8_t> toBytes(const torch::Tensor& image) {
                                      bytes.data_ptr<std::uint8_t>() + bytes.numel());
 }
 
-data::Image toImage(const torch::Tensor& image) {
-    const auto cpu = image.to(torch::kCPU).contiguous();
-    data::Image result(data::ImageShape{static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)),
-                                        static_cast<int>(cpu.size(2))});
-    std::copy_n(cpu.data_ptr<float>(), result.pixels.size(), result.pixels.begin());
-    return result;
-}
-
 double median(std::vector<double> values) {
     if (values.empty()) return 0;
     std::sort(values.begin(), values.end());
@@ -116,6 +108,23 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     checkBeforeWork(spec, *dataset, specPath);
     fs::create_directories(directory / "models");
     fs::create_directories(directory / "results" / "reconstructions");
+
+    // The fixed test images: the first `gridImages` of them are the rows of the live view and the grid.
+    const std::size_t count = std::min(spec.testImages, dataset->size(data::Split::Test));
+    std::vector<torch::Tensor> images;
+    std::vector<int64_t> labelValues;
+    for (std::size_t i = 0; i < count; ++i) {
+        const data::Sample sample = dataset->sample(data::Split::Test, i);
+        const auto& shape = sample.image.shape;
+        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
+                                          {shape.channels, shape.height, shape.width})
+                             .clone());
+        labelValues.push_back(sample.label);
+    }
+    const auto originals = torch::stack(images).to(device);
+    const auto labels = torch::tensor(labelValues, torch::kLong).to(device);
+    const auto previewImages = originals.narrow(0, 0, static_cast<int64_t>(std::min(spec.gridImages, count)));
+    job.preview("original", train::tensorToRgb(previewImages));
 
     // 1. Classifiers. Model files are loaded and checked first, so that a wrong one stops the run before
     // any training; then the zoo entries that are missing are trained (resuming) and loaded.
@@ -162,29 +171,16 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
 
     // 2. Pretraining, 3. one fine-tuning per classifier; each skipped when its file exists.
     const std::string pretrained = (directory / "models" / "ae-pretrained.pt").string();
-    if (!fs::exists(pretrained)) pretrainAutoencoder(spec, *dataset, pretrained, device, job);
+    if (!fs::exists(pretrained)) pretrainAutoencoder(spec, *dataset, pretrained, device, previewImages, job);
     for (auto& classifier : classifiers) {
         const std::string path = (directory / "models" / ("ae-" + classifier.name + ".pt")).string();
         if (!fs::exists(path))
             finetuneAutoencoder(spec, *dataset, pretrained, *classifier.model, classifier.name, path, device,
-                                job);
+                                previewImages, job);
     }
 
-    // 4. Measure on a fixed set of test images.
+    // 4. Measure on the fixed set of test images.
     job.log("measuring: transfer matrix, order, NMI");
-    const std::size_t count = std::min(spec.testImages, dataset->size(data::Split::Test));
-    std::vector<torch::Tensor> images;
-    std::vector<int64_t> labelValues;
-    for (std::size_t i = 0; i < count; ++i) {
-        const data::Sample sample = dataset->sample(data::Split::Test, i);
-        const auto& shape = sample.image.shape;
-        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
-                                          {shape.channels, shape.height, shape.width})
-                             .clone());
-        labelValues.push_back(sample.label);
-    }
-    const auto originals = torch::stack(images).to(device);
-    const auto labels = torch::tensor(labelValues, torch::kLong).to(device);
 
     ProbeSummary summary;
     for (const auto& classifier : classifiers) {
@@ -206,8 +202,14 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
 
     NmiTable nmiTable;
     std::vector<std::vector<data::Image>> gridRows(std::min(spec.gridImages, count));
-    for (std::size_t i = 0; i < gridRows.size(); ++i)
-        gridRows[i].push_back(toImage(originals[static_cast<int64_t>(i)]));
+    summary.gridImages = gridRows.size();
+    const fs::path originalFolder = directory / "results" / "reconstructions" / "original";
+    fs::create_directories(originalFolder);
+    for (std::size_t i = 0; i < gridRows.size(); ++i) {
+        gridRows[i].push_back(train::tensorToImage(originals[static_cast<int64_t>(i)]));
+        data::writePng(data::toRgbBuffer(gridRows[i].back()),
+                       (originalFolder / (std::to_string(i) + ".png")).string());
+    }
 
     for (std::size_t row = 0; row < summary.rows.size(); ++row) {
         job.checkCancelled();
@@ -217,6 +219,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
             SegNet autoencoder = loadAutoencoder((directory / "models" / ("ae-" + name + ".pt")).string());
             autoencoder->to(device);
             inputs = reconstruct(autoencoder, originals);
+            job.preview(name, train::tensorToRgb(inputs.narrow(0, 0, previewImages.size(0))));
             std::vector<double> intra, inter;
             std::vector<std::vector<std::uint8_t>> bytes;
             for (std::size_t i = 0; i < count; ++i)
@@ -233,7 +236,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
             const fs::path folder = directory / "results" / "reconstructions" / name;
             fs::create_directories(folder);
             for (std::size_t i = 0; i < gridRows.size(); ++i) {
-                gridRows[i].push_back(toImage(inputs[static_cast<int64_t>(i)]));
+                gridRows[i].push_back(train::tensorToImage(inputs[static_cast<int64_t>(i)]));
                 data::writePng(data::toRgbBuffer(gridRows[i].back()),
                                (folder / (std::to_string(i) + ".png")).string());
             }

@@ -20,6 +20,33 @@ void JobContext::log(const std::string& text, LogLevel level) const {
     sink_.post(LogEvent{name_, level, text});
 }
 
+void JobContext::preview(const std::string& key, std::vector<data::RgbBuffer> images) const {
+    sink_.post(PreviewEvent{name_, key, std::move(images)});
+}
+
+Outcome runJob(const std::string& name, EventSink& sink, const std::atomic<bool>& cancelFlag,
+               const std::function<void(JobContext&)>& work) {
+    JobContext context(name, sink, cancelFlag);
+    FinishedEvent finished{name, Outcome::Succeeded, {}};
+    try {
+        work(context);
+    } catch (const JobCancelled&) {
+        finished.outcome = Outcome::Cancelled;
+        finished.message = "cancelled";
+    } catch (const c10::Error& error) {
+        finished.outcome = Outcome::Failed;
+        finished.message = error.what_without_backtrace();  // users need the message, not frames
+    } catch (const std::exception& error) {
+        finished.outcome = Outcome::Failed;
+        finished.message = error.what();
+    } catch (...) {
+        finished.outcome = Outcome::Failed;
+        finished.message = "unknown error";
+    }
+    sink.post(finished);
+    return finished.outcome;
+}
+
 void RateMeter::update(std::int64_t done) {
     const auto now = Clock::now();
     const double seconds = std::chrono::duration<double>(now - last_).count();
@@ -44,24 +71,7 @@ double RateMeter::elapsedSeconds() const {
 
 JobThread::JobThread(std::string name, EventSink& sink, Work work) {
     thread_ = std::thread([this, name = std::move(name), &sink, work = std::move(work)] {
-        JobContext context(name, sink, cancelFlag_);
-        FinishedEvent finished{name, Outcome::Succeeded, {}};
-        try {
-            work(context);
-        } catch (const JobCancelled&) {
-            finished.outcome = Outcome::Cancelled;
-            finished.message = "cancelled";
-        } catch (const c10::Error& error) {
-            finished.outcome = Outcome::Failed;
-            finished.message = error.what_without_backtrace();  // users need the message, not frames
-        } catch (const std::exception& error) {
-            finished.outcome = Outcome::Failed;
-            finished.message = error.what();
-        } catch (...) {
-            finished.outcome = Outcome::Failed;
-            finished.message = "unknown error";
-        }
-        sink.post(finished);
+        runJob(name, sink, cancelFlag_, work);
         finished_.store(true);
     });
 }

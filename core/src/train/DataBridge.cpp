@@ -20,6 +20,22 @@ torch::Tensor labelsToTensor(const data::Batch& batch, const torch::Device& devi
     return device.is_cpu() ? labels.clone() : labels.to(device);
 }
 
+data::Image tensorToImage(const torch::Tensor& image) {
+    const auto cpu = image.detach().to(torch::kCPU, torch::kFloat).contiguous();
+    data::Image result(data::ImageShape{static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)),
+                                        static_cast<int>(cpu.size(2))});
+    std::copy_n(cpu.data_ptr<float>(), result.pixels.size(), result.pixels.begin());
+    return result;
+}
+
+std::vector<data::RgbBuffer> tensorToRgb(const torch::Tensor& images) {
+    const auto clamped = images.detach().clamp(0.0, 1.0);
+    std::vector<data::RgbBuffer> buffers;
+    for (int64_t i = 0; i < clamped.size(0); ++i)
+        buffers.push_back(data::toRgbBuffer(tensorToImage(clamped[i])));
+    return buffers;
+}
+
 std::vector<std::string> checkCompatible(const models::ClassifierMeta& meta, const data::DatasetInfo& info,
                                          const std::string& modelName) {
     if (meta.classNames.size() != info.classNames.size())

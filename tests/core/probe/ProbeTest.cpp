@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <opencv2/imgproc.hpp>
+#include <set>
 #include <thread>
 
 #include "ErrorOf.h"
@@ -14,6 +16,7 @@
 #include "netsight/data/Dataset.h"
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/models/Classifier.h"
+#include "netsight/probe/ProbeResults.h"
 #include "netsight/probe/ProbeRun.h"
 #include "netsight/probe/SegNet.h"
 #include "probe/AutoencoderTraining.h"
@@ -244,7 +247,48 @@ TEST(ProbeRun, AnInterruptedRunResumesToTheSameResults) {
     experiment::writeProbeSpec(tinySpec(), (whole.path() / "experiment.json").string());
     experiment::writeProbeSpec(tinySpec(), (interrupted.path() / "experiment.json").string());
     ProbeJob first;
-    probe::runProbe(whole.path().string(), first.context);
+    const auto summary = probe::runProbe(whole.path().string(), first.context);
+
+    // The live view's material: previews of every autoencoder column as 8-bit RGB of the grid images,
+    // and loss and accuracy curves of each fine-tuning.
+    std::map<std::string, int> previews;
+    std::set<std::string> series;
+    for (const auto& event : first.sink.drain()) {
+        if (auto* preview = std::get_if<runtime::PreviewEvent>(&event)) {
+            ++previews[preview->key];
+            ASSERT_EQ(preview->images.size(), tinySpec().gridImages);
+            EXPECT_EQ(preview->images[0].width, 16);
+            EXPECT_EQ(preview->images[0].rgb.size(), 16u * 16u * 3u);
+        }
+        if (auto* metric = std::get_if<runtime::MetricEvent>(&event)) series.insert(metric->series);
+    }
+    EXPECT_EQ(previews["original"], 1);
+    EXPECT_GE(previews["pretrained"], 3);  // start, each epoch, and the measurement
+    EXPECT_GE(previews["a"], 3);
+    EXPECT_GE(previews["b"], 3);
+    EXPECT_TRUE(series.count("fine-tune for a/accuracy"));
+    EXPECT_TRUE(series.count("pretrain autoencoder/loss"));
+
+    // What the GUI reads back when it reopens the experiment is what the run computed.
+    const auto reread = probe::readProbeResults(whole.path().string());
+    ASSERT_TRUE(reread.has_value());
+    EXPECT_EQ(reread->summary.rows, summary.rows);
+    EXPECT_EQ(reread->summary.classifiers, summary.classifiers);
+    EXPECT_EQ(reread->summary.order.wins, summary.order.wins);
+    EXPECT_EQ(reread->summary.order.ranking, summary.order.ranking);
+    EXPECT_EQ(reread->summary.parameterCounts, summary.parameterCounts);
+    for (std::size_t r = 0; r < summary.rows.size(); ++r)
+        for (std::size_t c = 0; c < summary.classifiers.size(); ++c)
+            EXPECT_NEAR(reread->summary.accuracy[r][c], summary.accuracy[r][c], 1e-5);
+    ASSERT_EQ(reread->nmi.rows.size(), 3u);  // pretrained, a, b
+    EXPECT_EQ(reread->nmi.intra[0].size(), 60u);
+    ASSERT_EQ(reread->gridFiles.size(), 4u);  // original, pretrained, a, b
+    for (const auto& column : reread->gridFiles) {
+        ASSERT_EQ(column.size(), tinySpec().gridImages);
+        for (const auto& file : column)
+            EXPECT_TRUE(fs::exists(file)) << file;
+    }
+    EXPECT_FALSE(probe::readProbeResults(interrupted.path().string()).has_value());  // not run yet
 
     // Cancel during the second fine-tuning, as a kill would stop it, then run again.
     runtime::EventSink sink;

@@ -22,6 +22,7 @@ struct ProbeSummary {
     std::vector<double> parameterCounts;
     std::vector<double> nmiIntraMedian;  ///< per AE row (pretrained, then one per classifier)
     std::vector<double> nmiInterMedian;
+    std::size_t gridImages = 0;  ///< rows of the reconstruction grid
     std::string reportPath;
 };
 

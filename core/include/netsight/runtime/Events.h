@@ -6,6 +6,8 @@
 #include <variant>
 #include <vector>
 
+#include "netsight/data/Image.h"
+
 namespace netsight::runtime {
 
 /// How far a job is, with its rate and the time it expects to need.
@@ -26,6 +28,14 @@ struct MetricEvent {
     double value = 0;
 };
 
+/// Pictures a job shows while it learns, copied to plain 8-bit RGB before they leave the worker:
+/// e.g. key "pretrained" holds the pretrained autoencoder's current reconstructions of the grid images.
+struct PreviewEvent {
+    std::string job;
+    std::string key;
+    std::vector<data::RgbBuffer> images;
+};
+
 enum class LogLevel { Info, Warning, Error };
 
 struct LogEvent {
@@ -43,7 +53,7 @@ struct FinishedEvent {
     std::string message;
 };
 
-using Event = std::variant<ProgressEvent, MetricEvent, LogEvent, FinishedEvent>;
+using Event = std::variant<ProgressEvent, MetricEvent, PreviewEvent, LogEvent, FinishedEvent>;
 
 /// A thread-safe mailbox: workers post, the consumer (GUI timer, CLI loop) drains in batches.
 class EventSink {

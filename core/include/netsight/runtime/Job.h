@@ -35,6 +35,7 @@ class JobContext {
                   double etaSeconds) const;
     void metric(const std::string& series, double step, double value) const;
     void log(const std::string& text, LogLevel level = LogLevel::Info) const;
+    void preview(const std::string& key, std::vector<data::RgbBuffer> images) const;
 
   private:
     std::string name_;
@@ -59,6 +60,11 @@ class RateMeter {
     double rate_ = 0;
     Clock::time_point start_, last_;
 };
+
+/// Runs `work` on the calling thread and posts its FinishedEvent. Exceptions never escape: they become a
+/// Failed outcome with the exception's message; JobCancelled becomes Cancelled.
+Outcome runJob(const std::string& name, EventSink& sink, const std::atomic<bool>& cancelFlag,
+               const std::function<void(JobContext&)>& work);
 
 /// Runs one job on its own thread. Exceptions never escape: they become a Failed FinishedEvent with
 /// the exception's message; JobCancelled becomes Cancelled. The destructor cancels and joins.

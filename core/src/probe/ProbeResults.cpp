@@ -1,0 +1,114 @@
+#include "netsight/probe/ProbeResults.h"
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace netsight::probe {
+namespace {
+
+using nlohmann::json;
+
+std::string readText(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(path.string() + ": cannot be read");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// nmi.csv: autoencoder,image,intra,inter — rows in file order.
+NmiTable readNmi(const fs::path& path) {
+    NmiTable table;
+    std::istringstream lines(readText(path));
+    std::string line;
+    std::getline(lines, line);
+    if (line.rfind("autoencoder,image,intra,inter", 0) != 0)
+        throw std::runtime_error(path.string() + ": expected the header 'autoencoder,image,intra,inter'");
+    std::map<std::string, std::size_t> rowIndex;
+    for (int number = 2; std::getline(lines, line); ++number) {
+        if (line.empty()) continue;
+        std::istringstream fields(line);
+        std::string name, image, intra, inter;
+        std::getline(fields, name, ',');
+        std::getline(fields, image, ',');
+        std::getline(fields, intra, ',');
+        std::getline(fields, inter, ',');
+        double intraValue = 0, interValue = 0;
+        try {
+            intraValue = std::stod(intra);
+            interValue = std::stod(inter);
+        } catch (const std::exception&) {
+            throw std::runtime_error(path.string() + ":" + std::to_string(number) +
+                                     ": expected numbers for intra and inter, found '" + line + "'");
+        }
+        auto found = rowIndex.find(name);
+        if (found == rowIndex.end()) {
+            found = rowIndex.emplace(name, table.rows.size()).first;
+            table.rows.push_back(name);
+            table.intra.emplace_back();
+            table.inter.emplace_back();
+        }
+        table.intra[found->second].push_back(intraValue);
+        table.inter[found->second].push_back(interValue);
+    }
+    return table;
+}
+
+}  // namespace
+
+std::optional<ProbeResults> readProbeResults(const std::string& directoryText) {
+    const fs::path results = fs::path(directoryText) / "results";
+    const fs::path summaryPath = results / "summary.json";
+    if (!fs::exists(summaryPath)) return std::nullopt;
+    ProbeResults loaded;
+    auto& summary = loaded.summary;
+    try {
+        const json doc = json::parse(readText(summaryPath));
+        doc.at("rows").get_to(summary.rows);
+        doc.at("classifiers").get_to(summary.classifiers);
+        doc.at("accuracy").get_to(summary.accuracy);
+        doc.at("relative").get_to(summary.relative);
+        doc.at("nmi_intra_median").get_to(summary.nmiIntraMedian);
+        doc.at("nmi_inter_median").get_to(summary.nmiInterMedian);
+        doc.at("kendall_tau_accuracy").get_to(summary.tauAccuracy);
+        doc.at("kendall_tau_parameters").get_to(summary.tauParameters);
+        doc.at("parameter_counts").get_to(summary.parameterCounts);
+        doc.at("grid_images").get_to(summary.gridImages);
+        const json& order = doc.at("order");
+        order.at("wins").get_to(summary.order.wins);
+        order.at("score").get_to(summary.order.score);
+        order.at("ranking").get_to(summary.order.ranking);
+        order.at("total").get_to(summary.order.total);
+        order.at("cycles").get_to(summary.order.cycles);
+    } catch (const json::exception& error) {
+        throw std::runtime_error(summaryPath.string() + ": " + error.what() +
+                                 " (written by another NetSight version? run the probe again to rewrite it)");
+    }
+    const std::size_t columns = summary.classifiers.size();
+    bool consistent = summary.accuracy.size() == summary.rows.size() &&
+                      summary.relative.size() == summary.rows.size() && summary.rows.size() >= 2 &&
+                      summary.parameterCounts.size() == columns && summary.order.score.size() == columns;
+    for (const auto& row : summary.accuracy)
+        consistent = consistent && row.size() == columns;
+    if (!consistent)
+        throw std::runtime_error(summaryPath.string() +
+                                 ": the matrix sizes do not match the classifier list; run the probe again");
+    summary.reportPath = (fs::path(directoryText) / "report.html").string();
+    loaded.nmi = readNmi(results / "nmi.csv");
+    std::vector<std::string> gridRows{"original"};
+    gridRows.insert(gridRows.end(), summary.rows.begin() + 1, summary.rows.end());
+    for (const auto& row : gridRows) {
+        std::vector<std::string> files;
+        for (std::size_t i = 0; i < summary.gridImages; ++i)
+            files.push_back((results / "reconstructions" / row / (std::to_string(i) + ".png")).string());
+        loaded.gridFiles.push_back(files);
+    }
+    return loaded;
+}
+
+}  // namespace netsight::probe
