@@ -17,13 +17,13 @@ build="${NETSIGHT_BUILD_DIR:-$root/build}"
 
 packages=(
   cmake ninja-build g++ pkg-config ccache
-  qt6-base-dev libqcustomplot-dev
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libtorch-dev libopenblas0-pthread
   libopencv-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   python3-torch python3-torchvision
-  dataset-fashion-mnist xvfb
+  dataset-fashion-mnist xvfb xauth
 )
 
 missing=()

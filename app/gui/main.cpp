@@ -1,9 +1,8 @@
-// netsight: the desktop lab.
+// netsight: the desktop lab. Argument parsing only; everything else is in netsight::ui.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
 
-#include "netsight/ui/DataPanel.h"
 #include "netsight/ui/MainWindow.h"
 
 int main(int argc, char** argv) {
@@ -11,31 +10,38 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("NetSight");
     QApplication::setApplicationName("NetSight");
     QApplication::setApplicationVersion("0.1.0");
+    QGuiApplication::setDesktopFileName("netsight");
 
     QCommandLineParser parser;
     parser.setApplicationDescription("NetSight: what image classifiers use of their input");
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption sourceOption("source", "Data source to open (default: factorworld).", "source",
-                                    "factorworld");
-    QCommandLineOption screenshotOption(
-        "screenshot", "Write a PNG of the window once the data are shown, then quit.", "file");
-    parser.addOption(sourceOption);
-    parser.addOption(screenshotOption);
+    parser.addPositionalArgument("experiment", "An experiment folder to open (it holds experiment.json).",
+                                 "[EXPERIMENT_DIR]");
+    QCommandLineOption demoOption("demo", "Open the demo experiment and run its probe live.");
+    QCommandLineOption demoDirOption("demo-dir", "Where the demo experiment lives (default: the app's data folder).",
+                                     "dir");
+    QCommandLineOption screenshotOption("screenshot", "Write a PNG of the window after a delay, then quit.",
+                                        "file");
+    QCommandLineOption delayOption("screenshot-after", "Seconds before --screenshot (default 3).", "seconds", "3");
+    parser.addOptions({demoOption, demoDirOption, screenshotOption, delayOption});
     parser.process(app);
 
     netsight::ui::MainWindow window;
     window.show();
-    auto* panel = window.dataPanel();
-    panel->setSource(parser.value(sourceOption));
+    if (parser.isSet(demoOption))
+        window.runDemo(parser.value(demoDirOption));
+    else if (!parser.positionalArguments().isEmpty())
+        window.openExperiment(parser.positionalArguments().first());
+
     if (parser.isSet(screenshotOption)) {
         const QString file = parser.value(screenshotOption);
-        QObject::connect(panel, &netsight::ui::DataPanel::sheetShown, &window, [&window, file] {
-            QTimer::singleShot(200, &window,
-                               [&window, file] { QApplication::exit(window.grab().save(file) ? 0 : 1); });
+        QTimer::singleShot(static_cast<int>(parser.value(delayOption).toDouble() * 1000), &window, [&window, file] {
+            const bool saved = window.grab().save(file);
+            window.setCloseConfirmation([] { return true; });
+            window.close();
+            if (!saved) QApplication::exit(1);
         });
-        QObject::connect(panel, &netsight::ui::DataPanel::failed, &window, [] { QApplication::exit(1); });
     }
-    panel->load();
     return app.exec();
 }

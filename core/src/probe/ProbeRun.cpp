@@ -89,6 +89,49 @@ double median(std::vector<double> values) {
 
 }  // namespace
 
+namespace {
+
+// Trains a zoo entry of the experiment into models/NAME.nsm unless it is there and complete.
+std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec& spec,
+                          const experiment::ClassifierEntry& entry, const runtime::JobContext& job) {
+    const std::string path = (directory / "models" / (entry.name + ".nsm")).string();
+    if (!fs::exists(path) || fs::exists(path + ".ckpt")) {
+        train::TrainOptions options;
+        options.architecture = entry.architecture;
+        options.dataSource = spec.data;
+        options.outputPath = path;
+        options.epochs = spec.classifierEpochs;
+        options.learningRate = spec.classifierLearningRate;
+        options.seed = spec.seed;
+        options.device = spec.device;
+        options.metricPrefix = "classifier " + entry.name + ": ";
+        job.log("training classifier " + entry.name + " (" + entry.architecture + ")");
+        train::trainClassifier(options, job);
+        fs::remove(path + ".ckpt");
+    }
+    return path;
+}
+
+}  // namespace
+
+void trainExperimentClassifier(const std::string& directoryText, const std::string& name,
+                               const runtime::JobContext& job) {
+    const fs::path directory(directoryText);
+    const std::string specPath = (directory / "experiment.json").string();
+    const experiment::ProbeSpec spec = experiment::readProbeSpec(specPath);
+    for (const auto& entry : spec.classifiers)
+        if (entry.name == name) {
+            if (entry.architecture.empty())
+                throw std::runtime_error(specPath + ": classifier " + name +
+                                         " is a model file, not a zoo architecture; there is nothing to train");
+            runtime::configureThreads();
+            fs::create_directories(directory / "models");
+            trainZooEntry(directory, spec, entry, job);
+            return;
+        }
+    throw std::runtime_error(specPath + ": there is no classifier named '" + name + "'");
+}
+
 void createDemoExperiment(const std::string& directory) {
     fs::create_directories(directory);
     const std::string path = (fs::path(directory) / "experiment.json").string();
@@ -152,20 +195,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     for (std::size_t i = 0; i < spec.classifiers.size(); ++i) {
         const auto& entry = spec.classifiers[i];
         if (entry.architecture.empty()) continue;
-        const std::string path = (directory / "models" / (entry.name + ".nsm")).string();
-        if (!fs::exists(path) || fs::exists(path + ".ckpt")) {
-            train::TrainOptions options;
-            options.architecture = entry.architecture;
-            options.dataSource = spec.data;
-            options.outputPath = path;
-            options.epochs = spec.classifierEpochs;
-            options.learningRate = spec.classifierLearningRate;
-            options.seed = spec.seed;
-            options.device = spec.device;
-            job.log("training classifier " + entry.name + " (" + entry.architecture + ")");
-            train::trainClassifier(options, job);
-            fs::remove(path + ".ckpt");
-        }
+        const std::string path = trainZooEntry(directory, spec, entry, job);
         classifiers[i] = loadChecked(entry, path);
     }
 

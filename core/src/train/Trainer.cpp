@@ -272,12 +272,12 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             ++state.steps;
             imagesThisRun += static_cast<std::int64_t>(batch->count());
             meter.update(imagesThisRun);
-            job.metric("train/loss", static_cast<double>(state.steps), lossValue);
-            job.metric("train/accuracy", static_cast<double>(state.steps),
+            job.metric(options.metricPrefix + "train/loss", static_cast<double>(state.steps), lossValue);
+            job.metric(options.metricPrefix + "train/accuracy", static_cast<double>(state.steps),
                        static_cast<double>(batchCorrect) / batch->count());
             job.progress(phase, state.steps, totalSteps, meter.ratePerSecond(), meter.etaSeconds());
         }
-        job.metric("lr", static_cast<double>(state.steps),
+        job.metric(options.metricPrefix + "lr", static_cast<double>(state.steps),
                    learningRateAt(options, state.steps, totalSteps, epoch));
 
         double validationAccuracy;
@@ -289,8 +289,8 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             job.log("no validation split: keeping the model by training accuracy",
                     runtime::LogLevel::Warning);
         }
-        job.metric("val/accuracy", epoch + 1, validationAccuracy);
-        job.metric("train/epoch_loss", epoch + 1, seen ? lossSum / seen : 0.0);
+        job.metric(options.metricPrefix + "val/accuracy", epoch + 1, validationAccuracy);
+        job.metric(options.metricPrefix + "train/epoch_loss", epoch + 1, seen ? lossSum / seen : 0.0);
         state.epoch = epoch + 1;
         state.seconds =
             secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

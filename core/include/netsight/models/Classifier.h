@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "netsight/models/ClassifierMeta.h"
+#include "netsight/models/ModelFile.h"
 
 namespace netsight::models {
 
@@ -73,8 +74,5 @@ std::unique_ptr<Classifier> createClassifier(const std::string& architecture, co
 /// archive's extra file netsight.json, else a sidecar MODEL.json, else `fallback` (may be null).
 /// Throws std::runtime_error with a message naming the file for anything that is not a usable model.
 std::unique_ptr<Classifier> loadClassifier(const std::string& path, const ClassifierMeta* fallback = nullptr);
-
-/// Module paths and names of the zoo architectures.
-std::vector<std::string> zooArchitectures();
 
 }  // namespace netsight::models

@@ -20,4 +20,10 @@ struct ModelSummary {
 /// Loads a model file and describes it. Throws std::runtime_error naming the file.
 ModelSummary inspectModel(const std::string& path, const ClassifierMeta* fallback = nullptr);
 
+/// Names of the zoo architectures (without input adapters).
+std::vector<std::string> zooArchitectures();
+
+/// Input adapters that can be put in front of any zoo architecture ("grey+", "lowpass+", "highpass+").
+std::vector<std::string> inputAdapters();
+
 }  // namespace netsight::models

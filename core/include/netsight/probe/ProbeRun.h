@@ -31,6 +31,11 @@ struct ProbeSummary {
 /// so a killed run picks up where it was. Errors in the spec or the data are raised before any long work.
 ProbeSummary runProbe(const std::string& directory, const runtime::JobContext& job);
 
+/// Trains the zoo classifier `name` of the experiment in `directory` into models/NAME.nsm (resuming; nothing
+/// to do when it is complete). The probe does this itself for every missing classifier.
+void trainExperimentClassifier(const std::string& directory, const std::string& name,
+                               const runtime::JobContext& job);
+
 /// Creates `directory` with the demo's experiment.json if it has none.
 void createDemoExperiment(const std::string& directory);
 

@@ -33,6 +33,7 @@ struct TrainOptions {
     std::size_t maxTrainSamples = 0;       ///< 0: the whole training split each epoch
     std::size_t maxValidationSamples = 0;  ///< 0: the whole validation split
     bool resume = true;                    ///< continue from the checkpoint if there is one
+    std::string metricPrefix;              ///< put before every metric series ("classifier a: ")
 };
 
 struct TrainResult {

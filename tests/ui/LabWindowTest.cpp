@@ -1,0 +1,279 @@
+// The live lab end to end on the offscreen platform: open an experiment, run a tiny probe, read what the
+// views show, cancel, retry, reopen, close while running, fail cleanly.
+#include <qcustomplot.h>
+
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QFile>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+#include "ClassifiersPanel.h"
+#include "Export.h"
+#include "HeatmapWidget.h"
+#include "JobsPanel.h"
+#include "NmiPanel.h"
+#include "OrderPanel.h"
+#include "ProbePanel.h"
+#include "ReconstructionGrid.h"
+#include "TransferPanel.h"
+#include "UiTestSupport.h"
+#include "netsight/ui/ExperimentSession.h"
+#include "netsight/ui/MainWindow.h"
+
+namespace netsight::ui {
+namespace {
+
+constexpr int kProbeTimeoutMs = 180000;
+
+QAction* actionNamed(QWidget* window, const QString& prefix) {
+    for (auto* action : window->findChildren<QAction*>())
+        if (action->text().remove('&').startsWith(prefix)) return action;
+    return nullptr;
+}
+
+// Waits for the job's FinishedEvent as the GUI sees it (the event loop keeps running meanwhile).
+JobState waitForJob(ExperimentSession* session, const QString& name) {
+    JobState state = JobState::Queued;
+    bool done = false;
+    QObject guard;
+    QObject::connect(session, &ExperimentSession::jobFinished, &guard,
+                     [&](const QString& job, JobState outcome, const QString&) {
+                         if (job == name) {
+                             state = outcome;
+                             done = true;
+                         }
+                     });
+    EXPECT_TRUE(QTest::qWaitFor([&] { return done; }, kProbeTimeoutMs)) << name.toStdString() << " never ended";
+    return state;
+}
+
+QString jobCell(JobsPanel* panel, int column) {
+    auto* item = panel->table()->item(0, column);
+    return item ? item->text() : QString();
+}
+
+TEST(LabWindow, RunsATinyProbeLiveAndShowsMatrixOrderAndNmi) {
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
+    EXPECT_FALSE(window.welcomeShown());
+    ExperimentSession* session = window.session();
+
+    // The live view moves while the job runs: previews of the AEs arrive before the end.
+    int previewTicksWhileRunning = 0;
+    QObject::connect(session, &ExperimentSession::previewsChanged, &window, [&] {
+        if (session->busy() && window.probePanel()->grid()->filledCells() > 4) ++previewTicksWhileRunning;
+    });
+    QAction* run = actionNamed(&window, "Run / resume probe");
+    ASSERT_NE(run, nullptr);
+    run->trigger();
+    EXPECT_TRUE(session->busy());
+    EXPECT_FALSE(run->isEnabled());  // one probe at a time
+    ASSERT_EQ(waitForJob(session, "probe"), JobState::Succeeded) << jobCell(window.jobsPanel(), 6).toStdString();
+    EXPECT_GE(previewTicksWhileRunning, 2);
+
+    const auto& results = session->results();
+    ASSERT_TRUE(results.has_value());
+    const auto& summary = results->summary;
+
+    // Transfer matrix: the numbers in the cells are the run's, absolute and relative.
+    HeatmapWidget* heatmap = window.transferPanel()->heatmap();
+    ASSERT_EQ(heatmap->rowCount(), 4);  // originals, pretrained AE, AE for plain, AE for grey
+    ASSERT_EQ(heatmap->columnCount(), 2);
+    for (int r = 0; r < 4; ++r)
+        for (int c = 0; c < 2; ++c)
+            EXPECT_EQ(heatmap->cellText(r, c), QString::number(summary.accuracy[r][c], 'f', 3));
+    window.transferPanel()->setView(TransferPanel::View::Relative);
+    EXPECT_EQ(heatmap->cellText(0, 0), "1.00");
+    EXPECT_EQ(heatmap->cellText(2, 1), QString::number(summary.relative[2][1], 'f', 2));
+
+    // Order: both classifiers ranked, the verdict says whether the order is total.
+    OrderPanel* order = window.orderPanel();
+    ASSERT_EQ(order->ranking()->rowCount(), 2);
+    const QString first = order->ranking()->item(0, 1)->text();
+    EXPECT_EQ(first.toStdString(), summary.classifiers[static_cast<std::size_t>(summary.order.ranking[0])]);
+    EXPECT_TRUE(order->verdict().contains(summary.order.total ? "Total order" : "Not a total order"))
+        << order->verdict().toStdString();
+    EXPECT_EQ(order->wins()->rowCount(), 2);
+
+    // NMI: an intra and an inter box for each autoencoder.
+    EXPECT_EQ(window.nmiPanel()->boxCount(), 6);
+
+    // Probe: curves of pretraining, both fine-tunings and both classifier trainings; a full grid.
+    EXPECT_GE(window.probePanel()->lossPlot()->graphCount(), 5);
+    EXPECT_GE(window.probePanel()->accuracyPlot()->graphCount(), 2);
+    EXPECT_EQ(window.probePanel()->grid()->filledCells(), 4 * 4);
+
+    // Jobs: done, at 100 %.
+    EXPECT_EQ(jobCell(window.jobsPanel(), 2), "done");
+    auto* bar = qobject_cast<QProgressBar*>(window.jobsPanel()->table()->cellWidget(0, 3));
+    ASSERT_NE(bar, nullptr);
+    EXPECT_EQ(bar->value(), bar->maximum());
+
+    // Classifiers: both trained, with parameter counts read from their files.
+    QTableWidget* classifiers = window.classifiersPanel()->table();
+    ASSERT_EQ(classifiers->rowCount(), 2);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return classifiers->item(0, 2)->text() != "–"; }, 20000));
+    EXPECT_EQ(classifiers->item(0, 4)->text(), "ready");
+    classifiers->selectRow(1);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window.classifiersPanel()->layers()->topLevelItemCount() > 3; }, 20000));
+
+    // Every figure exports as PNG, PDF and SVG.
+    QTemporaryDir out;
+    for (const QString suffix : {"png", "pdf", "svg"}) {
+        EXPECT_EQ(exportWidget(heatmap, out.filePath("transfer." + suffix)), QString());
+        EXPECT_EQ(exportPlot(window.nmiPanel()->plot(), out.filePath("nmi." + suffix)), QString());
+        EXPECT_GT(QFileInfo(out.filePath("transfer." + suffix)).size(), 1000);
+        EXPECT_GT(QFileInfo(out.filePath("nmi." + suffix)).size(), 1000);
+    }
+    QFile svg(out.filePath("nmi.svg"));
+    ASSERT_TRUE(svg.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(svg.readAll().contains("<svg"));
+    EXPECT_NE(exportWidget(heatmap, out.filePath("transfer.bmp")), QString());  // names the formats
+    EXPECT_TRUE(window.transferPanel()->csv().startsWith("reconstructions\\classifier,plain,grey\n"));
+}
+
+TEST(LabWindow, CancelStopsTheProbeAndRetryResumesIt) {
+    QTemporaryDir dir;
+    MainWindow window;
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
+    ExperimentSession* session = window.session();
+    JobsPanel* jobs = window.jobsPanel();
+    ASSERT_TRUE(session->startProbe());
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return !session->jobs().isEmpty() && session->jobs()[0].phase.startsWith("fine-tune for plain"); },
+        kProbeTimeoutMs));
+    ASSERT_TRUE(jobs->cancelButton()->isEnabled());
+    QTest::mouseClick(jobs->cancelButton(), Qt::LeftButton);
+    ASSERT_EQ(waitForJob(session, "probe"), JobState::Cancelled);
+    EXPECT_EQ(jobCell(jobs, 2), "cancelled");
+    EXPECT_TRUE(QFile::exists(dir.filePath("models/ae-pretrained.pt")));  // finished stages are kept
+    EXPECT_FALSE(session->results().has_value());
+    EXPECT_FALSE(jobs->cancelButton()->isEnabled());
+    ASSERT_TRUE(jobs->retryButton()->isEnabled());
+    QTest::mouseClick(jobs->retryButton(), Qt::LeftButton);
+    ASSERT_EQ(waitForJob(session, "probe"), JobState::Succeeded);
+    EXPECT_TRUE(session->results().has_value());
+    EXPECT_EQ(window.transferPanel()->heatmap()->rowCount(), 4);
+}
+
+TEST(LabWindow, ReopeningAnExperimentRestoresResultsCurvesAndGrid) {
+    QTemporaryDir dir;
+    QStringList cells;
+    int lossGraphs = 0;
+    {
+        MainWindow window;
+        ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
+        ASSERT_TRUE(window.session()->startProbe());
+        ASSERT_EQ(waitForJob(window.session(), "probe"), JobState::Succeeded);
+        for (int r = 0; r < 4; ++r)
+            cells << window.transferPanel()->heatmap()->cellText(r, 1);
+        lossGraphs = window.probePanel()->lossPlot()->graphCount();
+    }
+    MainWindow reopened;
+    EXPECT_TRUE(reopened.welcomeShown());
+    ASSERT_TRUE(reopened.openExperiment(dir.path()));
+    QStringList again;
+    for (int r = 0; r < 4; ++r)
+        again << reopened.transferPanel()->heatmap()->cellText(r, 1);
+    EXPECT_EQ(again, cells);
+    EXPECT_EQ(reopened.probePanel()->lossPlot()->graphCount(), lossGraphs);
+    EXPECT_EQ(reopened.probePanel()->grid()->filledCells(), 4 * 4);
+    EXPECT_EQ(reopened.nmiPanel()->boxCount(), 6);
+    EXPECT_EQ(reopened.orderPanel()->ranking()->rowCount(), 2);
+    EXPECT_FALSE(reopened.session()->log().isEmpty());
+}
+
+TEST(LabWindow, ClosingWhileAJobRunsAsksThenCancelsAndCloses) {
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
+    ExperimentSession* session = window.session();
+    int asked = 0;
+    bool allow = false;
+    window.setCloseConfirmation([&] {
+        ++asked;
+        return allow;
+    });
+    ASSERT_TRUE(session->startProbe());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !session->jobs().isEmpty() && session->jobs()[0].total > 0; }, 60000));
+    EXPECT_FALSE(window.close());  // the user says no: nothing stops
+    EXPECT_EQ(asked, 1);
+    EXPECT_TRUE(window.isVisible());
+    EXPECT_TRUE(session->busy());
+    allow = true;
+    EXPECT_FALSE(window.close());  // yes: cancel first, close once the worker stopped
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.isVisible(); }, 60000));
+    EXPECT_EQ(session->jobs()[0].state, JobState::Cancelled);
+}
+
+TEST(LabWindow, AFailedJobShowsItsMessageAndTheAppKeepsWorking) {
+    QTemporaryDir dir;
+    auto spec = test::tinyProbeSpec();
+    spec.classifiers.push_back({"imported", "", "missing-model.pt"});
+    MainWindow window;
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, spec)));
+    ExperimentSession* session = window.session();
+    ASSERT_TRUE(session->startProbe());
+    ASSERT_EQ(waitForJob(session, "probe"), JobState::Failed);
+    EXPECT_EQ(jobCell(window.jobsPanel(), 2), "FAILED");
+    EXPECT_TRUE(jobCell(window.jobsPanel(), 6).contains("missing-model.pt")) << jobCell(window.jobsPanel(), 6).toStdString();
+    EXPECT_TRUE(window.statusBar()->currentMessage().contains("missing-model.pt"));
+    // Fix the experiment in the window and run again.
+    window.classifiersPanel()->table()->selectRow(2);
+    auto fixed = session->spec();
+    fixed.classifiers.pop_back();
+    ASSERT_TRUE(session->updateSpec(fixed)) << session->error().toStdString();
+    ASSERT_TRUE(session->startProbe());
+    EXPECT_EQ(waitForJob(session, "probe"), JobState::Succeeded);
+}
+
+TEST(LabWindow, BadFoldersAndFilesGiveErrorsThatNameThem) {
+    QTemporaryDir empty, corrupt;
+    MainWindow window;
+    EXPECT_FALSE(window.openExperiment(empty.path()));
+    EXPECT_TRUE(window.statusBar()->currentMessage().contains(empty.path()));
+    EXPECT_TRUE(window.welcomeShown());
+    QFile file(corrupt.filePath("experiment.json"));
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write("{\"classifiers\": [{\"name\": \"x\"}]}");
+    file.close();
+    EXPECT_FALSE(window.openExperiment(corrupt.path()));
+    EXPECT_TRUE(window.statusBar()->currentMessage().contains("classifiers[0]"))
+        << window.statusBar()->currentMessage().toStdString();
+    // Dropping something that is neither experiment, dataset nor model says what it takes.
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(empty, test::tinyProbeSpec())));
+    EXPECT_FALSE(window.addPath(empty.filePath("experiment.json")));
+    EXPECT_TRUE(window.statusBar()->currentMessage().contains("model file"));
+}
+
+TEST(LabWindow, DroppingAModelFileAddsItAsAClassifierWithItsLayers) {
+    QTemporaryDir source, target;
+    MainWindow window;
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(source, test::tinyProbeSpec())));
+    ASSERT_TRUE(window.session()->trainClassifier("plain"));
+    ASSERT_EQ(waitForJob(window.session(), "train plain"), JobState::Succeeded);
+    ASSERT_TRUE(QFile::exists(source.filePath("models/plain.nsm")));
+
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(target, test::tinyProbeSpec())));
+    ASSERT_TRUE(window.addPath(source.filePath("models/plain.nsm")));
+    QTableWidget* table = window.classifiersPanel()->table();
+    ASSERT_EQ(table->rowCount(), 3);
+    EXPECT_EQ(table->item(2, 0)->text(), "plain-2");  // names stay unique
+    EXPECT_EQ(window.session()->spec().classifiers.back().model, source.filePath("models/plain.nsm").toStdString());
+    table->selectRow(2);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window.classifiersPanel()->layers()->topLevelItemCount() > 3; }, 20000));
+}
+
+}  // namespace
+}  // namespace netsight::ui

@@ -1,0 +1,87 @@
+// Writes PNGs of every main view during and after a tiny probe, on a real X server (run under Xvfb by
+// CTest), so that a person can look at them: readable labels, nothing clipped, data where data belongs.
+// Exit code 1 when a view that should hold data looks empty.
+#include <QApplication>
+#include <QDir>
+#include <QImage>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cstdio>
+
+#include "UiTestSupport.h"
+#include "netsight/ui/ExperimentSession.h"
+#include "netsight/ui/MainWindow.h"
+
+using netsight::ui::ExperimentSession;
+using netsight::ui::MainWindow;
+
+namespace {
+
+// Distinct colours in a sample of the picture: a blank or placeholder-only view has very few.
+int colourCount(const QImage& image) {
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
+    return static_cast<int>(colours.size());
+}
+
+bool grabAll(MainWindow& window, const QString& folder, const QString& prefix, bool requireData) {
+    static const char* names[] = {"data", "classifiers", "probe", "transfer", "order", "nmi", "jobs"};
+    bool ok = true;
+    for (int tab = 0; tab < 7; ++tab) {
+        window.showTab(static_cast<MainWindow::Tab>(tab));
+        QTest::qWait(400);  // let the panel lay out and paint
+        const QImage image = window.grab().toImage();
+        const QString file = QStringLiteral("%1/%2-%3.png").arg(folder, prefix, names[tab]);
+        if (!image.save(file)) {
+            std::fprintf(stderr, "cannot write %s\n", qPrintable(file));
+            ok = false;
+        }
+        const int colours = colourCount(image);
+        std::printf("%s: %d colours\n", qPrintable(file), colours);
+        if (requireData && colours < 40) {
+            std::fprintf(stderr, "%s looks empty (%d colours)\n", qPrintable(file), colours);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("NetSightTests");
+    QApplication::setApplicationName("NetSightTests");
+    const QString folder = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("screenshots");
+    QDir().mkpath(folder);
+
+    MainWindow window;
+    window.resize(1280, 820);
+    window.show();
+    QTest::qWait(500);
+    window.grab().save(folder + "/welcome.png");
+
+    QTemporaryDir dir;
+    auto spec = netsight::test::tinyProbeSpec();
+    spec.data = "factorworld:classes=3,size=32,train=300,val=60,test=60";
+    spec.gridImages = 6;
+    if (!window.openExperiment(netsight::test::writeExperiment(dir, spec))) return 1;
+    ExperimentSession* session = window.session();
+    if (!session->startProbe()) return 1;
+    window.showTab(MainWindow::Tab::Probe);
+    bool during = QTest::qWaitFor(
+        [&] { return !session->jobs().isEmpty() && session->jobs()[0].phase.startsWith("fine-tune for grey"); },
+        300000);
+    bool ok = during && grabAll(window, folder, "during", false);
+    ok = QTest::qWaitFor([&] { return !session->busy(); }, 300000) && ok;
+    ok = session->results().has_value() && ok;
+    ok = grabAll(window, folder, "after", true) && ok;
+    std::printf("screenshots in %s: %s\n", qPrintable(folder), ok ? "ok" : "FAILED");
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,28 @@
+#pragma once
+
+// NMI per autoencoder as box plots: "intra" (original vs its reconstruction) and "inter" (reconstructions
+// of different images). A classifier that lets little signal through gives low intra NMI.
+#include <QWidget>
+
+class QCustomPlot;
+
+namespace netsight::ui {
+
+class ExperimentSession;
+
+class NmiPanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit NmiPanel(ExperimentSession* session, QWidget* parent = nullptr);
+    QCustomPlot* plot() const { return plot_; }
+    /// Box plots drawn (two per autoencoder when there are results).
+    int boxCount() const;
+    QString csv() const;
+
+  private:
+    void refresh();
+    ExperimentSession* session_;
+    QCustomPlot* plot_;
+};
+
+}  // namespace netsight::ui

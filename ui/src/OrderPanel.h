@@ -1,0 +1,32 @@
+#pragma once
+
+// The order of classifiers from the transfer matrix: ranking, pairwise wins, cycles, rank correlations.
+#include <QWidget>
+
+class QLabel;
+class QTableWidget;
+
+namespace netsight::ui {
+
+class ExperimentSession;
+class HeatmapWidget;
+
+class OrderPanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit OrderPanel(ExperimentSession* session, QWidget* parent = nullptr);
+    QTableWidget* ranking() const { return ranking_; }
+    HeatmapWidget* wins() const { return wins_; }
+    QString verdict() const;
+    QString csv() const;
+
+  private:
+    void refresh();
+    ExperimentSession* session_;
+    QTableWidget* ranking_;
+    HeatmapWidget* wins_;
+    QLabel* verdict_;
+    QLabel* correlations_;
+};
+
+}  // namespace netsight::ui

@@ -1,0 +1,210 @@
+#include "ProbePanel.h"
+
+#include <qcustomplot.h>
+
+#include <QDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include "Export.h"
+#include "PlotStyle.h"
+#include "ReconstructionGrid.h"
+#include "netsight/ui/ExperimentSession.h"
+
+namespace netsight::ui {
+namespace {
+
+constexpr int kSmoothing = 10;  // batches in the running mean of a curve
+
+// Running mean: batch losses and accuracies are noisy, their trend is what a user reads.
+QVector<double> smoothed(const QVector<double>& values) {
+    if (values.size() < 3 * kSmoothing) return values;  // short (per-epoch) series are shown as they are
+    QVector<double> out(values.size());
+    double sum = 0;
+    for (int i = 0; i < values.size(); ++i) {
+        sum += values[i];
+        if (i >= kSmoothing) sum -= values[i - kSmoothing];
+        out[i] = sum / std::min(i + 1, kSmoothing);
+    }
+    return out;
+}
+
+QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* parent) {
+    auto* plot = new QCustomPlot(parent);
+    plot->setWindowTitle(title);
+    plot->setMinimumSize(320, 200);
+    plot->plotLayout()->insertRow(0);
+    auto* heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold));
+    plot->plotLayout()->addElement(0, 0, heading);
+    plot->xAxis->setLabel(QObject::tr("step (batches within the stage)"));
+    plot->yAxis->setLabel(yLabel);
+    plot->legend->setVisible(true);
+    plot->legend->setFont(QFont(plot->font().family(), 8));
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    stylePlot(plot);
+    heading->setTextColor(plot->xAxis->labelColor());
+    return plot;
+}
+
+QWidget* withExport(QWidget* figure, ExportButton* button, QWidget* parent) {
+    auto* box = new QWidget(parent);
+    auto* layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    bar->addStretch();
+    bar->addWidget(button);
+    layout->addLayout(bar);
+    layout->addWidget(figure, 1);
+    return box;
+}
+
+}  // namespace
+
+ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(parent), session_(session) {
+    lossPlot_ = makePlot(tr("Loss"), tr("loss (log scale)"), this);
+    lossPlot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    lossPlot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    accuracyPlot_ = makePlot(tr("Classifier accuracy on the reconstructions"), tr("batch accuracy"), this);
+    accuracyPlot_->yAxis->setRange(0, 1.02);
+
+    grid_ = new ReconstructionGrid(this);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(grid_);
+    scroll->setWidgetResizable(false);
+    scroll->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    scroll->viewport()->installEventFilter(this);
+    scroll_ = scroll;
+
+    auto csv = [this] { return seriesCsv(); };
+    auto* left = new QWidget(this);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(
+        withExport(lossPlot_, new ExportButton("loss", [this](const QString& p) { return exportPlot(lossPlot_, p); }, csv, this),
+                   left),
+        1);
+    leftLayout->addWidget(withExport(accuracyPlot_,
+                                     new ExportButton(
+                                         "accuracy", [this](const QString& p) { return exportPlot(accuracyPlot_, p); },
+                                         csv, this),
+                                     left),
+                          1);
+    hint_ = new QLabel(this);
+    hint_->setWordWrap(true);
+    hint_->setText(tr("Curves are running means over %1 batches. Fine-tunings share the x axis, so they "
+                      "compare directly.")
+                       .arg(kSmoothing));
+    leftLayout->addWidget(hint_);
+
+    auto* right = new QWidget(this);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    auto* gridTitle = new QLabel(tr("<b>Reconstructions</b> — what each classifier lets through"), right);
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(gridTitle, 1);
+    bar->addWidget(new ExportButton(
+        "reconstructions", [this](const QString& p) { return exportWidget(grid_, p); }, nullptr, right));
+    rightLayout->addLayout(bar);
+    rightLayout->addWidget(scroll, 1);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+
+    connect(session_, &ExperimentSession::seriesChanged, this, &ProbePanel::replot);
+    connect(session_, &ExperimentSession::previewsChanged, this, &ProbePanel::refreshGrid);
+    connect(session_, &ExperimentSession::specChanged, this, &ProbePanel::refreshColumns);
+    connect(session_, &ExperimentSession::closed, this, [this] {
+        refreshColumns();
+        refreshGrid();
+        replot();
+    });
+    connect(grid_, &ReconstructionGrid::imageClicked, this, &ProbePanel::zoom);
+    refreshColumns();
+}
+
+void ProbePanel::refreshColumns() {
+    QStringList keys{"original", "pretrained"}, titles{tr("original"), tr("pretrained AE")};
+    for (const auto& entry : session_->spec().classifiers) {
+        keys << QString::fromStdString(entry.name);
+        titles << tr("AE for %1").arg(QString::fromStdString(entry.name));
+    }
+    if (!session_->isOpen()) keys.clear();
+    grid_->setColumns(keys, titles);
+    fitGrid();
+}
+
+bool ProbePanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == scroll_->viewport() && event->type() == QEvent::Resize) fitGrid();
+    return QWidget::eventFilter(watched, event);
+}
+
+// Cells as large as the view allows (48-128 px): all columns visible side by side, rows scroll.
+void ProbePanel::fitGrid() {
+    grid_->setAvailableWidth(scroll_->viewport()->width());
+    grid_->resize(grid_->sizeHint());
+}
+
+void ProbePanel::refreshGrid() {
+    grid_->setImages(session_->previews());
+    fitGrid();
+}
+
+void ProbePanel::replot() {
+    lossPlot_->clearGraphs();
+    accuracyPlot_->clearGraphs();
+    const auto& all = session_->series();
+    QStringList stages;  // one colour per stage, the same in both plots
+    for (auto it = all.begin(); it != all.end(); ++it) {
+        const QString stage = it.key().left(it.key().lastIndexOf('/'));
+        if (!stages.contains(stage) && !stage.endsWith("val")) stages << stage;
+    }
+    for (auto it = all.begin(); it != all.end(); ++it) {
+        const int slash = it.key().lastIndexOf('/');
+        const QString stage = it.key().left(slash), quantity = it.key().mid(slash + 1);
+        QCustomPlot* plot = quantity == "loss" ? lossPlot_ : quantity == "accuracy" ? accuracyPlot_ : nullptr;
+        // Validation points are per epoch, not per batch: they would not share the x axis.
+        if (!plot || stage.endsWith("val")) continue;
+        QCPGraph* graph = plot->addGraph();
+        graph->setName(stage);
+        graph->setPen(QPen(seriesColour(static_cast<int>(stages.indexOf(stage))), 1.6));
+        graph->setData(it.value().steps, smoothed(it.value().values));
+    }
+    lossPlot_->rescaleAxes();
+    accuracyPlot_->xAxis->rescale();
+    accuracyPlot_->yAxis->setRange(0, 1.02);
+    lossPlot_->replot(QCustomPlot::rpQueuedReplot);
+    accuracyPlot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString ProbePanel::seriesCsv() const {
+    QString csv = "series,step,value\n";
+    const auto& all = session_->series();
+    for (auto it = all.begin(); it != all.end(); ++it)
+        for (int i = 0; i < it.value().steps.size(); ++i)
+            csv += QStringLiteral("%1,%2,%3\n").arg(it.key()).arg(it.value().steps[i]).arg(it.value().values[i]);
+    return csv;
+}
+
+void ProbePanel::zoom(const QString& title, const QImage& image) {
+    auto* dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(title);
+    auto* label = new QLabel(dialog);
+    const int side = 384;
+    label->setPixmap(QPixmap::fromImage(image.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
+    auto* layout = new QVBoxLayout(dialog);
+    layout->addWidget(new QLabel(title, dialog));
+    layout->addWidget(label);
+    dialog->show();
+}
+
+}  // namespace netsight::ui

@@ -1,0 +1,42 @@
+#pragma once
+
+// Live view of a probe: training curves and the reconstruction grid, refreshed while the AEs learn.
+#include <QWidget>
+
+class QCustomPlot;
+class QLabel;
+class QScrollArea;
+
+namespace netsight::ui {
+
+class ExperimentSession;
+class ReconstructionGrid;
+
+class ProbePanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit ProbePanel(ExperimentSession* session, QWidget* parent = nullptr);
+    QCustomPlot* lossPlot() const { return lossPlot_; }
+    QCustomPlot* accuracyPlot() const { return accuracyPlot_; }
+    ReconstructionGrid* grid() const { return grid_; }
+    QString seriesCsv() const;
+
+  protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+  private:
+    void fitGrid();
+    void replot();
+    void refreshGrid();
+    void refreshColumns();
+    void zoom(const QString& title, const QImage& image);
+
+    ExperimentSession* session_;
+    QCustomPlot* lossPlot_;
+    QCustomPlot* accuracyPlot_;
+    ReconstructionGrid* grid_;
+    QLabel* hint_;
+    QScrollArea* scroll_;
+};
+
+}  // namespace netsight::ui
