@@ -19,11 +19,12 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("experiment", "An experiment folder to open (it holds experiment.json).",
                                  "[EXPERIMENT_DIR]");
     QCommandLineOption demoOption("demo", "Open the demo experiment and run its probe live.");
-    QCommandLineOption demoDirOption("demo-dir", "Where the demo experiment lives (default: the app's data folder).",
-                                     "dir");
+    QCommandLineOption demoDirOption(
+        "demo-dir", "Where the demo experiment lives (default: the app's data folder).", "dir");
     QCommandLineOption screenshotOption("screenshot", "Write a PNG of the window after a delay, then quit.",
                                         "file");
-    QCommandLineOption delayOption("screenshot-after", "Seconds before --screenshot (default 3).", "seconds", "3");
+    QCommandLineOption delayOption("screenshot-after", "Seconds before --screenshot (default 3).", "seconds",
+                                   "3");
     parser.addOptions({demoOption, demoDirOption, screenshotOption, delayOption});
     parser.process(app);
 
@@ -36,12 +37,13 @@ int main(int argc, char** argv) {
 
     if (parser.isSet(screenshotOption)) {
         const QString file = parser.value(screenshotOption);
-        QTimer::singleShot(static_cast<int>(parser.value(delayOption).toDouble() * 1000), &window, [&window, file] {
-            const bool saved = window.grab().save(file);
-            window.setCloseConfirmation([] { return true; });
-            window.close();
-            if (!saved) QApplication::exit(1);
-        });
+        QTimer::singleShot(static_cast<int>(parser.value(delayOption).toDouble() * 1000), &window,
+                           [&window, file] {
+                               const bool saved = window.grab().save(file);
+                               window.setCloseConfirmation([] { return true; });
+                               window.close();
+                               if (!saved) QApplication::exit(1);
+                           });
     }
     return app.exec();
 }

@@ -51,7 +51,8 @@ JobState waitForJob(ExperimentSession* session, const QString& name) {
                              done = true;
                          }
                      });
-    EXPECT_TRUE(QTest::qWaitFor([&] { return done; }, kProbeTimeoutMs)) << name.toStdString() << " never ended";
+    EXPECT_TRUE(QTest::qWaitFor([&] { return done; }, kProbeTimeoutMs))
+        << name.toStdString() << " never ended";
     return state;
 }
 
@@ -78,7 +79,8 @@ TEST(LabWindow, RunsATinyProbeLiveAndShowsMatrixOrderAndNmi) {
     run->trigger();
     EXPECT_TRUE(session->busy());
     EXPECT_FALSE(run->isEnabled());  // one probe at a time
-    ASSERT_EQ(waitForJob(session, "probe"), JobState::Succeeded) << jobCell(window.jobsPanel(), 6).toStdString();
+    ASSERT_EQ(waitForJob(session, "probe"), JobState::Succeeded)
+        << jobCell(window.jobsPanel(), 6).toStdString();
     EXPECT_GE(previewTicksWhileRunning, 2);
 
     const auto& results = session->results();
@@ -125,7 +127,8 @@ TEST(LabWindow, RunsATinyProbeLiveAndShowsMatrixOrderAndNmi) {
     ASSERT_TRUE(QTest::qWaitFor([&] { return classifiers->item(0, 2)->text() != "–"; }, 20000));
     EXPECT_EQ(classifiers->item(0, 4)->text(), "ready");
     classifiers->selectRow(1);
-    ASSERT_TRUE(QTest::qWaitFor([&] { return window.classifiersPanel()->layers()->topLevelItemCount() > 3; }, 20000));
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return window.classifiersPanel()->layers()->topLevelItemCount() > 3; }, 20000));
 
     // Every figure exports as PNG, PDF and SVG.
     QTemporaryDir out;
@@ -150,7 +153,9 @@ TEST(LabWindow, CancelStopsTheProbeAndRetryResumesIt) {
     JobsPanel* jobs = window.jobsPanel();
     ASSERT_TRUE(session->startProbe());
     ASSERT_TRUE(QTest::qWaitFor(
-        [&] { return !session->jobs().isEmpty() && session->jobs()[0].phase.startsWith("fine-tune for plain"); },
+        [&] {
+            return !session->jobs().isEmpty() && session->jobs()[0].phase.startsWith("fine-tune for plain");
+        },
         kProbeTimeoutMs));
     ASSERT_TRUE(jobs->cancelButton()->isEnabled());
     QTest::mouseClick(jobs->cancelButton(), Qt::LeftButton);
@@ -206,7 +211,8 @@ TEST(LabWindow, ClosingWhileAJobRunsAsksThenCancelsAndCloses) {
         return allow;
     });
     ASSERT_TRUE(session->startProbe());
-    ASSERT_TRUE(QTest::qWaitFor([&] { return !session->jobs().isEmpty() && session->jobs()[0].total > 0; }, 60000));
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return !session->jobs().isEmpty() && session->jobs()[0].total > 0; }, 60000));
     EXPECT_FALSE(window.close());  // the user says no: nothing stops
     EXPECT_EQ(asked, 1);
     EXPECT_TRUE(window.isVisible());
@@ -227,7 +233,8 @@ TEST(LabWindow, AFailedJobShowsItsMessageAndTheAppKeepsWorking) {
     ASSERT_TRUE(session->startProbe());
     ASSERT_EQ(waitForJob(session, "probe"), JobState::Failed);
     EXPECT_EQ(jobCell(window.jobsPanel(), 2), "FAILED");
-    EXPECT_TRUE(jobCell(window.jobsPanel(), 6).contains("missing-model.pt")) << jobCell(window.jobsPanel(), 6).toStdString();
+    EXPECT_TRUE(jobCell(window.jobsPanel(), 6).contains("missing-model.pt"))
+        << jobCell(window.jobsPanel(), 6).toStdString();
     EXPECT_TRUE(window.statusBar()->currentMessage().contains("missing-model.pt"));
     // Fix the experiment in the window and run again.
     window.classifiersPanel()->table()->selectRow(2);
@@ -270,9 +277,11 @@ TEST(LabWindow, DroppingAModelFileAddsItAsAClassifierWithItsLayers) {
     QTableWidget* table = window.classifiersPanel()->table();
     ASSERT_EQ(table->rowCount(), 3);
     EXPECT_EQ(table->item(2, 0)->text(), "plain-2");  // names stay unique
-    EXPECT_EQ(window.session()->spec().classifiers.back().model, source.filePath("models/plain.nsm").toStdString());
+    EXPECT_EQ(window.session()->spec().classifiers.back().model,
+              source.filePath("models/plain.nsm").toStdString());
     table->selectRow(2);
-    ASSERT_TRUE(QTest::qWaitFor([&] { return window.classifiersPanel()->layers()->topLevelItemCount() > 3; }, 20000));
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return window.classifiersPanel()->layers()->topLevelItemCount() > 3; }, 20000));
 }
 
 }  // namespace

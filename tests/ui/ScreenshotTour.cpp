@@ -69,14 +69,18 @@ int main(int argc, char** argv) {
 
     QTemporaryDir dir;
     auto spec = netsight::test::tinyProbeSpec();
-    spec.data = "factorworld:classes=3,size=32,train=300,val=60,test=60";
+    // Large enough that the view is caught mid-run, and that the autoencoder learns to reconstruct.
+    spec.data = "factorworld:classes=3,size=32,train=1500,val=60,test=60";
+    spec.pretrainEpochs = 3;
     spec.gridImages = 6;
     if (!window.openExperiment(netsight::test::writeExperiment(dir, spec))) return 1;
     ExperimentSession* session = window.session();
     if (!session->startProbe()) return 1;
     window.showTab(MainWindow::Tab::Probe);
     bool during = QTest::qWaitFor(
-        [&] { return !session->jobs().isEmpty() && session->jobs()[0].phase.startsWith("fine-tune for grey"); },
+        [&] {
+            return !session->jobs().isEmpty() && session->jobs()[0].phase.startsWith("fine-tune for grey");
+        },
         300000);
     bool ok = during && grabAll(window, folder, "during", false);
     ok = QTest::qWaitFor([&] { return !session->busy(); }, 300000) && ok;

@@ -58,8 +58,9 @@ ClassifiersPanel::ClassifiersPanel(ExperimentSession* session, QWidget* parent)
     auto* addZoo = new QPushButton(tr("Add from zoo…"), this);
     addZoo->setToolTip(tr("Add a zoo architecture; the probe trains it on the experiment's data"));
     auto* addFile = new QPushButton(tr("Add model file…"), this);
-    addFile->setToolTip(tr("Add a NetSight model (.nsm) or a TorchScript archive (.pt); you can also drop it "
-                           "onto the window"));
+    addFile->setToolTip(
+        tr("Add a NetSight model (.nsm) or a TorchScript archive (.pt); you can also drop it "
+           "onto the window"));
     train_ = new QPushButton(tr("Train now"), this);
     train_->setToolTip(tr("Train the selected zoo classifier now (the probe would train it first anyway)"));
     remove_ = new QPushButton(tr("Remove"), this);
@@ -131,7 +132,8 @@ void ClassifiersPanel::refresh() {
         };
         set(kName, name);
         set(kSource,
-            entry.architecture.empty() ? QFileInfo(path).fileName() : QString::fromStdString(entry.architecture),
+            entry.architecture.empty() ? QFileInfo(path).fileName()
+                                       : QString::fromStdString(entry.architecture),
             path);
         QString parameters = QStringLiteral("–"), accuracy = QStringLiteral("–"), status;
         if (inspectedModels_.contains(path)) {
@@ -144,7 +146,8 @@ void ClassifiersPanel::refresh() {
             const auto& columns = results->summary.classifiers;
             const auto found = std::find(columns.begin(), columns.end(), entry.name);
             if (found != columns.end())
-                accuracy = tr("%1 (test)").arg(results->summary.accuracy[0][found - columns.begin()], 0, 'f', 3);
+                accuracy =
+                    tr("%1 (test)").arg(results->summary.accuracy[0][found - columns.begin()], 0, 'f', 3);
         }
         if (inspectErrors_.contains(path))
             status = tr("unusable: %1").arg(inspectErrors_[path]);
@@ -203,7 +206,8 @@ void ClassifiersPanel::showDetails() {
     const auto& summary = inspectedModels_[path];
     const auto& input = summary.meta.input;
     details_->setText(tr("<b>%1</b> — %2, input %3, %4 classes, %5 parameters")
-                          .arg(table_->item(row, kName)->text(), QString::fromStdString(summary.meta.architecture),
+                          .arg(table_->item(row, kName)->text(),
+                               QString::fromStdString(summary.meta.architecture),
                                QString::fromStdString(data::toString(input.shape)))
                           .arg(summary.meta.classNames.size())
                           .arg(QLocale().toString(static_cast<qlonglong>(summary.parameterCount))));
@@ -243,8 +247,8 @@ bool ClassifiersPanel::addModelFile(const QString& path) {
         return false;
     }
     auto spec = session_->spec();
-    spec.classifiers.push_back(
-        {uniqueName(QFileInfo(path).completeBaseName()).toStdString(), "", QFileInfo(path).absoluteFilePath().toStdString()});
+    spec.classifiers.push_back({uniqueName(QFileInfo(path).completeBaseName()).toStdString(), "",
+                                QFileInfo(path).absoluteFilePath().toStdString()});
     if (!session_->updateSpec(spec)) {
         lastError_ = session_->error();
         return false;
@@ -265,7 +269,9 @@ void ClassifiersPanel::askZooClassifier() {
         architecture->addItem(QString::fromStdString(name));
     architecture->setCurrentText("resnet-s");
     auto* name = new QLineEdit(&dialog);
-    auto suggest = [&] { name->setText(uniqueName(adapter->currentData().toString() + architecture->currentText())); };
+    auto suggest = [&] {
+        name->setText(uniqueName(adapter->currentData().toString() + architecture->currentText()));
+    };
     suggest();
     connect(adapter, &QComboBox::currentIndexChanged, &dialog, suggest);
     connect(architecture, &QComboBox::currentIndexChanged, &dialog, suggest);

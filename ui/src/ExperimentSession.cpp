@@ -15,13 +15,18 @@ namespace {
 
 constexpr int kDrainIntervalMs = 40;  // DESIGN.md: coalesce 30-50 ms, replot once per tick
 
-QString metricsPath(const QString& directory) { return directory + "/results/metrics.csv"; }
+QString metricsPath(const QString& directory) {
+    return directory + "/results/metrics.csv";
+}
 
 JobState stateOf(runtime::Outcome outcome) {
     switch (outcome) {
-        case runtime::Outcome::Succeeded: return JobState::Succeeded;
-        case runtime::Outcome::Failed: return JobState::Failed;
-        case runtime::Outcome::Cancelled: return JobState::Cancelled;
+        case runtime::Outcome::Succeeded:
+            return JobState::Succeeded;
+        case runtime::Outcome::Failed:
+            return JobState::Failed;
+        case runtime::Outcome::Cancelled:
+            return JobState::Cancelled;
     }
     return JobState::Failed;
 }
@@ -46,8 +51,9 @@ bool ExperimentSession::open(const QString& directoryText) {
     const QString directory = QDir(directoryText).absolutePath();
     const QString specPath = directory + "/experiment.json";
     if (!QFileInfo::exists(specPath)) {
-        error_ = tr("%1 is not a NetSight experiment: it has no experiment.json. Use File > New to create one.")
-                     .arg(directory);
+        error_ =
+            tr("%1 is not a NetSight experiment: it has no experiment.json. Use File > New to create one.")
+                .arg(directory);
         return false;
     }
     if (busy()) {
@@ -178,9 +184,13 @@ bool ExperimentSession::retry(const QString& name) {
     return false;
 }
 
-void ExperimentSession::cancel(const QString& name) { queue_->cancel(name.toStdString()); }
+void ExperimentSession::cancel(const QString& name) {
+    queue_->cancel(name.toStdString());
+}
 
-void ExperimentSession::cancelAll() { queue_->cancelAll(); }
+void ExperimentSession::cancelAll() {
+    queue_->cancelAll();
+}
 
 bool ExperimentSession::busy() const {
     for (const auto& status : jobs_)
@@ -245,7 +255,10 @@ void ExperimentSession::handle(const runtime::Event& event, bool* seriesTouched,
             status->state = state;
             status->message = message;
             status->etaSeconds = -1;
-            if (state == JobState::Succeeded) status->done = status->total;
+            if (state == JobState::Succeeded) {
+                status->done = status->total;
+                status->phase = tr("finished");
+            }
         }
         appendLog(state == JobState::Succeeded ? tr("%1 finished").arg(name)
                   : state == JobState::Cancelled

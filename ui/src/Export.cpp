@@ -15,7 +15,9 @@
 namespace netsight::ui {
 namespace {
 
-QString suffixOf(const QString& path) { return QFileInfo(path).suffix().toLower(); }
+QString suffixOf(const QString& path) {
+    return QFileInfo(path).suffix().toLower();
+}
 
 QString unknownFormat(const QString& path) {
     return QObject::tr("%1: unknown format; use .png, .pdf or .svg").arg(path);
@@ -103,7 +105,8 @@ ExportButton::ExportButton(const QString& baseName, FigureWriter figure, CsvMake
     setPopupMode(QToolButton::InstantPopup);
     auto* menu = new QMenu(this);
     for (const QString& suffix : {QStringLiteral("png"), QStringLiteral("pdf"), QStringLiteral("svg")})
-        menu->addAction(tr("Figure as %1…").arg(suffix.toUpper()), this, [this, suffix] { exportAs(suffix); });
+        menu->addAction(tr("Figure as %1…").arg(suffix.toUpper()), this,
+                        [this, suffix] { exportAs(suffix); });
     if (csv_) menu->addAction(tr("Data as CSV…"), this, [this] { exportAs("csv"); });
     setMenu(menu);
 }
@@ -111,8 +114,9 @@ ExportButton::ExportButton(const QString& baseName, FigureWriter figure, CsvMake
 void ExportButton::exportAs(const QString& suffix) {
     QSettings settings;
     const QString folder = settings.value("export/folder", QDir::homePath()).toString();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export"), folder + "/" + baseName_ + "." + suffix,
-                                                      suffix.toUpper() + " (*." + suffix + ")");
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export"), folder + "/" + baseName_ + "." + suffix,
+                                     suffix.toUpper() + " (*." + suffix + ")");
     if (path.isEmpty()) return;
     settings.setValue("export/folder", QFileInfo(path).absolutePath());
     const QString error = suffix == "csv" ? writeTextFile(path, csv_()) : figure_(path);

@@ -57,7 +57,8 @@ QString HeatmapWidget::cellText(int row, int column) const {
 }
 
 QSize HeatmapWidget::sizeHint() const {
-    const int labelWidth = fontMetrics().horizontalAdvance(QStringLiteral("AE for grey+resnet-s")) + 2 * kMargin;
+    const int labelWidth =
+        fontMetrics().horizontalAdvance(QStringLiteral("AE for grey+resnet-s")) + 2 * kMargin;
     return {labelWidth + std::max(3, columnCount()) * 96 + kScaleGap + kScaleWidth + 2 * kMargin,
             60 + std::max(3, rowCount()) * 44 + 2 * kMargin};
 }
@@ -65,11 +66,13 @@ QSize HeatmapWidget::sizeHint() const {
 HeatmapWidget::Layout HeatmapWidget::layoutFor(const QSize& size) const {
     Layout layout;
     const QFontMetrics metrics = fontMetrics();
+    layout.rowLabelWidth = metrics.horizontalAdvance(rowsTitle_);
     for (const auto& row : rows_)
         layout.rowLabelWidth = std::max(layout.rowLabelWidth, metrics.horizontalAdvance(row));
     layout.rowLabelWidth += 2 * kMargin;
     const int top = kMargin + 2 * metrics.height() + 8;
-    const int width = std::max(40, size.width() - layout.rowLabelWidth - kScaleGap - kScaleWidth - 2 * kMargin);
+    const int width =
+        std::max(40, size.width() - layout.rowLabelWidth - kScaleGap - kScaleWidth - 2 * kMargin);
     const int height = std::max(40, size.height() - top - kMargin);
     // Cells no wider than 140 px and no taller than 64: a small matrix stays a compact table.
     layout.cellWidth = std::min(140.0, width / std::max(1.0, static_cast<double>(columnCount())));
@@ -99,16 +102,18 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     for (int c = 0; c < columnCount(); ++c) {
         const QRectF label(layout.cells.left() + c * layout.cellWidth, kMargin + metrics.height() + 4,
                            layout.cellWidth, metrics.height());
-        painter.drawText(label, Qt::AlignCenter,
-                         metrics.elidedText(columns_[c], Qt::ElideMiddle, static_cast<int>(layout.cellWidth) - 4));
+        painter.drawText(
+            label, Qt::AlignCenter,
+            metrics.elidedText(columns_[c], Qt::ElideMiddle, static_cast<int>(layout.cellWidth) - 4));
     }
     for (int r = 0; r < rowCount(); ++r) {
-        const QRectF label(kMargin, layout.cells.top() + r * layout.cellHeight, layout.rowLabelWidth - 2 * kMargin,
-                           layout.cellHeight);
+        const QRectF label(kMargin, layout.cells.top() + r * layout.cellHeight,
+                           layout.rowLabelWidth - 2 * kMargin, layout.cellHeight);
         painter.drawText(label, Qt::AlignRight | Qt::AlignVCenter, rows_[r]);
         for (int c = 0; c < columnCount(); ++c) {
-            const QRectF cell(layout.cells.left() + c * layout.cellWidth, layout.cells.top() + r * layout.cellHeight,
-                              layout.cellWidth, layout.cellHeight);
+            const QRectF cell(layout.cells.left() + c * layout.cellWidth,
+                              layout.cells.top() + r * layout.cellHeight, layout.cellWidth,
+                              layout.cellHeight);
             const double value = r < values_.size() && c < values_[r].size() ? values_[r][c] : std::nan("");
             const QColor fill = std::isnan(value) ? palette().color(QPalette::Mid)
                                                   : heatColour((value - low_) / (high_ - low_));
@@ -123,24 +128,28 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     for (int y = 0; y < layout.scale.height(); ++y) {
         const double t = 1.0 - static_cast<double>(y) / std::max(1, layout.scale.height() - 1);
         painter.setPen(heatColour(t));
-        painter.drawLine(layout.scale.left(), layout.scale.top() + y, layout.scale.right(), layout.scale.top() + y);
+        painter.drawLine(layout.scale.left(), layout.scale.top() + y, layout.scale.right(),
+                         layout.scale.top() + y);
     }
     painter.setPen(text);
     painter.drawRect(layout.scale);
     for (double t : {0.0, 0.5, 1.0}) {
         const int y = layout.scale.bottom() - static_cast<int>(t * layout.scale.height());
-        painter.drawText(QRect(layout.scale.right() + 4, y - metrics.height() / 2, kScaleGap, metrics.height()),
-                         Qt::AlignLeft | Qt::AlignVCenter, QString::number(low_ + t * (high_ - low_), 'f', 2));
+        painter.drawText(
+            QRect(layout.scale.right() + 4, y - metrics.height() / 2, kScaleGap, metrics.height()),
+            Qt::AlignLeft | Qt::AlignVCenter, QString::number(low_ + t * (high_ - low_), 'f', 2));
     }
     painter.save();
     painter.translate(layout.scale.left() - 4, layout.scale.center().y());
     painter.rotate(-90);
-    painter.drawText(QRect(-layout.scale.height() / 2, -metrics.height(), layout.scale.height(), metrics.height()),
-                     Qt::AlignCenter, scaleTitle_);
+    painter.drawText(
+        QRect(-layout.scale.height() / 2, -metrics.height(), layout.scale.height(), metrics.height()),
+        Qt::AlignCenter, scaleTitle_);
     painter.restore();
     if (!rowsTitle_.isEmpty())
-        painter.drawText(QRect(kMargin, kMargin + metrics.height() + 4, layout.rowLabelWidth, metrics.height()),
-                         Qt::AlignLeft, rowsTitle_);
+        painter.drawText(
+            QRect(kMargin, kMargin + metrics.height() + 4, layout.rowLabelWidth, metrics.height()),
+            Qt::AlignLeft, rowsTitle_);
 }
 
 bool HeatmapWidget::event(QEvent* event) {

@@ -14,8 +14,9 @@ class HeatmapWidget : public QWidget {
   public:
     using Tooltip = std::function<QString(int row, int column)>;
     explicit HeatmapWidget(QWidget* parent = nullptr);
-    void setMatrix(const QStringList& rows, const QStringList& columns, const QVector<QVector<double>>& values,
-                   double low, double high, int decimals, const QString& scaleTitle);
+    void setMatrix(const QStringList& rows, const QStringList& columns,
+                   const QVector<QVector<double>>& values, double low, double high, int decimals,
+                   const QString& scaleTitle);
     void setTooltip(Tooltip tooltip) { tooltip_ = std::move(tooltip); }
     void setAxisTitles(const QString& rows, const QString& columns);
     /// The text in a cell as shown ("0.812"), for tests.

@@ -20,11 +20,16 @@ enum Column { kJob, kDevice, kState, kProgress, kRate, kEta, kMessage, kColumns 
 
 QString stateText(JobState state) {
     switch (state) {
-        case JobState::Queued: return QObject::tr("queued");
-        case JobState::Running: return QObject::tr("running");
-        case JobState::Succeeded: return QObject::tr("done");
-        case JobState::Failed: return QObject::tr("FAILED");
-        case JobState::Cancelled: return QObject::tr("cancelled");
+        case JobState::Queued:
+            return QObject::tr("queued");
+        case JobState::Running:
+            return QObject::tr("running");
+        case JobState::Succeeded:
+            return QObject::tr("done");
+        case JobState::Failed:
+            return QObject::tr("FAILED");
+        case JobState::Cancelled:
+            return QObject::tr("cancelled");
     }
     return {};
 }
@@ -34,7 +39,8 @@ QString stateText(JobState state) {
 QString formatDuration(double seconds) {
     if (seconds < 0 || !std::isfinite(seconds)) return QStringLiteral("–");
     const auto total = static_cast<long long>(std::llround(seconds));
-    if (total >= 3600) return QObject::tr("%1 h %2 min").arg(total / 3600).arg((total % 3600) / 60, 2, 10, QChar('0'));
+    if (total >= 3600)
+        return QObject::tr("%1 h %2 min").arg(total / 3600).arg((total % 3600) / 60, 2, 10, QChar('0'));
     if (total >= 60) return QObject::tr("%1 min %2 s").arg(total / 60).arg(total % 60, 2, 10, QChar('0'));
     return QObject::tr("%1 s").arg(total);
 }
@@ -114,7 +120,8 @@ void JobsPanel::refresh() {
         set(kJob, job.name);
         set(kDevice, job.device);
         set(kState, stateText(job.state));
-        set(kRate, job.ratePerSecond > 0 ? tr("%1 img/s").arg(job.ratePerSecond, 0, 'f', 0) : QStringLiteral("–"));
+        set(kRate,
+            job.ratePerSecond > 0 ? tr("%1 img/s").arg(job.ratePerSecond, 0, 'f', 0) : QStringLiteral("–"));
         set(kEta, job.state == JobState::Running ? formatDuration(job.etaSeconds) : QStringLiteral("–"));
         set(kMessage, job.state == JobState::Failed ? job.message : job.phase);
         auto* bar = qobject_cast<QProgressBar*>(table_->cellWidget(row, kProgress));

@@ -94,8 +94,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
                     statusBar()->showMessage(tr("%1 failed: %2").arg(name, message));
                     if (!closeWhenIdle_) showTab(Tab::Jobs);
                 } else if (state == JobState::Succeeded && name == ExperimentSession::probeJobName()) {
-                    statusBar()->showMessage(tr("Probe finished: results in %1/results").arg(session_->directory()),
-                                             15000);
+                    statusBar()->showMessage(
+                        tr("Probe finished: results in %1/results").arg(session_->directory()), 15000);
                 }
                 if (closeWhenIdle_ && !session_->busy()) close();
             });
@@ -108,9 +108,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     refreshRecent();
     refreshStatus();
     confirmClose_ = [this] {
-        return QMessageBox::question(this, tr("A job is running"),
-                                     tr("Cancel the running job and quit? Its last checkpoint is kept: reopen the "
-                                        "experiment and press Run to resume.")) == QMessageBox::Yes;
+        return QMessageBox::question(
+                   this, tr("A job is running"),
+                   tr("Cancel the running job and quit? Its last checkpoint is kept: reopen the "
+                      "experiment and press Run to resume.")) == QMessageBox::Yes;
     };
 }
 
@@ -140,7 +141,8 @@ void MainWindow::buildMenus() {
         else
             showError(tr("Run probe"), session_->error());
     });
-    runAction_->setToolTip(tr("Train what is missing, pretrain and fine-tune the autoencoders, measure (Ctrl+R)"));
+    runAction_->setToolTip(
+        tr("Train what is missing, pretrain and fine-tune the autoencoders, measure (Ctrl+R)"));
     cancelAction_ = run->addAction(tr("&Cancel jobs"), QKeySequence(Qt::CTRL | Qt::Key_Period), session_,
                                    &ExperimentSession::cancelAll);
     cancelAction_->setToolTip(tr("Stop after the current batch; checkpoints are kept (Ctrl+.)"));
@@ -152,11 +154,12 @@ void MainWindow::buildMenus() {
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About NetSight"), this, [this] {
-        QMessageBox::about(this, tr("About NetSight"),
-                           tr("<b>NetSight %1</b><p>A desktop lab for seeing what image classifiers use of their "
-                              "input.</p><p>Signal probe after Palacio et al., <i>What do Deep Networks Like to "
-                              "See?</i>, CVPR 2018.</p>")
-                               .arg(QApplication::applicationVersion()));
+        QMessageBox::about(
+            this, tr("About NetSight"),
+            tr("<b>NetSight %1</b><p>A desktop lab for seeing what image classifiers use of their "
+               "input.</p><p>Signal probe after Palacio et al., <i>What do Deep Networks Like to "
+               "See?</i>, CVPR 2018.</p>")
+                .arg(QApplication::applicationVersion()));
     });
 
     auto* toolbar = addToolBar(tr("Main"));
@@ -167,9 +170,13 @@ void MainWindow::buildMenus() {
     toolbar->addAction(cancelAction_);
 }
 
-void MainWindow::showTab(Tab tab) { tabs_->setCurrentIndex(static_cast<int>(tab)); }
+void MainWindow::showTab(Tab tab) {
+    tabs_->setCurrentIndex(static_cast<int>(tab));
+}
 
-bool MainWindow::welcomeShown() const { return stack_->currentWidget() == welcome_; }
+bool MainWindow::welcomeShown() const {
+    return stack_->currentWidget() == welcome_;
+}
 
 void MainWindow::showError(const QString& title, const QString& message) {
     statusBar()->showMessage(message, 15000);
@@ -217,7 +224,8 @@ void MainWindow::newExperiment() {
 
 void MainWindow::openExperimentDialog() {
     const QString directory = QFileDialog::getExistingDirectory(
-        this, tr("Open experiment folder"), QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation));
+        this, tr("Open experiment folder"),
+        QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation));
     if (!directory.isEmpty()) openExperiment(directory);
 }
 
@@ -234,9 +242,10 @@ bool MainWindow::addPath(const QString& path) {
         auto spec = session_->spec();
         const bool trained = !QDir(session_->directory() + "/models").isEmpty();
         if (trained) {
-            showError(tr("Change data"),
-                      tr("%1 already has models trained on %2; create a new experiment (Ctrl+N) for other data.")
-                          .arg(session_->directory(), QString::fromStdString(spec.data)));
+            showError(
+                tr("Change data"),
+                tr("%1 already has models trained on %2; create a new experiment (Ctrl+N) for other data.")
+                    .arg(session_->directory(), QString::fromStdString(spec.data)));
             return false;
         }
         spec.data = "folder:" + info.absoluteFilePath().toStdString();
@@ -258,8 +267,8 @@ bool MainWindow::addPath(const QString& path) {
         showTab(Tab::Classifiers);
         return true;
     }
-    showError(tr("Add"), tr("%1: drop an experiment folder, a dataset folder, or a model file (.pt, .nsm).")
-                             .arg(path));
+    showError(tr("Add"),
+              tr("%1: drop an experiment folder, a dataset folder, or a model file (.pt, .nsm).").arg(path));
     return false;
 }
 
@@ -327,8 +336,10 @@ void MainWindow::refreshStatus() {
         if (job.state == JobState::Running || job.state == JobState::Queued) running = &job;
     statusProgress_->setVisible(running && running->total > 0);
     if (running) {
-        if (running->total > 0) statusProgress_->setValue(static_cast<int>(1000 * running->done / running->total));
-        statusText_->setText(tr("%1: %2 · ETA %3").arg(running->name, running->phase, formatDuration(running->etaSeconds)));
+        if (running->total > 0)
+            statusProgress_->setValue(static_cast<int>(1000 * running->done / running->total));
+        statusText_->setText(
+            tr("%1: %2 · ETA %3").arg(running->name, running->phase, formatDuration(running->etaSeconds)));
     } else {
         statusText_->setText(open ? session_->directory() : tr("No experiment open"));
     }

@@ -58,15 +58,17 @@ NmiPanel::NmiPanel(ExperimentSession* session, QWidget* parent) : QWidget(parent
     plot_->legend->setVisible(true);
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     stylePlot(plot_);
-    auto* note = new QLabel(tr("Intra: each test image against its own reconstruction — how much of the image "
-                               "gets through. Inter: reconstructions of two different images — the baseline "
-                               "shared by any two pictures. Boxes: quartiles; whiskers: 1.5 IQR."),
-                            this);
+    auto* note =
+        new QLabel(tr("Intra: each test image against its own reconstruction — how much of the image "
+                      "gets through. Inter: reconstructions of two different images — the baseline "
+                      "shared by any two pictures. Boxes: quartiles; whiskers: 1.5 IQR."),
+                   this);
     note->setWordWrap(true);
     auto* bar = new QHBoxLayout;
     bar->addStretch();
     bar->addWidget(new ExportButton(
-        "nmi", [this](const QString& path) { return exportPlot(plot_, path); }, [this] { return csv(); }, this));
+        "nmi", [this](const QString& path) { return exportPlot(plot_, path); }, [this] { return csv(); },
+        this));
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(plot_, 1);

@@ -36,8 +36,9 @@ OrderPanel::OrderPanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     ranking_->horizontalHeader()->setStretchLastSection(true);
     ranking_->verticalHeader()->setVisible(false);
     ranking_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    ranking_->setToolTip(tr("Classifier i ranks above j when the AE fine-tuned for i serves j better than "
-                            "the AE fine-tuned for j serves i: R[i][j] > R[j][i]"));
+    ranking_->setToolTip(
+        tr("Classifier i ranks above j when the AE fine-tuned for i serves j better than "
+           "the AE fine-tuned for j serves i: R[i][j] > R[j][i]"));
     wins_ = new HeatmapWidget(this);
     wins_->setAxisTitles(tr("classifier i"), tr("beats classifier j (1) or not (0)"));
 
@@ -49,6 +50,8 @@ OrderPanel::OrderPanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(ranking_);
     splitter->addWidget(wins_);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(correlations_);
@@ -58,7 +61,9 @@ OrderPanel::OrderPanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     refresh();
 }
 
-QString OrderPanel::verdict() const { return verdict_->text(); }
+QString OrderPanel::verdict() const {
+    return verdict_->text();
+}
 
 void OrderPanel::refresh() {
     const auto& results = session_->results();
@@ -103,8 +108,8 @@ void OrderPanel::refresh() {
         ranking_->setItem(row, 1, new QTableWidgetItem(name(index)));
         ranking_->setItem(row, 2, numberItem(QString::number(order.score[index])));
         ranking_->setItem(row, 3, numberItem(QString::number(summary.accuracy[0][index], 'f', 3)));
-        ranking_->setItem(row, 4,
-                          numberItem(locale.toString(static_cast<qlonglong>(summary.parameterCounts[index]))));
+        ranking_->setItem(
+            row, 4, numberItem(locale.toString(static_cast<qlonglong>(summary.parameterCounts[index]))));
     }
     QStringList names;
     for (std::size_t i = 0; i < summary.classifiers.size(); ++i)

@@ -84,15 +84,18 @@ ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(
-        withExport(lossPlot_, new ExportButton("loss", [this](const QString& p) { return exportPlot(lossPlot_, p); }, csv, this),
+        withExport(lossPlot_,
+                   new ExportButton(
+                       "loss", [this](const QString& p) { return exportPlot(lossPlot_, p); }, csv, this),
                    left),
         1);
-    leftLayout->addWidget(withExport(accuracyPlot_,
-                                     new ExportButton(
-                                         "accuracy", [this](const QString& p) { return exportPlot(accuracyPlot_, p); },
-                                         csv, this),
-                                     left),
-                          1);
+    leftLayout->addWidget(
+        withExport(
+            accuracyPlot_,
+            new ExportButton(
+                "accuracy", [this](const QString& p) { return exportPlot(accuracyPlot_, p); }, csv, this),
+            left),
+        1);
     hint_ = new QLabel(this);
     hint_->setWordWrap(true);
     hint_->setText(tr("Curves are running means over %1 batches. Fine-tunings share the x axis, so they "
@@ -190,7 +193,8 @@ QString ProbePanel::seriesCsv() const {
     const auto& all = session_->series();
     for (auto it = all.begin(); it != all.end(); ++it)
         for (int i = 0; i < it.value().steps.size(); ++i)
-            csv += QStringLiteral("%1,%2,%3\n").arg(it.key()).arg(it.value().steps[i]).arg(it.value().values[i]);
+            csv +=
+                QStringLiteral("%1,%2,%3\n").arg(it.key()).arg(it.value().steps[i]).arg(it.value().values[i]);
     return csv;
 }
 
@@ -200,7 +204,8 @@ void ProbePanel::zoom(const QString& title, const QImage& image) {
     dialog->setWindowTitle(title);
     auto* label = new QLabel(dialog);
     const int side = 384;
-    label->setPixmap(QPixmap::fromImage(image.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
+    label->setPixmap(
+        QPixmap::fromImage(image.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation)));
     auto* layout = new QVBoxLayout(dialog);
     layout->addWidget(new QLabel(title, dialog));
     layout->addWidget(label);

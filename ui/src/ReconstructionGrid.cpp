@@ -66,7 +66,8 @@ void ReconstructionGrid::paintEvent(QPaintEvent*) {
     for (int c = 0; c < keys_.size(); ++c) {
         const QRect title(kMargin + c * (cell_ + kGap) - kGap / 2, kMargin, cell_ + kGap, header_ - 4);
         painter.setPen(text);
-        const QString label = painter.fontMetrics().elidedText(titles_.value(c), Qt::ElideMiddle, 2 * title.width());
+        const QString label =
+            painter.fontMetrics().elidedText(titles_.value(c), Qt::ElideMiddle, 2 * title.width());
         painter.drawText(title, Qt::AlignHCenter | Qt::AlignBottom | Qt::TextWordWrap, label);
         const auto column = images_.value(keys_[c]);
         for (int r = 0; r < rows(); ++r) {

@@ -21,19 +21,22 @@ QStringList probeRowTitles(const std::vector<std::string>& rows) {
     return titles;
 }
 
-TransferPanel::TransferPanel(ExperimentSession* session, QWidget* parent) : QWidget(parent), session_(session) {
+TransferPanel::TransferPanel(ExperimentSession* session, QWidget* parent)
+    : QWidget(parent), session_(session) {
     viewBox_ = new QComboBox(this);
     viewBox_->addItem(tr("Accuracy A"));
     viewBox_->addItem(tr("Relative R = A / A(original)"));
-    viewBox_->setToolTip(tr("Absolute accuracy, or accuracy relative to the classifier's accuracy on the "
-                            "original images"));
+    viewBox_->setToolTip(
+        tr("Absolute accuracy, or accuracy relative to the classifier's accuracy on the "
+           "original images"));
     heatmap_ = new HeatmapWidget(this);
     heatmap_->setAxisTitles(tr("reconstructions by"), tr("classifier evaluated"));
     note_ = new QLabel(this);
     note_->setWordWrap(true);
-    note_->setText(tr("A[i][j]: accuracy of classifier j on the test images reconstructed by the autoencoder "
-                      "fine-tuned for classifier i. High values off the diagonal mean that what classifier i "
-                      "keeps is enough for classifier j."));
+    note_->setText(
+        tr("A[i][j]: accuracy of classifier j on the test images reconstructed by the autoencoder "
+           "fine-tuned for classifier i. High values off the diagonal mean that what classifier i "
+           "keeps is enough for classifier j."));
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Show:"), this));
     bar->addWidget(viewBox_);
@@ -51,7 +54,9 @@ TransferPanel::TransferPanel(ExperimentSession* session, QWidget* parent) : QWid
     refresh();
 }
 
-void TransferPanel::setView(View view) { viewBox_->setCurrentIndex(view == View::Absolute ? 0 : 1); }
+void TransferPanel::setView(View view) {
+    viewBox_->setCurrentIndex(view == View::Absolute ? 0 : 1);
+}
 
 void TransferPanel::refresh() {
     const auto& results = session_->results();

@@ -10,15 +10,20 @@
 namespace netsight::ui {
 
 WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent) {
-    auto* title = new QLabel(tr("<h1>NetSight</h1><p style='font-size:12pt'>See what image classifiers use of "
-                                "their input.</p>"),
-                             this);
+    auto* title =
+        new QLabel(tr("<h1>NetSight</h1><p style='font-size:12pt'>See what image classifiers use of "
+                      "their input.</p>"),
+                   this);
     auto* intro = new QLabel(
-        tr("<p>The <b>signal probe</b> (Palacio et al., CVPR 2018) trains an autoencoder on the gradients of a "
-           "frozen classifier. Its reconstructions show what the classifier keeps and what it ignores; swapping "
-           "them between classifiers gives a transfer matrix, an order of classifiers, and how much signal each "
+        tr("<p>The <b>signal probe</b> (Palacio et al., CVPR 2018) trains an autoencoder on the gradients of "
+           "a "
+           "frozen classifier. Its reconstructions show what the classifier keeps and what it ignores; "
+           "swapping "
+           "them between classifiers gives a transfer matrix, an order of classifiers, and how much signal "
+           "each "
            "lets through (NMI).</p>"
-           "<p>The demo runs it live on FactorWorld — synthetic objects with known shape, texture and colour — "
+           "<p>The demo runs it live on FactorWorld — synthetic objects with known shape, texture and colour "
+           "— "
            "with four classifiers, two of them of known input use: one sees luminance only, one a blurred "
            "image. About two minutes on a laptop CPU.</p>"),
         this);

@@ -85,6 +85,8 @@ std::vector<std::string> zooArchitectures() {
     return {"alexnet-s", "vgg-s", "resnet-s", "inception-s", "resnet10", "topdown", "bottomup"};
 }
 
-std::vector<std::string> inputAdapters() { return {"grey+", "lowpass+", "highpass+"}; }
+std::vector<std::string> inputAdapters() {
+    return {"grey+", "lowpass+", "highpass+"};
+}
 
 }  // namespace netsight::models

@@ -122,8 +122,9 @@ void trainExperimentClassifier(const std::string& directoryText, const std::stri
     for (const auto& entry : spec.classifiers)
         if (entry.name == name) {
             if (entry.architecture.empty())
-                throw std::runtime_error(specPath + ": classifier " + name +
-                                         " is a model file, not a zoo architecture; there is nothing to train");
+                throw std::runtime_error(
+                    specPath + ": classifier " + name +
+                    " is a model file, not a zoo architecture; there is nothing to train");
             runtime::configureThreads();
             fs::create_directories(directory / "models");
             trainZooEntry(directory, spec, entry, job);
