@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     total.start();
     sinceTick.start();
     probe.start();
-    QTest::qWaitFor([&] { return !session->busy(); }, 3600 * 1000);
+    if (!QTest::qWaitFor([&] { return !session->busy(); }, 3600 * 1000))
+        std::printf("the probe did not finish within an hour\n");
     probe.stop();
 
     std::sort(gapsMs.begin(), gapsMs.end());

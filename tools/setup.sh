@@ -47,10 +47,17 @@ cmake --build "$build" -j "$jobs"
 case "$mode" in
   run)
     # The demo: FactorWorld, four classifiers (two of them with known input use: luminance only and
-    # low-pass), the autoencoder probe end to end. Resumes if interrupted.
-    "$build/app/netsight-cli" data preview factorworld -o "$build/factorworld-sheet.png" --count 48
-    "$build/app/netsight-cli" probe --demo -o "$build/demo"
-    echo "netsight: report at $build/demo/report.html, data in $build/demo/results/"
+    # low-pass), the autoencoder probe end to end. Resumes if interrupted. With a display it runs live in
+    # the desktop app; without one (ssh, CI) headless, with the same experiment folder.
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      echo "netsight: opening the demo in the desktop app (experiment folder: $build/demo)"
+      "$build/app/netsight" --demo --demo-dir "$build/demo"
+    else
+      echo "netsight: no display; running the demo headless (open $build/demo in the app later)"
+      "$build/app/netsight-cli" data preview factorworld -o "$build/factorworld-sheet.png" --count 48
+      "$build/app/netsight-cli" probe --demo -o "$build/demo"
+      echo "netsight: report at $build/demo/report.html, data in $build/demo/results/"
+    fi
     ;;
   test)
     ctest --test-dir "$build" --output-on-failure -j "$jobs"

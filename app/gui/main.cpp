@@ -2,10 +2,24 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
+#include <cstdio>
 
 #include "netsight/ui/MainWindow.h"
 
+namespace {
+// --help and --version answer without a display, as a terminal user expects.
+bool onlyAsksForText(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "-v" || arg == "--version" || arg == "--help-all")
+            return true;
+    }
+    return false;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (onlyAsksForText(argc, argv)) qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setOrganizationName("NetSight");
     QApplication::setApplicationName("NetSight");
@@ -25,7 +39,9 @@ int main(int argc, char** argv) {
                                         "file");
     QCommandLineOption delayOption("screenshot-after", "Seconds before --screenshot (default 3).", "seconds",
                                    "3");
-    parser.addOptions({demoOption, demoDirOption, screenshotOption, delayOption});
+    QCommandLineOption tabOption(
+        "tab", "The view to show: data, classifiers, probe, transfer, order, nmi, jobs.", "view");
+    parser.addOptions({demoOption, demoDirOption, tabOption, screenshotOption, delayOption});
     parser.process(app);
 
     netsight::ui::MainWindow window;
@@ -35,6 +51,15 @@ int main(int argc, char** argv) {
     else if (!parser.positionalArguments().isEmpty())
         window.openExperiment(parser.positionalArguments().first());
 
+    if (parser.isSet(tabOption)) {
+        const QStringList views{"data", "classifiers", "probe", "transfer", "order", "nmi", "jobs"};
+        const auto index = views.indexOf(parser.value(tabOption).toLower());
+        if (index < 0) {
+            std::fprintf(stderr, "netsight: --tab takes one of: %s\n", qPrintable(views.join(", ")));
+            return 2;
+        }
+        window.showTab(static_cast<netsight::ui::MainWindow::Tab>(index));
+    }
     if (parser.isSet(screenshotOption)) {
         const QString file = parser.value(screenshotOption);
         QTimer::singleShot(static_cast<int>(parser.value(delayOption).toDouble() * 1000), &window,

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QImage>
+#include <QPalette>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -59,6 +60,22 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("NetSightTests");
     QApplication::setApplicationName("NetSightTests");
     const QString folder = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("screenshots");
+    // "dark" as second argument: the same tour under a dark palette (as a dark desktop theme gives).
+    if (argc > 2 && QByteArray(argv[2]) == "dark") {
+        QApplication::setStyle("Fusion");
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(45, 45, 48));
+        dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        dark.setColor(QPalette::Base, QColor(30, 30, 32));
+        dark.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
+        dark.setColor(QPalette::Text, QColor(230, 230, 230));
+        dark.setColor(QPalette::Button, QColor(55, 55, 58));
+        dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+        dark.setColor(QPalette::Highlight, QColor(42, 130, 218));
+        dark.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+        dark.setColor(QPalette::Mid, QColor(90, 90, 95));
+        QApplication::setPalette(dark);
+    }
     QDir().mkpath(folder);
 
     MainWindow window;

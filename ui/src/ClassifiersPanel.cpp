@@ -21,6 +21,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrent>
 
+#include "PanelLayout.h"
 #include "netsight/ui/ExperimentSession.h"
 
 namespace netsight::ui {
@@ -79,13 +80,7 @@ ClassifiersPanel::ClassifiersPanel(ExperimentSession* session, QWidget* parent)
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addWidget(details_);
     rightLayout->addWidget(layers_, 1);
-    auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(left);
-    splitter->addWidget(right);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(splitter);
+    fillWithSplitter(this, Qt::Horizontal, left, right, 3, 2);
 
     connect(addZoo, &QPushButton::clicked, this, &ClassifiersPanel::askZooClassifier);
     connect(addFile, &QPushButton::clicked, this, &ClassifiersPanel::askModelFile);

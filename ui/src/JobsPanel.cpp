@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "PanelLayout.h"
 #include "netsight/ui/ExperimentSession.h"
 
 namespace netsight::ui {
@@ -79,11 +80,7 @@ JobsPanel::JobsPanel(ExperimentSession* session, QWidget* parent) : QWidget(pare
     bottomLayout->setContentsMargins(0, 0, 0, 0);
     bottomLayout->addWidget(new QLabel(tr("Log (also in log.txt of the experiment)"), bottom));
     bottomLayout->addWidget(log_, 1);
-    auto* splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(top);
-    splitter->addWidget(bottom);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(splitter);
+    fillWithSplitter(this, Qt::Vertical, top, bottom, 1, 1);
 
     connect(cancel_, &QPushButton::clicked, this, [this] { session_->cancel(selectedJob()); });
     connect(retry_, &QPushButton::clicked, this, [this] { session_->retry(selectedJob()); });

@@ -32,7 +32,7 @@ QColor seriesColour(int index) {
                                      QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
                                      QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
                                      QColor(23, 190, 207)};
-    return colours[index % 10];
+    return colours[((index % 10) + 10) % 10];
 }
 
 }  // namespace netsight::ui

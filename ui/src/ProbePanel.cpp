@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "Export.h"
+#include "PanelLayout.h"
 #include "PlotStyle.h"
 #include "ReconstructionGrid.h"
 #include "netsight/ui/ExperimentSession.h"
@@ -41,9 +42,13 @@ QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* pare
     plot->plotLayout()->addElement(0, 0, heading);
     plot->xAxis->setLabel(QObject::tr("step (batches within the stage)"));
     plot->yAxis->setLabel(yLabel);
+    // The legend sits right of the plot, not on the curves: there are many stages.
     plot->legend->setVisible(true);
     plot->legend->setFont(QFont(plot->font().family(), 8));
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->addElement(1, 1, plot->legend);
+    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    plot->legend->setMargins(QMargins(4, 2, 4, 2));
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     stylePlot(plot);
     heading->setTextColor(plot->xAxis->labelColor());
@@ -68,7 +73,7 @@ ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     lossPlot_ = makePlot(tr("Loss"), tr("loss (log scale)"), this);
     lossPlot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     lossPlot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    accuracyPlot_ = makePlot(tr("Classifier accuracy on the reconstructions"), tr("batch accuracy"), this);
+    accuracyPlot_ = makePlot(tr("Accuracy"), tr("batch accuracy"), this);
     accuracyPlot_->yAxis->setRange(0, 1.02);
 
     grid_ = new ReconstructionGrid(this);
@@ -98,9 +103,11 @@ ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
         1);
     hint_ = new QLabel(this);
     hint_->setWordWrap(true);
-    hint_->setText(tr("Curves are running means over %1 batches. Fine-tunings share the x axis, so they "
-                      "compare directly.")
-                       .arg(kSmoothing));
+    hint_->setText(
+        tr("Running means over %1 batches. Classifier training: accuracy on the images; "
+           "fine-tuning: the frozen classifier's accuracy on the reconstructions. Stages share the x "
+           "axis, so they compare directly.")
+            .arg(kSmoothing));
     leftLayout->addWidget(hint_);
 
     auto* right = new QWidget(this);
@@ -114,13 +121,7 @@ ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     rightLayout->addLayout(bar);
     rightLayout->addWidget(scroll, 1);
 
-    auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(left);
-    splitter->addWidget(right);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(splitter);
+    fillWithSplitter(this, Qt::Horizontal, left, right, 3, 2);
 
     connect(session_, &ExperimentSession::seriesChanged, this, &ProbePanel::replot);
     connect(session_, &ExperimentSession::previewsChanged, this, &ProbePanel::refreshGrid);
@@ -164,21 +165,36 @@ void ProbePanel::refreshGrid() {
 void ProbePanel::replot() {
     lossPlot_->clearGraphs();
     accuracyPlot_->clearGraphs();
+    // Colour by classifier (its training dashed, its fine-tuning solid); pretraining in the text colour.
+    QStringList names;
+    for (const auto& entry : session_->spec().classifiers)
+        names << QString::fromStdString(entry.name);
+    const QColor textColour = palette().color(QPalette::Text);
     const auto& all = session_->series();
-    QStringList stages;  // one colour per stage, the same in both plots
     for (auto it = all.begin(); it != all.end(); ++it) {
-        const QString stage = it.key().left(it.key().lastIndexOf('/'));
-        if (!stages.contains(stage) && !stage.endsWith("val")) stages << stage;
-    }
-    for (auto it = all.begin(); it != all.end(); ++it) {
-        const int slash = it.key().lastIndexOf('/');
+        const int slash = static_cast<int>(it.key().lastIndexOf('/'));
+        if (slash < 0) continue;
         const QString stage = it.key().left(slash), quantity = it.key().mid(slash + 1);
         QCustomPlot* plot = quantity == "loss" ? lossPlot_ : quantity == "accuracy" ? accuracyPlot_ : nullptr;
         // Validation points are per epoch, not per batch: they would not share the x axis.
         if (!plot || stage.endsWith("val")) continue;
+        QPen pen(textColour, 1.6);
+        QString label = stage;
+        if (stage.startsWith("classifier ")) {
+            const QString name = stage.mid(11).section(':', 0, 0);
+            pen.setColor(seriesColour(static_cast<int>(names.indexOf(name))));
+            pen.setStyle(Qt::DashLine);
+            label = tr("%1: classifier").arg(name);
+        } else if (stage.startsWith("fine-tune for ")) {
+            const QString name = stage.mid(14);
+            pen.setColor(seriesColour(static_cast<int>(names.indexOf(name))));
+            label = tr("%1: AE fine-tune").arg(name);
+        } else if (stage.startsWith("pretrain")) {
+            label = tr("AE pretraining");
+        }
         QCPGraph* graph = plot->addGraph();
-        graph->setName(stage);
-        graph->setPen(QPen(seriesColour(static_cast<int>(stages.indexOf(stage))), 1.6));
+        graph->setName(label);
+        graph->setPen(pen);
         graph->setData(it.value().steps, smoothed(it.value().values));
     }
     lossPlot_->rescaleAxes();

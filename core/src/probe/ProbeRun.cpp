@@ -202,12 +202,23 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
 
     // 2. Pretraining, 3. one fine-tuning per classifier; each skipped when its file exists.
     const std::string pretrained = (directory / "models" / "ae-pretrained.pt").string();
-    if (!fs::exists(pretrained)) pretrainAutoencoder(spec, *dataset, pretrained, device, previewImages, job);
+    // A stage done in an earlier run still shows its reconstructions in the live view.
+    auto previewSaved = [&](const std::string& path, const std::string& key) {
+        SegNet autoencoder = loadAutoencoder(path);
+        autoencoder->to(device);
+        job.preview(key, train::tensorToRgb(reconstruct(autoencoder, previewImages)));
+    };
+    if (!fs::exists(pretrained))
+        pretrainAutoencoder(spec, *dataset, pretrained, device, previewImages, job);
+    else
+        previewSaved(pretrained, "pretrained");
     for (auto& classifier : classifiers) {
         const std::string path = (directory / "models" / ("ae-" + classifier.name + ".pt")).string();
         if (!fs::exists(path))
             finetuneAutoencoder(spec, *dataset, pretrained, *classifier.model, classifier.name, path, device,
                                 previewImages, job);
+        else
+            previewSaved(path, classifier.name);
     }
 
     // 4. Measure on the fixed set of test images.

@@ -1,0 +1,48 @@
+# Builds the Debian package with CPack, unpacks it and starts what it installed (without installing it
+# on the machine): the desktop entry, metainfo and icons are there and the programs run.
+# -DBUILD_DIR=... -DWORK_DIR=...
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+execute_process(COMMAND cpack -G DEB -B "${WORK_DIR}" WORKING_DIRECTORY "${BUILD_DIR}"
+                RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "cpack failed:\n${output}")
+endif()
+file(GLOB debs "${WORK_DIR}/netsight_*.deb")
+list(LENGTH debs count)
+if(NOT count EQUAL 1)
+  message(FATAL_ERROR "expected one netsight_*.deb in ${WORK_DIR}, found: ${debs}")
+endif()
+execute_process(COMMAND dpkg-deb -f ${debs} Depends OUTPUT_VARIABLE depends)
+foreach(needed libtorch1.13 libqt6widgets6 libopenblas0-pthread)
+  if(NOT depends MATCHES "${needed}")
+    message(FATAL_ERROR "the package does not depend on ${needed}: ${depends}")
+  endif()
+endforeach()
+execute_process(COMMAND dpkg-deb -x ${debs} "${WORK_DIR}/root" RESULT_VARIABLE result)
+foreach(file usr/bin/netsight usr/bin/netsight-cli usr/share/applications/netsight.desktop
+             usr/share/metainfo/io.github.netsight.NetSight.metainfo.xml
+             usr/share/icons/hicolor/scalable/apps/netsight.svg usr/share/icons/hicolor/256x256/apps/netsight.png)
+  if(NOT EXISTS "${WORK_DIR}/root/${file}")
+    message(FATAL_ERROR "the package lacks ${file}")
+  endif()
+endforeach()
+execute_process(COMMAND "${WORK_DIR}/root/usr/bin/netsight" --version
+                RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE errors)
+if(NOT result EQUAL 0 OR NOT output MATCHES "NetSight [0-9]")
+  message(FATAL_ERROR "the packaged netsight does not start: ${result} ${output} ${errors}")
+endif()
+execute_process(COMMAND "${WORK_DIR}/root/usr/bin/netsight-cli" --help RESULT_VARIABLE result OUTPUT_QUIET)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "the packaged netsight-cli does not start")
+endif()
+find_program(DESKTOP_FILE_VALIDATE desktop-file-validate)
+if(DESKTOP_FILE_VALIDATE)
+  execute_process(COMMAND ${DESKTOP_FILE_VALIDATE} "${WORK_DIR}/root/usr/share/applications/netsight.desktop"
+                  RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "netsight.desktop is not valid:\n${output}")
+  endif()
+endif()
+message(STATUS "package ok: ${debs}")
+file(REMOVE_RECURSE "${WORK_DIR}/root")
