@@ -16,4 +16,7 @@ void addModelCommands(CLI::App& app);
 /// Adds `probe`.
 void addProbeCommands(CLI::App& app);
 
+/// Adds `visualize`, `gallery` and `invert`.
+void addVizCommands(CLI::App& app);
+
 }  // namespace netsight::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     netsight::cli::addDataCommands(app);
     netsight::cli::addModelCommands(app);
     netsight::cli::addProbeCommands(app);
+    netsight::cli::addVizCommands(app);
 
     try {
         app.parse(argc, argv);

@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <QAction>
+#include <QComboBox>
 #include <QFile>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -25,6 +27,7 @@
 #include "ReconstructionGrid.h"
 #include "TransferPanel.h"
 #include "UiTestSupport.h"
+#include "VisualizerPanel.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "netsight/ui/MainWindow.h"
 
@@ -282,6 +285,64 @@ TEST(LabWindow, DroppingAModelFileAddsItAsAClassifierWithItsLayers) {
     table->selectRow(2);
     ASSERT_TRUE(
         QTest::qWaitFor([&] { return window.classifiersPanel()->layers()->topLevelItemCount() > 3; }, 20000));
+}
+
+}  // namespace
+}  // namespace netsight::ui
+
+namespace netsight::ui {
+namespace {
+
+bool waitForVizJob(VisualizerPanel* panel, const QString& job) {
+    bool done = false, ok = false;
+    QObject guard;
+    QObject::connect(panel, &VisualizerPanel::finished, &guard, [&](const QString& name, bool succeeded) {
+        if (name == job) {
+            done = true;
+            ok = succeeded;
+        }
+    });
+    EXPECT_TRUE(QTest::qWaitFor([&] { return done; }, kProbeTimeoutMs)) << job.toStdString();
+    return ok;
+}
+
+TEST(VisualizerView, VisualizesAChannelLiveRendersAGalleryAndInverts) {
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
+    ASSERT_TRUE(window.session()->trainClassifier("plain"));
+    ASSERT_EQ(waitForJob(window.session(), "train plain"), JobState::Succeeded);
+    window.showTab(MainWindow::Tab::Visualizer);
+    VisualizerPanel* panel = window.visualizerPanel();
+    panel->selectClassifier("plain");
+    ASSERT_TRUE(
+        QTest::qWaitFor([&] { return panel->selectLayer("layer2.0"); }, 20000));  // read off the GUI thread
+    panel->stepsBox()->setValue(24);
+
+    // Live: the picture and the objective curve arrive while it runs.
+    panel->startVisualization();
+    ASSERT_TRUE(waitForVizJob(panel, "viz:visualize")) << panel->lastError().toStdString();
+    EXPECT_FALSE(panel->currentImage().isNull());
+    EXPECT_EQ(panel->objectivePlot()->graph(0)->dataCount(), 24);
+    EXPECT_FALSE(window.session()->series().contains("objective"));  // not mixed into the probe's curves
+
+    panel->indexBox()->setValue(0);
+    panel->startGallery();
+    ASSERT_TRUE(waitForVizJob(panel, "viz:gallery"));
+    EXPECT_EQ(panel->galleryCount(), 16);
+
+    panel->startInversion();
+    ASSERT_TRUE(waitForVizJob(panel, "viz:invert"));
+    EXPECT_GE(panel->inversionCount(), 3);  // the original and at least two layers
+
+    // A bad target says what is wrong and the panel keeps working.
+    panel->targetBox()->setCurrentIndex(2);  // class logit
+    panel->indexBox()->setMaximum(99);
+    panel->indexBox()->setValue(50);
+    panel->startVisualization();
+    EXPECT_FALSE(waitForVizJob(panel, "viz:visualize"));
+    EXPECT_TRUE(panel->lastError().contains("has 3 classes")) << panel->lastError().toStdString();
 }
 
 }  // namespace

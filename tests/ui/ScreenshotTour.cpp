@@ -6,6 +6,7 @@
 #include <QImage>
 #include <QPalette>
 #include <QSet>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -13,6 +14,7 @@
 #include <cstdio>
 
 #include "UiTestSupport.h"
+#include "VisualizerPanel.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "netsight/ui/MainWindow.h"
 
@@ -31,9 +33,10 @@ int colourCount(const QImage& image) {
 }
 
 bool grabAll(MainWindow& window, const QString& folder, const QString& prefix, bool requireData) {
-    static const char* names[] = {"data", "classifiers", "probe", "transfer", "order", "nmi", "jobs"};
+    static const char* names[] = {"data",  "classifiers", "probe",      "transfer",
+                                  "order", "nmi",         "visualizer", "jobs"};
     bool ok = true;
-    for (int tab = 0; tab < 7; ++tab) {
+    for (int tab = 0; tab < 8; ++tab) {
         window.showTab(static_cast<MainWindow::Tab>(tab));
         QTest::qWait(400);  // let the panel lay out and paint
         const QImage image = window.grab().toImage();
@@ -102,6 +105,15 @@ int main(int argc, char** argv) {
     bool ok = during && grabAll(window, folder, "during", false);
     ok = QTest::qWaitFor([&] { return !session->busy(); }, 300000) && ok;
     ok = session->results().has_value() && ok;
+    // The visualizer: a channel of the trained resnet-s, live.
+    window.showTab(MainWindow::Tab::Visualizer);
+    auto* visualizer = window.visualizerPanel();
+    visualizer->selectClassifier("plain");
+    ok = QTest::qWaitFor([&] { return visualizer->selectLayer("layer2.0"); }, 20000) && ok;
+    visualizer->stepsBox()->setValue(128);
+    visualizer->indexBox()->setValue(3);
+    visualizer->startVisualization();
+    ok = QTest::qWaitFor([&] { return !session->busy(); }, 120000) && ok;
     ok = grabAll(window, folder, "after", true) && ok;
     std::printf("screenshots in %s: %s\n", qPrintable(folder), ok ? "ok" : "FAILED");
     return ok ? 0 : 1;

@@ -180,6 +180,10 @@ bool ExperimentSession::trainClassifier(const QString& name) {
 bool ExperimentSession::retry(const QString& name) {
     if (name == probeJobName()) return startProbe();
     if (name.startsWith("train ")) return trainClassifier(name.mid(6));
+    if (name.startsWith("viz:")) {
+        error_ = tr("Start %1 again from the Visualizer view").arg(name);
+        return false;
+    }
     error_ = tr("Unknown job %1").arg(name);
     return false;
 }
@@ -218,6 +222,22 @@ void ExperimentSession::drain() {
 }
 
 void ExperimentSession::handle(const runtime::Event& event, bool* seriesTouched, bool* previewsTouched) {
+    // The visualizer's curves and pictures are not the experiment's: they go to its panel only.
+    const bool vizJob = std::visit([](const auto& e) { return e.job.rfind("viz:", 0) == 0; }, event);
+    if (auto* vizMetricEvent = std::get_if<runtime::MetricEvent>(&event); vizMetricEvent && vizJob) {
+        emit vizMetric(QString::fromStdString(vizMetricEvent->job),
+                       QString::fromStdString(vizMetricEvent->series), vizMetricEvent->step,
+                       vizMetricEvent->value);
+        return;
+    }
+    if (auto* vizPreviewEvent = std::get_if<runtime::PreviewEvent>(&event); vizPreviewEvent && vizJob) {
+        QVector<QImage> images;
+        for (const auto& buffer : vizPreviewEvent->images)
+            images.push_back(toQImage(buffer));
+        emit vizPreview(QString::fromStdString(vizPreviewEvent->job),
+                        QString::fromStdString(vizPreviewEvent->key), images);
+        return;
+    }
     if (auto* progress = std::get_if<runtime::ProgressEvent>(&event)) {
         if (JobStatus* status = job(QString::fromStdString(progress->job))) {
             status->state = JobState::Running;

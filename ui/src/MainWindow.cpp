@@ -28,6 +28,7 @@
 #include "OrderPanel.h"
 #include "ProbePanel.h"
 #include "TransferPanel.h"
+#include "VisualizerPanel.h"
 #include "WelcomePage.h"
 #include "netsight/ui/DataPanel.h"
 #include "netsight/ui/ExperimentSession.h"
@@ -50,6 +51,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     transferPanel_ = new TransferPanel(session_, tabs_);
     orderPanel_ = new OrderPanel(session_, tabs_);
     nmiPanel_ = new NmiPanel(session_, tabs_);
+    visualizerPanel_ = new VisualizerPanel(session_, tabs_);
     jobsPanel_ = new JobsPanel(session_, tabs_);
     tabs_->addTab(dataPanel_, tr("Data"));
     tabs_->addTab(classifiersPanel_, tr("Classifiers"));
@@ -57,6 +59,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     tabs_->addTab(transferPanel_, tr("Transfer matrix"));
     tabs_->addTab(orderPanel_, tr("Order"));
     tabs_->addTab(nmiPanel_, tr("NMI"));
+    tabs_->addTab(visualizerPanel_, tr("Visualizer"));
     tabs_->addTab(jobsPanel_, tr("Jobs"));
     stack_->addWidget(welcome_);
     stack_->addWidget(tabs_);

@@ -45,4 +45,40 @@ void writePng(const RgbBuffer& buffer, const std::string& path) {
         path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
 }
 
+Image fromRgbBuffer(const RgbBuffer& buffer) {
+    Image image(ImageShape{3, buffer.height, buffer.width});
+    const std::size_t plane = static_cast<std::size_t>(buffer.width) * buffer.height;
+    for (std::size_t i = 0; i < plane; ++i)
+        for (std::size_t c = 0; c < 3; ++c)
+            image.pixels[c * plane + i] = buffer.rgb[3 * i + c] / 255.0f;
+    return image;
+}
+
+Image readImageFile(const std::string& path) {
+    const cv::Mat decoded = cv::imread(path, cv::IMREAD_UNCHANGED);
+    if (decoded.empty())
+        throw std::runtime_error(path + ": cannot be read as an image (missing, or not PNG/JPEG/BMP/TIFF)");
+    cv::Mat image;
+    const bool grey = decoded.channels() == 1;
+    if (grey)
+        image = decoded;
+    else if (decoded.channels() == 4)
+        cv::cvtColor(decoded, image, cv::COLOR_BGRA2RGB);
+    else
+        cv::cvtColor(decoded, image, cv::COLOR_BGR2RGB);
+    const double scale = image.depth() == CV_16U ? 1.0 / 65535.0 : 1.0 / 255.0;
+    image.convertTo(image, CV_32F, scale);
+    const int channels = grey ? 1 : 3;
+    Image result(ImageShape{channels, image.rows, image.cols});
+    const std::size_t plane = static_cast<std::size_t>(image.rows) * image.cols;
+    for (int y = 0; y < image.rows; ++y) {
+        const float* row = image.ptr<float>(y);
+        for (int x = 0; x < image.cols; ++x)
+            for (int c = 0; c < channels; ++c)
+                result.pixels[c * plane + static_cast<std::size_t>(y) * image.cols + x] =
+                    row[x * channels + c];
+    }
+    return result;
+}
+
 }  // namespace netsight::data

@@ -63,5 +63,10 @@ RgbBuffer toRgbBuffer(const Image& image);
 
 /// Encodes an RGB buffer as PNG and writes it atomically. Throws std::runtime_error naming the path.
 void writePng(const RgbBuffer& buffer, const std::string& path);
+/// 8-bit RGB back to a [0, 1] image with 3 channels.
+Image fromRgbBuffer(const RgbBuffer& buffer);
+/// Reads a PNG/JPEG/BMP/... file as a [0, 1] image: grey files with 1 channel, others with 3 (RGB).
+/// Throws std::runtime_error naming the file when it is missing or not an image.
+Image readImageFile(const std::string& path);
 
 }  // namespace netsight::data

@@ -68,6 +68,11 @@ class ExperimentSession : public QObject {
     bool startProbe();
     /// Queues the training of the zoo classifier `name` (job "train NAME"). False when it is pending.
     bool trainClassifier(const QString& name);
+    /// Queues any other work (the visualizer's jobs) on the same worker. Jobs named "viz:..." keep their
+    /// curves and pictures out of the experiment: they arrive as vizMetric / vizPreview signals instead.
+    bool submitJob(const QString& name, std::function<void(runtime::JobContext&)> work) {
+        return submit(name, std::move(work));
+    }
     /// Runs a finished job again (it resumes from its checkpoint).
     bool retry(const QString& job);
     /// Cancels a running job at its next batch (its checkpoint is kept) or drops a queued one.
@@ -98,6 +103,8 @@ class ExperimentSession : public QObject {
     void resultsChanged();
     void logged(const QString& line);
     void jobFinished(const QString& name, netsight::ui::JobState state, const QString& message);
+    void vizMetric(const QString& job, const QString& series, double step, double value);
+    void vizPreview(const QString& job, const QString& key, const QVector<QImage>& images);
 
   private:
     void handle(const runtime::Event& event, bool* seriesTouched, bool* previewsTouched);

@@ -20,13 +20,14 @@ class NmiPanel;
 class OrderPanel;
 class ProbePanel;
 class TransferPanel;
+class VisualizerPanel;
 class WelcomePage;
 
 /// NetSight's main window: the welcome screen until an experiment is open, then one tab per panel.
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
-    enum class Tab { Data, Classifiers, Probe, Transfer, Order, Nmi, Jobs };
+    enum class Tab { Data, Classifiers, Probe, Transfer, Order, Nmi, Visualizer, Jobs };
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -38,6 +39,7 @@ class MainWindow : public QMainWindow {
     OrderPanel* orderPanel() const { return orderPanel_; }
     NmiPanel* nmiPanel() const { return nmiPanel_; }
     JobsPanel* jobsPanel() const { return jobsPanel_; }
+    VisualizerPanel* visualizerPanel() const { return visualizerPanel_; }
     void showTab(Tab tab);
     bool welcomeShown() const;
 
@@ -80,6 +82,7 @@ class MainWindow : public QMainWindow {
     OrderPanel* orderPanel_;
     NmiPanel* nmiPanel_;
     JobsPanel* jobsPanel_;
+    VisualizerPanel* visualizerPanel_;
     QMenu* recentMenu_ = nullptr;
     QAction* runAction_ = nullptr;
     QAction* cancelAction_ = nullptr;

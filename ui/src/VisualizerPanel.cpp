@@ -1,0 +1,560 @@
+#include "VisualizerPanel.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QFutureWatcher>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPainter>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrent>
+
+#include "Export.h"
+#include "PlotStyle.h"
+#include "netsight/data/Dataset.h"
+#include "netsight/ui/ExperimentSession.h"
+#include "netsight/viz/Visualize.h"
+
+namespace netsight::ui {
+namespace {
+
+enum Target { kChannel, kNeuron, kClass, kClassProbability, kLayer };
+
+QString shapeText(const std::vector<std::int64_t>& shape) {
+    QStringList parts;
+    for (auto d : shape)
+        parts << QString::number(d);
+    return parts.join(QStringLiteral("×"));
+}
+
+// Nearest-neighbour enlargement: a 32 px visualization stays crisp pixels.
+QPixmap enlarged(const QImage& image, int side) {
+    return QPixmap::fromImage(image.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation));
+}
+
+QListWidget* iconList(QWidget* parent) {
+    auto* list = new QListWidget(parent);
+    list->setViewMode(QListView::IconMode);
+    list->setIconSize(QSize(96, 96));
+    list->setResizeMode(QListView::Adjust);
+    list->setMovement(QListView::Static);
+    list->setSpacing(4);
+    return list;
+}
+
+}  // namespace
+
+VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
+    : QWidget(parent), session_(session) {
+    classifier_ = new QComboBox(this);
+    classifier_->setToolTip(tr("A trained classifier of the experiment"));
+    layers_ = new QTreeWidget(this);
+    layers_->setHeaderLabels({tr("Layer"), tr("Output")});
+    layers_->setToolTip(tr("Module paths of the classifier, with the shape of their output"));
+    target_ = new QComboBox(this);
+    target_->addItems({tr("Channel (mean)"), tr("Neuron (channel at x, y)"), tr("Class logit"),
+                       tr("Class probability"), tr("Whole layer (DeepDream)")});
+    index_ = new QSpinBox(this);
+    index_->setToolTip(tr("Channel or class index"));
+    x_ = new QSpinBox(this);
+    y_ = new QSpinBox(this);
+    for (auto* box : {x_, y_}) {
+        box->setRange(-1, 4096);
+        box->setValue(-1);
+        box->setSpecialValueText(tr("centre"));
+    }
+    parameterization_ = new QComboBox(this);
+    parameterization_->addItems({tr("Fourier, decorrelated colour"), tr("Pixels")});
+    size_ = new QSpinBox(this);
+    size_->setRange(0, 512);
+    size_->setValue(128);
+    size_->setSpecialValueText(tr("input size"));
+    size_->setSuffix(" px");
+    steps_ = new QSpinBox(this);
+    steps_->setRange(1, 10000);
+    steps_->setValue(256);
+    learningRate_ = new QDoubleSpinBox(this);
+    learningRate_->setDecimals(3);
+    learningRate_->setRange(0.001, 1.0);
+    learningRate_->setSingleStep(0.01);
+    learningRate_->setValue(0.05);
+    transforms_ = new QCheckBox(tr("pad, jitter, scale, rotate"), this);
+    transforms_->setChecked(true);
+    tvWeight_ = new QDoubleSpinBox(this);
+    tvWeight_->setDecimals(3);
+    tvWeight_->setRange(0, 100);
+    alphaWeight_ = new QDoubleSpinBox(this);
+    alphaWeight_->setDecimals(4);
+    alphaWeight_->setRange(0, 100);
+    galleryCount_ = new QSpinBox(this);
+    galleryCount_->setRange(1, 64);
+    galleryCount_->setValue(16);
+    imageIndex_ = new QSpinBox(this);
+    imageIndex_->setRange(0, 100000);
+    imageIndex_->setToolTip(tr("Index of the test image of the experiment's data to invert"));
+
+    start_ = new QPushButton(tr("Start"), this);
+    start_->setToolTip(tr("Maximize the target; the image updates live"));
+    stop_ = new QPushButton(tr("Stop"), this);
+    gallery_ = new QPushButton(tr("Channel gallery"), this);
+    gallery_->setToolTip(tr("One image per channel of the layer, from the index above"));
+    invert_ = new QPushButton(tr("Invert at this and earlier layers"), this);
+    invert_->setToolTip(
+        tr("Find images whose representation matches the test image's (Mahendran & Vedaldi)"));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Classifier"), classifier_);
+    form->addRow(tr("Target"), target_);
+    form->addRow(tr("Index"), index_);
+    auto* position = new QHBoxLayout;
+    position->addWidget(x_);
+    position->addWidget(y_);
+    form->addRow(tr("Neuron x, y"), position);
+    form->addRow(tr("Image"), parameterization_);
+    form->addRow(tr("Size"), size_);
+    form->addRow(tr("Steps"), steps_);
+    form->addRow(tr("Learning rate"), learningRate_);
+    form->addRow(tr("Transforms"), transforms_);
+    form->addRow(tr("TV weight"), tvWeight_);
+    form->addRow(tr("Alpha-norm weight"), alphaWeight_);
+    form->addRow(tr("Gallery channels"), galleryCount_);
+    form->addRow(tr("Test image"), imageIndex_);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(start_);
+    buttons->addWidget(stop_);
+    auto* controls = new QWidget(this);
+    auto* controlsLayout = new QVBoxLayout(controls);
+    controlsLayout->addLayout(form);
+    controlsLayout->addWidget(new QLabel(tr("Layer"), controls));
+    controlsLayout->addWidget(layers_, 1);
+    controlsLayout->addLayout(buttons);
+    controlsLayout->addWidget(gallery_);
+    controlsLayout->addWidget(invert_);
+
+    image_ = new QLabel(this);
+    image_->setMinimumSize(256, 256);
+    image_->setAlignment(Qt::AlignCenter);
+    image_->setFrameShape(QFrame::StyledPanel);
+    status_ = new QLabel(tr("Choose a classifier, a layer and a target, then Start."), this);
+    status_->setWordWrap(true);
+    plot_ = new QCustomPlot(this);
+    plot_->setMinimumHeight(160);
+    plot_->xAxis->setLabel(tr("step"));
+    plot_->yAxis->setLabel(tr("objective"));
+    plot_->addGraph();
+    stylePlot(plot_);
+    plot_->graph(0)->setPen(QPen(seriesColour(0), 1.6));
+    galleryList_ = iconList(this);
+    inversionList_ = iconList(this);
+
+    auto* saveImage = new QPushButton(tr("Save image…"), this);
+    auto* saveGallery = new QPushButton(tr("Save gallery…"), this);
+    auto* saveInversion = new QPushButton(tr("Save inversions…"), this);
+    auto* live = new QWidget(this);
+    auto* liveLayout = new QVBoxLayout(live);
+    auto* liveTop = new QHBoxLayout;
+    liveTop->addWidget(image_, 1);
+    liveLayout->addLayout(liveTop, 2);
+    liveLayout->addWidget(status_);
+    liveLayout->addWidget(plot_, 1);
+    liveLayout->addWidget(saveImage, 0, Qt::AlignRight);
+    auto* galleryPage = new QWidget(this);
+    auto* galleryLayout = new QVBoxLayout(galleryPage);
+    galleryLayout->addWidget(galleryList_, 1);
+    galleryLayout->addWidget(saveGallery, 0, Qt::AlignRight);
+    auto* inversionPage = new QWidget(this);
+    auto* inversionLayout = new QVBoxLayout(inversionPage);
+    inversionLayout->addWidget(inversionList_, 1);
+    inversionLayout->addWidget(saveInversion, 0, Qt::AlignRight);
+    auto* views = new QTabWidget(this);
+    views->addTab(live, tr("Live"));
+    views->addTab(galleryPage, tr("Gallery"));
+    views->addTab(inversionPage, tr("Inversion"));
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(controls);
+    splitter->addWidget(views);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+
+    connect(classifier_, &QComboBox::currentIndexChanged, this, &VisualizerPanel::readLayers);
+    connect(layers_, &QTreeWidget::itemSelectionChanged, this, &VisualizerPanel::refreshTargetRange);
+    connect(target_, &QComboBox::currentIndexChanged, this, &VisualizerPanel::refreshTargetRange);
+    connect(start_, &QPushButton::clicked, this, &VisualizerPanel::startVisualization);
+    connect(gallery_, &QPushButton::clicked, this, &VisualizerPanel::startGallery);
+    connect(invert_, &QPushButton::clicked, this, &VisualizerPanel::startInversion);
+    connect(stop_, &QPushButton::clicked, this, [this] { session_->cancel(runningJob_); });
+    connect(saveImage, &QPushButton::clicked, this, &VisualizerPanel::saveImage);
+    connect(saveGallery, &QPushButton::clicked, this, [this] { saveList(galleryList_, "gallery"); });
+    connect(saveInversion, &QPushButton::clicked, this, [this] { saveList(inversionList_, "inversions"); });
+    connect(session_, &ExperimentSession::specChanged, this, &VisualizerPanel::refreshClassifiers);
+    connect(session_, &ExperimentSession::jobFinished, this,
+            [this](const QString& job, JobState state, const QString& message) {
+                if (job.startsWith("train ") || job == ExperimentSession::probeJobName())
+                    refreshClassifiers();
+                if (job != runningJob_) return;
+                setRunning(false);
+                status_->setText(state == JobState::Succeeded   ? tr("Done.")
+                                 : state == JobState::Cancelled ? tr("Stopped.")
+                                                                : tr("Failed: %1").arg(message));
+                if (state == JobState::Failed) error_ = message;
+                emit finished(job, state == JobState::Succeeded);
+            });
+    connect(session_, &ExperimentSession::vizMetric, this,
+            [this](const QString& job, const QString&, double step, double value) {
+                if (job != runningJob_) return;
+                plot_->graph(0)->addData(step, value);
+                plot_->rescaleAxes();
+                plot_->replot(QCustomPlot::rpQueuedReplot);
+            });
+    connect(session_, &ExperimentSession::vizPreview, this,
+            [this](const QString& job, const QString& key, const QVector<QImage>& images) {
+                if (job != runningJob_ || images.isEmpty()) return;
+                if (key == "image" || key == "inversion") showImage(images.front());
+                if (key == "gallery") showImage(images.front());
+            });
+    refreshClassifiers();
+    setRunning(false);
+}
+
+void VisualizerPanel::refreshClassifiers() {
+    const QString current = classifier_->currentText();
+    const QSignalBlocker blocker(classifier_);
+    classifier_->clear();
+    if (session_->isOpen())
+        for (const auto& entry : session_->spec().classifiers) {
+            const QString name = QString::fromStdString(entry.name);
+            const QString path =
+                entry.architecture.empty()
+                    ? (QFileInfo(QString::fromStdString(entry.model)).isAbsolute()
+                           ? QString::fromStdString(entry.model)
+                           : session_->directory() + "/" + QString::fromStdString(entry.model))
+                    : session_->directory() + "/models/" + name + ".nsm";
+            if (QFileInfo::exists(path)) classifier_->addItem(name, path);
+        }
+    const int index = classifier_->findText(current);
+    classifier_->setCurrentIndex(index >= 0 ? index : 0);
+    if (classifier_->count() == 0)
+        status_->setText(tr("No trained classifier yet: run the probe or train one in Classifiers."));
+    if (classifier_->currentText() != current || layers_->topLevelItemCount() == 0) readLayers();
+}
+
+QString VisualizerPanel::modelPath() const {
+    return classifier_->currentData().toString();
+}
+
+void VisualizerPanel::selectClassifier(const QString& name) {
+    refreshClassifiers();
+    classifier_->setCurrentIndex(classifier_->findText(name));
+}
+
+// Layers are read off the GUI thread (loading a model takes LibTorch a moment).
+void VisualizerPanel::readLayers() {
+    layers_->clear();
+    const QString path = modelPath();
+    if (path.isEmpty()) return;
+    const int generation = ++generation_;
+    auto* watcher = new QFutureWatcher<models::ModelSummary>(this);
+    connect(watcher, &QFutureWatcher<models::ModelSummary>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != generation_) return;
+        try {
+            model_ = watcher->result();
+        } catch (const std::exception& e) {
+            status_->setText(QString::fromStdString(e.what()));
+            return;
+        }
+        // A tree of module paths: "layer2.0.conv1" is "conv1" under "0" under "layer2"; nodes that are
+        // only path prefixes carry no shape and cannot be chosen.
+        QHash<QString, QTreeWidgetItem*> items;
+        for (const auto& layer : model_.layers) {
+            const QString name = QString::fromStdString(layer.name);
+            const QStringList parts = name.split('.');
+            QTreeWidgetItem* parent = nullptr;
+            QString path;
+            for (int i = 0; i < parts.size(); ++i) {
+                path = i == 0 ? parts[0] : path + "." + parts[i];
+                QTreeWidgetItem* item = items.value(path);
+                if (!item) {
+                    item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(layers_);
+                    item->setText(0, parts[i]);
+                    item->setToolTip(0, path);
+                    item->setFlags(item->flags() & ~Qt::ItemIsSelectable);
+                    items.insert(path, item);
+                }
+                parent = item;
+            }
+            parent->setText(1, shapeText(layer.shape));
+            parent->setData(0, Qt::UserRole, name);
+            parent->setFlags(parent->flags() | Qt::ItemIsSelectable);
+        }
+        layers_->expandAll();
+        layers_->resizeColumnToContents(0);
+        imageIndex_->setMaximum(100000);
+        emit layersShown();
+    });
+    watcher->setFuture(QtConcurrent::run([file = path.toStdString()] { return models::inspectModel(file); }));
+}
+
+bool VisualizerPanel::selectLayer(const QString& name) {
+    QTreeWidgetItemIterator it(layers_);
+    for (; *it; ++it)
+        if ((*it)->data(0, Qt::UserRole).toString() == name) {
+            layers_->setCurrentItem(*it);
+            return true;
+        }
+    return false;
+}
+
+QString VisualizerPanel::selectedLayer() const {
+    const auto* item = layers_->currentItem();
+    return item ? item->data(0, Qt::UserRole).toString() : QString();
+}
+
+void VisualizerPanel::refreshTargetRange() {
+    const bool isClass = target_->currentIndex() == kClass || target_->currentIndex() == kClassProbability;
+    int maximum = 0;
+    if (isClass) {
+        maximum = static_cast<int>(model_.meta.classNames.size()) - 1;
+    } else {
+        for (const auto& layer : model_.layers)
+            if (QString::fromStdString(layer.name) == selectedLayer() && !layer.shape.empty())
+                maximum = static_cast<int>(layer.shape[0]) - 1;
+    }
+    index_->setRange(0, std::max(0, maximum));
+    index_->setEnabled(target_->currentIndex() != kLayer);
+    x_->setEnabled(target_->currentIndex() == kNeuron);
+    y_->setEnabled(target_->currentIndex() == kNeuron);
+}
+
+void VisualizerPanel::setRunning(bool running) {
+    start_->setEnabled(!running);
+    gallery_->setEnabled(!running);
+    invert_->setEnabled(!running);
+    stop_->setEnabled(running);
+    if (!running) runningJob_.clear();
+}
+
+bool VisualizerPanel::submit(const QString& kind, std::function<void(runtime::JobContext&)> work) {
+    error_.clear();
+    if (modelPath().isEmpty()) {
+        error_ = tr("Choose a trained classifier first.");
+        status_->setText(error_);
+        return false;
+    }
+    const QString name = "viz:" + kind;
+    if (!session_->submitJob(name, std::move(work))) {
+        error_ = session_->error();
+        status_->setText(error_);
+        return false;
+    }
+    runningJob_ = name;
+    setRunning(true);
+    plot_->graph(0)->data()->clear();
+    plot_->replot();
+    status_->setText(tr("Running…"));
+    return true;
+}
+
+void VisualizerPanel::startVisualization() {
+    viz::VizOptions options;
+    const QString layer = selectedLayer();
+    viz::ObjectiveTerm term;
+    switch (target_->currentIndex()) {
+        case kChannel:
+            term = {viz::ObjectiveKind::ChannelMean, layer.toStdString(), index_->value()};
+            break;
+        case kNeuron:
+            term = {viz::ObjectiveKind::Neuron, layer.toStdString(), index_->value(), x_->value(),
+                    y_->value()};
+            break;
+        case kClass:
+            term = {viz::ObjectiveKind::ClassLogit, "", index_->value()};
+            break;
+        case kClassProbability:
+            term = {viz::ObjectiveKind::ClassLogProbability, "", index_->value()};
+            break;
+        default:
+            term = {viz::ObjectiveKind::Layer, layer.toStdString()};
+            break;
+    }
+    if (term.kind != viz::ObjectiveKind::ClassLogit && term.kind != viz::ObjectiveKind::ClassLogProbability &&
+        layer.isEmpty()) {
+        error_ = tr("Choose a layer in the tree.");
+        status_->setText(error_);
+        return;
+    }
+    options.objective = {term};
+    options.parameterization = parameterization_->currentIndex() == 0 ? viz::Parameterization::Fourier
+                                                                      : viz::Parameterization::Pixels;
+    options.size = size_->value();
+    options.steps = steps_->value();
+    options.learningRate = learningRate_->value();
+    options.transforms = transforms_->isChecked();
+    options.tvWeight = tvWeight_->value();
+    options.alphaNormWeight = alphaWeight_->value();
+    options.device = session_->spec().device;
+    const std::string path = modelPath().toStdString();
+    submit("visualize", [path, options](runtime::JobContext& job) { viz::visualize(path, options, job); });
+}
+
+void VisualizerPanel::startGallery() {
+    const QString layer = selectedLayer();
+    if (layer.isEmpty()) {
+        error_ = tr("Choose a layer in the tree.");
+        status_->setText(error_);
+        return;
+    }
+    viz::VizOptions options;
+    options.size = size_->value() > 0 ? std::min(size_->value(), 64) : 0;  // thumbnails
+    options.steps = steps_->value();
+    options.learningRate = learningRate_->value();
+    options.transforms = transforms_->isChecked();
+    options.device = session_->spec().device;
+    const std::string path = modelPath().toStdString();
+    const int first = index_->value(), count = galleryCount_->value();
+    auto images = std::make_shared<std::vector<data::RgbBuffer>>();
+    const bool started = submit("gallery", [=](runtime::JobContext& job) {
+        *images = viz::gallery(path, layer.toStdString(), first, count, options, job).images;
+    });
+    if (!started) return;
+    galleryList_->clear();
+    // The thumbnails are filled in when the job ends (the live image shows its progress meanwhile).
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(session_, &ExperimentSession::jobFinished, this,
+                          [this, images, first, layer, connection](const QString& job, JobState state) {
+                              if (job != "viz:gallery") return;
+                              disconnect(*connection);
+                              if (state != JobState::Succeeded) return;
+                              for (std::size_t i = 0; i < images->size(); ++i) {
+                                  const auto& buffer = (*images)[i];
+                                  const QImage image(buffer.rgb.data(), buffer.width, buffer.height,
+                                                     buffer.width * 3, QImage::Format_RGB888);
+                                  auto* item = new QListWidgetItem(
+                                      QIcon(enlarged(image.copy(), 96)),
+                                      tr("%1 #%2").arg(layer).arg(first + static_cast<int>(i)), galleryList_);
+                                  item->setData(Qt::UserRole, image.copy());
+                              }
+                          });
+}
+
+void VisualizerPanel::startInversion() {
+    const QString layer = selectedLayer();
+    if (layer.isEmpty()) {
+        error_ = tr("Choose a layer in the tree.");
+        status_->setText(error_);
+        return;
+    }
+    // This layer and up to three earlier ones with spatial output: what each still knows of the image.
+    QStringList chosen;
+    for (const auto& info : model_.layers) {
+        const QString name = QString::fromStdString(info.name);
+        if (info.shape.size() == 3 && !name.contains('.')) chosen << name;
+        if (name == layer) break;
+    }
+    if (!chosen.contains(layer)) chosen << layer;
+    chosen = chosen.mid(std::max<qsizetype>(0, chosen.size() - 4));
+    const std::string path = modelPath().toStdString(), source = session_->spec().data;
+    const std::size_t index = static_cast<std::size_t>(imageIndex_->value());
+    viz::InversionOptions options;
+    options.steps = steps_->value();
+    options.device = session_->spec().device;
+    auto results = std::make_shared<std::vector<std::pair<std::string, viz::InversionResult>>>();
+    std::vector<std::string> names;
+    for (const auto& name : chosen)
+        names.push_back(name.toStdString());
+    const bool started = submit("invert", [=](runtime::JobContext& job) {
+        const auto dataset = data::openDataset(source);
+        if (index >= dataset->size(data::Split::Test))
+            throw std::runtime_error("test image " + std::to_string(index) + " does not exist: " + source +
+                                     " has " + std::to_string(dataset->size(data::Split::Test)));
+        const data::Image target = dataset->sample(data::Split::Test, index).image;
+        for (const auto& name : names) {
+            viz::InversionOptions layerOptions = options;
+            layerOptions.layer = name;
+            results->emplace_back(name, viz::invert(path, target, layerOptions, job));
+        }
+    });
+    if (!started) return;
+    inversionList_->clear();
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(session_, &ExperimentSession::jobFinished, this,
+                          [this, results, connection](const QString& job, JobState state) {
+                              if (job != "viz:invert") return;
+                              disconnect(*connection);
+                              if (state != JobState::Succeeded || results->empty()) return;
+                              auto add = [this](const data::RgbBuffer& buffer, const QString& title) {
+                                  const QImage image = QImage(buffer.rgb.data(), buffer.width, buffer.height,
+                                                              buffer.width * 3, QImage::Format_RGB888)
+                                                           .copy();
+                                  auto* item =
+                                      new QListWidgetItem(QIcon(enlarged(image, 96)), title, inversionList_);
+                                  item->setData(Qt::UserRole, image);
+                              };
+                              add(results->front().second.original, tr("original"));
+                              for (const auto& [layerName, result] : *results)
+                                  add(result.image, tr("%1 (loss %2)")
+                                                        .arg(QString::fromStdString(layerName))
+                                                        .arg(result.featureLoss, 0, 'f', 2));
+                          });
+}
+
+int VisualizerPanel::galleryCount() const {
+    return galleryList_->count();
+}
+int VisualizerPanel::inversionCount() const {
+    return inversionList_->count();
+}
+
+void VisualizerPanel::showImage(const QImage& image) {
+    current_ = image;
+    const int side = std::min(image_->width(), image_->height()) - 8;
+    image_->setPixmap(enlarged(image, std::max(64, side)));
+}
+
+void VisualizerPanel::saveImage() {
+    if (current_.isNull()) return;
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save image"), "visualization.png", "PNG (*.png)");
+    if (!path.isEmpty() && !current_.save(path, "PNG"))
+        status_->setText(tr("%1: could not be written").arg(path));
+}
+
+// A montage of the list's images (scaled to 128 px) with their titles under them.
+void VisualizerPanel::saveList(QListWidget* list, const QString& name) {
+    if (list->count() == 0) return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save montage"), name + ".png", "PNG (*.png)");
+    if (path.isEmpty()) return;
+    const int tile = 128, caption = 20, columns = std::min(8, list->count());
+    const int rows = (list->count() + columns - 1) / columns;
+    QImage montage(columns * (tile + 8), rows * (tile + caption + 8), QImage::Format_RGB888);
+    montage.fill(Qt::white);
+    QPainter painter(&montage);
+    for (int i = 0; i < list->count(); ++i) {
+        const QImage image = list->item(i)->data(Qt::UserRole).value<QImage>();
+        const QRect cell((i % columns) * (tile + 8) + 4, (i / columns) * (tile + caption + 8) + 4, tile,
+                         tile);
+        painter.drawImage(cell, image.scaled(tile, tile, Qt::KeepAspectRatio, Qt::FastTransformation));
+        painter.drawText(QRect(cell.left(), cell.bottom() + 2, tile, caption), Qt::AlignCenter,
+                         list->item(i)->text());
+    }
+    painter.end();
+    if (!montage.save(path, "PNG")) status_->setText(tr("%1: could not be written").arg(path));
+}
+
+}  // namespace netsight::ui

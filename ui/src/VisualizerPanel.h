@@ -1,0 +1,98 @@
+#pragma once
+
+// The feature visualizer: pick a classifier, a layer and a target; watch the image evolve beside the
+// objective; render a layer's channel gallery; invert a dataset image at several layers.
+#include <QImage>
+#include <QWidget>
+#include <functional>
+
+#include "netsight/models/ModelFile.h"
+
+namespace netsight::runtime {
+class JobContext;
+}  // namespace netsight::runtime
+
+class QCheckBox;
+class QComboBox;
+class QCustomPlot;
+class QDoubleSpinBox;
+class QLabel;
+class QListWidget;
+class QPushButton;
+class QSpinBox;
+class QTreeWidget;
+
+namespace netsight::ui {
+
+class ExperimentSession;
+
+class VisualizerPanel : public QWidget {
+    Q_OBJECT
+  public:
+    explicit VisualizerPanel(ExperimentSession* session, QWidget* parent = nullptr);
+
+    /// Selects a classifier of the experiment by name and reads its layers.
+    void selectClassifier(const QString& name);
+    /// Selects a layer by module path (once the layers are read).
+    bool selectLayer(const QString& name);
+    void startVisualization();
+    void startGallery();
+    void startInversion();
+    QImage currentImage() const { return current_; }
+    int galleryCount() const;
+    int inversionCount() const;
+    QCustomPlot* objectivePlot() const { return plot_; }
+    QComboBox* targetBox() const { return target_; }
+    QSpinBox* indexBox() const { return index_; }
+    QSpinBox* stepsBox() const { return steps_; }
+    QString lastError() const { return error_; }
+
+  signals:
+    void layersShown();
+    void finished(const QString& job, bool succeeded);
+
+  private:
+    void refreshClassifiers();
+    void readLayers();
+    void refreshTargetRange();
+    QString modelPath() const;
+    QString selectedLayer() const;
+    bool submit(const QString& kind, std::function<void(runtime::JobContext&)> work);
+    void setRunning(bool running);
+    void showImage(const QImage& image);
+    void saveImage();
+    void saveList(QListWidget* list, const QString& name);
+
+    ExperimentSession* session_;
+    QComboBox* classifier_;
+    QTreeWidget* layers_;
+    QComboBox* target_;
+    QSpinBox* index_;
+    QSpinBox* x_;
+    QSpinBox* y_;
+    QComboBox* parameterization_;
+    QSpinBox* size_;
+    QSpinBox* steps_;
+    QDoubleSpinBox* learningRate_;
+    QCheckBox* transforms_;
+    QDoubleSpinBox* tvWeight_;
+    QDoubleSpinBox* alphaWeight_;
+    QSpinBox* galleryCount_;
+    QSpinBox* imageIndex_;
+    QPushButton* start_;
+    QPushButton* stop_;
+    QPushButton* gallery_;
+    QPushButton* invert_;
+    QLabel* image_;
+    QLabel* status_;
+    QCustomPlot* plot_;
+    QListWidget* galleryList_;
+    QListWidget* inversionList_;
+    QImage current_;
+    QString runningJob_;
+    QString error_;
+    models::ModelSummary model_;
+    int generation_ = 0;
+};
+
+}  // namespace netsight::ui
