@@ -16,7 +16,7 @@ void BM_ChannelVisualization(benchmark::State& state) {
     model->freeze();
     netsight::viz::VizOptions options;  // the defaults: 128 px, Fourier, pad 12, jitter 8, scale, rotate
     options.steps = 32;
-    options.objective = {{netsight::viz::ObjectiveKind::ChannelMean, "layer2", 5}};
+    options.objective = {{netsight::viz::ObjectiveKind::ChannelMean, "layer2.0", 5}};
     netsight::runtime::EventSink sink;
     std::atomic<bool> cancel{false};
     netsight::runtime::JobContext job("bench", sink, cancel);

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The Python PyTorch peer of bench_viz: a 128 px channel visualization of resnet-s (layer2, channel 5) with
+"""The Python PyTorch peer of bench_viz: a 128 px channel visualization of resnet-s (layer2.0 = layer2 block output, channel 5) with
 Lucid's default Fourier parameterization (1/f spectrum, decorrelated colour, sigmoid) and transforms (pad 12,
 jitter 8, random scale 0.9-1.1, rotation +-10 degrees, jitter 4), Adam lr 0.05, written as an expert would with
 torch.fft; the layer is read with a forward hook as Lucent does. Prints JSON: {"iterations_per_second": ...}."""

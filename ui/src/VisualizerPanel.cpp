@@ -286,16 +286,16 @@ void VisualizerPanel::readLayers() {
             const QString name = QString::fromStdString(layer.name);
             const QStringList parts = name.split('.');
             QTreeWidgetItem* parent = nullptr;
-            QString path;
+            QString prefix;
             for (int i = 0; i < parts.size(); ++i) {
-                path = i == 0 ? parts[0] : path + "." + parts[i];
-                QTreeWidgetItem* item = items.value(path);
+                prefix = i == 0 ? parts[0] : prefix + "." + parts[i];
+                QTreeWidgetItem* item = items.value(prefix);
                 if (!item) {
                     item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(layers_);
                     item->setText(0, parts[i]);
-                    item->setToolTip(0, path);
+                    item->setToolTip(0, prefix);
                     item->setFlags(item->flags() & ~Qt::ItemIsSelectable);
-                    items.insert(path, item);
+                    items.insert(prefix, item);
                 }
                 parent = item;
             }

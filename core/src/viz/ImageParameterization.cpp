@@ -5,6 +5,9 @@
 namespace netsight::viz {
 namespace {
 
+// Standard deviation of the initial pixel logits (the Fourier coefficients get a fifth of it).
+constexpr double kInitialNoise = 0.5;
+
 // Square root of the colour covariance of natural images (the constants Lucid publishes, from ImageNet):
 // optimizing in these decorrelated axes keeps colours natural. Columns normalized to the largest norm.
 torch::Tensor colourCorrelation(const torch::Device& device) {
@@ -27,7 +30,8 @@ ImageParameterization::ImageParameterization(Parameterization kind, int64_t batc
     : kind_(kind), channels_(channels), height_(height), width_(width) {
     const auto options = torch::TensorOptions().dtype(torch::kFloat).device(device);
     if (kind_ == Parameterization::Pixels) {
-        parameter_ = (torch::randn({batch, channels, height, width}, options) * 0.01).requires_grad_(true);
+        // Visible noise to start from: a channel silent on a flat grey image (after a ReLU) has no gradient.
+        parameter_ = (torch::randn({batch, channels, height, width}, options) * kInitialNoise).requires_grad_(true);
         return;
     }
     // rfft2 layout: frequencies along y are fftfreq(H), along x rfftfreq(W).
@@ -40,7 +44,7 @@ ImageParameterization::ImageParameterization(Parameterization kind, int64_t batc
     spectrumScale_ = (1.0 / torch::clamp_min(frequency, floor)).to(device);
     spectrumScale_ = spectrumScale_ * std::sqrt(static_cast<double>(height * width));
     parameter_ =
-        (torch::randn({batch, channels, height, width / 2 + 1, 2}, options) * 0.01).requires_grad_(true);
+        (torch::randn({batch, channels, height, width / 2 + 1, 2}, options) * (kInitialNoise / 5)).requires_grad_(true);
 }
 
 torch::Tensor ImageParameterization::images() const {

@@ -1,9 +1,11 @@
 // The feature visualizer: tests that would catch a broken one (issue "Feature visualizer").
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "ErrorOf.h"
 #include "TempDir.h"
@@ -181,7 +183,7 @@ TEST_F(Visualizer, TotalVariationRegularizationSmoothsTheImage) {
 TEST_F(Visualizer, TheTenthRunIsAsFastAsTheFirst) {
     auto model = load();
     auto options = smallOptions();
-    options.steps = 24;
+    options.steps = 40;
     options.objective = {viz::ObjectiveTerm{viz::ObjectiveKind::Neuron, midLayer(*model), 1}};
     const std::size_t layersBefore = model->layers().size();
     std::vector<double> seconds;
@@ -191,9 +193,18 @@ TEST_F(Visualizer, TheTenthRunIsAsFastAsTheFirst) {
         viz::visualize(*model, options, job.context);
         seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
-    // Run 0 warms up; a leak (hooks or graphs kept between runs) makes later runs slower and slower.
-    const double firstRuns = (seconds[1] + seconds[2]) / 2, lastRuns = (seconds[9] + seconds[10]) / 2;
-    EXPECT_LT(lastRuns, 1.5 * firstRuns) << "first " << firstRuns << " s, tenth " << lastRuns << " s";
+    // Run 0 warms up. Medians of three against this machine's noise (single runs vary 2x here); a leak
+    // (hooks or graphs kept between runs, Lucent's bug) makes every run slower than the one before.
+    auto median3 = [&](int from) {
+        std::vector<double> three(seconds.begin() + from, seconds.begin() + from + 3);
+        std::sort(three.begin(), three.end());
+        return three[1];
+    };
+    const double firstRuns = median3(1), lastRuns = median3(8);
+    std::ostringstream all;
+    for (double s : seconds)
+        all << " " << s;
+    EXPECT_LT(lastRuns, 1.8 * firstRuns) << "first " << firstRuns << " s, tenth " << lastRuns << " s; all:" << all.str();
     EXPECT_EQ(model->layers().size(), layersBefore);
 }
 
