@@ -12,6 +12,7 @@
 
 #include "ErrorOf.h"
 #include "TempDir.h"
+#include "TestJob.h"
 #include "TorchTest.h"
 #include "netsight/data/Dataset.h"
 #include "netsight/experiment/ProbeSpec.h"
@@ -26,10 +27,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct ProbeJob {
-    runtime::EventSink sink;
-    std::atomic<bool> cancel{false};
-    runtime::JobContext context{"probe-test", sink, cancel};
+using ProbeJob = test::TestJob;
+runtime::JobContext context{"probe-test", sink, cancel};
 };
 
 // Three classifiers of one architecture: ordinary, luminance-only, low-pass.

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "TempDir.h"
+#include "TestJob.h"
 #include "TorchTest.h"
 #include "netsight/models/Classifier.h"
 #include "netsight/runtime/Device.h"
@@ -17,12 +18,7 @@ namespace {
 
 constexpr const char* kWorld = "factorworld:classes=5,size=32,train=1200,val=300,test=300";
 
-// Runs `work` as a job with a sink it returns, so tests can look at the events.
-struct JobRun {
-    runtime::EventSink sink;
-    std::atomic<bool> cancel{false};
-    runtime::JobContext context{"test", sink, cancel};
-};
+using JobRun = test::TestJob;
 
 train::TrainOptions quick(const std::string& architecture, const std::string& data,
                           const std::string& output) {

@@ -9,6 +9,7 @@
 
 #include "ErrorOf.h"
 #include "TempDir.h"
+#include "TestJob.h"
 #include "TorchTest.h"
 #include "netsight/data/Dataset.h"
 #include "netsight/models/Classifier.h"
@@ -23,11 +24,7 @@ namespace {
 
 constexpr const char* kData = "factorworld:classes=3,size=32,train=900,val=90,test=90";
 
-struct Job {
-    runtime::EventSink sink;
-    std::atomic<bool> cancel{false};
-    runtime::JobContext context{"viz-test", sink, cancel};
-};
+using Job = test::TestJob;
 
 // One trained resnet-s shared by the tests of this file (a few seconds to train).
 class Visualizer : public test::SeededTest {
@@ -204,7 +201,8 @@ TEST_F(Visualizer, TheTenthRunIsAsFastAsTheFirst) {
     std::ostringstream all;
     for (double s : seconds)
         all << " " << s;
-    EXPECT_LT(lastRuns, 1.8 * firstRuns) << "first " << firstRuns << " s, tenth " << lastRuns << " s; all:" << all.str();
+    EXPECT_LT(lastRuns, 1.8 * firstRuns)
+        << "first " << firstRuns << " s, tenth " << lastRuns << " s; all:" << all.str();
     EXPECT_EQ(model->layers().size(), layersBefore);
 }
 
