@@ -28,8 +28,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using ProbeJob = test::TestJob;
-runtime::JobContext context{"probe-test", sink, cancel};
-};
 
 // Three classifiers of one architecture: ordinary, luminance-only, low-pass.
 experiment::ProbeSpec scienceSpec() {
