@@ -336,6 +336,17 @@ TEST(VisualizerView, VisualizesAChannelLiveRendersAGalleryAndInverts) {
     ASSERT_TRUE(waitForVizJob(panel, "viz:invert"));
     EXPECT_GE(panel->inversionCount(), 3);  // the original and at least two layers
 
+    // A file instead of a test image; a missing file names itself.
+    QTemporaryDir files;
+    ASSERT_TRUE(panel->currentImage().save(files.filePath("picture.png")));
+    panel->setInversionFile(files.filePath("picture.png"));
+    panel->startInversion();
+    ASSERT_TRUE(waitForVizJob(panel, "viz:invert")) << panel->lastError().toStdString();
+    panel->setInversionFile(files.filePath("missing.png"));
+    panel->startInversion();
+    EXPECT_FALSE(waitForVizJob(panel, "viz:invert"));
+    EXPECT_TRUE(panel->lastError().contains("missing.png")) << panel->lastError().toStdString();
+
     // A bad target says what is wrong and the panel keeps working.
     panel->targetBox()->setCurrentIndex(2);  // class logit
     panel->indexBox()->setMaximum(99);

@@ -12,6 +12,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPainter>
 #include <QPushButton>
@@ -132,6 +133,20 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     form->addRow(tr("Alpha-norm weight"), alphaWeight_);
     form->addRow(tr("Gallery channels"), galleryCount_);
     form->addRow(tr("Test image"), imageIndex_);
+    imageFile_ = new QLineEdit(this);
+    imageFile_->setPlaceholderText(tr("or an image file…"));
+    imageFile_->setToolTip(tr("An image file to invert instead of the test image (PNG, JPEG, …)"));
+    auto* browse = new QPushButton(tr("…"), this);
+    browse->setMaximumWidth(32);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Image to invert"), QString(), tr("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)"));
+        if (!path.isEmpty()) imageFile_->setText(path);
+    });
+    auto* fileRow = new QHBoxLayout;
+    fileRow->addWidget(imageFile_, 1);
+    fileRow->addWidget(browse);
+    form->addRow(tr("Image file"), fileRow);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(start_);
     buttons->addWidget(stop_);
@@ -471,6 +486,7 @@ void VisualizerPanel::startInversion() {
     chosen = chosen.mid(std::max<qsizetype>(0, chosen.size() - 4));
     const std::string path = modelPath().toStdString(), source = session_->spec().data;
     const std::size_t index = static_cast<std::size_t>(imageIndex_->value());
+    const std::string file = imageFile_->text().trimmed().toStdString();
     viz::InversionOptions options;
     options.steps = steps_->value();
     options.device = session_->spec().device;
@@ -479,11 +495,16 @@ void VisualizerPanel::startInversion() {
     for (const auto& name : chosen)
         names.push_back(name.toStdString());
     const bool started = submit("invert", [=](runtime::JobContext& job) {
-        const auto dataset = data::openDataset(source);
-        if (index >= dataset->size(data::Split::Test))
-            throw std::runtime_error("test image " + std::to_string(index) + " does not exist: " + source +
-                                     " has " + std::to_string(dataset->size(data::Split::Test)));
-        const data::Image target = dataset->sample(data::Split::Test, index).image;
+        data::Image target;
+        if (!file.empty()) {
+            target = data::readImageFile(file);
+        } else {
+            const auto dataset = data::openDataset(source);
+            if (index >= dataset->size(data::Split::Test))
+                throw std::runtime_error("test image " + std::to_string(index) + " does not exist: " +
+                                         source + " has " + std::to_string(dataset->size(data::Split::Test)));
+            target = dataset->sample(data::Split::Test, index).image;
+        }
         for (const auto& name : names) {
             viz::InversionOptions layerOptions = options;
             layerOptions.layer = name;
@@ -512,6 +533,10 @@ void VisualizerPanel::startInversion() {
                                                         .arg(QString::fromStdString(layerName))
                                                         .arg(result.featureLoss, 0, 'f', 2));
                           });
+}
+
+void VisualizerPanel::setInversionFile(const QString& path) {
+    imageFile_->setText(path);
 }
 
 int VisualizerPanel::galleryCount() const {

@@ -17,6 +17,7 @@ class QComboBox;
 class QCustomPlot;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QPushButton;
 class QSpinBox;
@@ -45,6 +46,8 @@ class VisualizerPanel : public QWidget {
     QComboBox* targetBox() const { return target_; }
     QSpinBox* indexBox() const { return index_; }
     QSpinBox* stepsBox() const { return steps_; }
+    /// An image file to invert instead of a test image of the experiment's data (empty: the test image).
+    void setInversionFile(const QString& path);
     QString lastError() const { return error_; }
 
   signals:
@@ -79,6 +82,7 @@ class VisualizerPanel : public QWidget {
     QDoubleSpinBox* alphaWeight_;
     QSpinBox* galleryCount_;
     QSpinBox* imageIndex_;
+    QLineEdit* imageFile_;
     QPushButton* start_;
     QPushButton* stop_;
     QPushButton* gallery_;
