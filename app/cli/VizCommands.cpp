@@ -205,9 +205,9 @@ void addVizCommands(CLI::App& app) {
             runOrFail("invert", [=](const runtime::JobContext& job) {
                 *result = viz::invert(*model, target, *options, job);
             });
-            const auto grid = data::imageGrid(
-                {{data::fromRgbBuffer(result->original), data::fromRgbBuffer(result->image)}},
-                {"original (as the network sees it)", "pre-image of " + options->layer}, {}, 192);
+            const auto grid =
+                data::imageGrid({{data::fromRgbBuffer(result->original), data::fromRgbBuffer(result->image)}},
+                                {"original", options->layer}, {}, 192);
             data::writePng(grid, *output);
             std::cout << "normalized feature loss " << result->featureLoss << " in " << result->seconds
                       << " s; wrote " << *output << "\n";

@@ -102,6 +102,9 @@ void NmiPanel::refresh() {
             box->setBrush(fill);
             box->setPen(QPen(colour, 1.4));
             box->setMedianPen(QPen(colour.darker(150), 2.5));
+            box->setWhiskerPen(
+                QPen(colour, 1, Qt::DashLine));  // the default black vanishes on a dark palette
+            box->setWhiskerBarPen(QPen(colour, 1.4));
             box->setWidth(0.32);
             box->setOutlierStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, colour, 4));
         }
