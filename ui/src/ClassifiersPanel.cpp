@@ -100,11 +100,7 @@ ClassifiersPanel::ClassifiersPanel(ExperimentSession* session, QWidget* parent)
 QString ClassifiersPanel::modelPath(int row) const {
     const auto& entries = session_->spec().classifiers;
     if (row < 0 || row >= static_cast<int>(entries.size())) return {};
-    const auto& entry = entries[static_cast<std::size_t>(row)];
-    if (!entry.architecture.empty())
-        return session_->directory() + "/models/" + QString::fromStdString(entry.name) + ".nsm";
-    const QString file = QString::fromStdString(entry.model);
-    return QFileInfo(file).isAbsolute() ? file : session_->directory() + "/" + file;
+    return session_->modelPath(entries[static_cast<std::size_t>(row)]);
 }
 
 void ClassifiersPanel::refresh() {

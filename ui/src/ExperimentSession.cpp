@@ -115,6 +115,13 @@ void ExperimentSession::close() {
     emit closed();
 }
 
+QString ExperimentSession::modelPath(const experiment::ClassifierEntry& entry) const {
+    if (!entry.architecture.empty())
+        return directory_ + "/models/" + QString::fromStdString(entry.name) + ".nsm";
+    const QString file = QString::fromStdString(entry.model);
+    return QFileInfo(file).isAbsolute() ? file : directory_ + "/" + file;
+}
+
 bool ExperimentSession::updateSpec(const experiment::ProbeSpec& spec) {
     if (busy()) {
         error_ = tr("The probe is running; cancel it before changing the experiment.");

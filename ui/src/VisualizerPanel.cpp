@@ -24,7 +24,10 @@
 #include <QtConcurrent/QtConcurrent>
 
 #include "Export.h"
+#include "ImageListView.h"
+#include "LayerPicker.h"
 #include "PlotStyle.h"
+#include "VizSettingsForm.h"
 #include "netsight/data/Dataset.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "netsight/viz/Visualize.h"
@@ -34,37 +37,16 @@ namespace {
 
 enum Target { kChannel, kNeuron, kClass, kClassProbability, kLayer };
 
-QString shapeText(const std::vector<std::int64_t>& shape) {
-    QStringList parts;
-    for (auto d : shape)
-        parts << QString::number(d);
-    return parts.join(QStringLiteral("×"));
-}
-
 // Nearest-neighbour enlargement: a 32 px visualization stays crisp pixels.
 QPixmap enlarged(const QImage& image, int side) {
     return QPixmap::fromImage(image.scaled(side, side, Qt::KeepAspectRatio, Qt::FastTransformation));
-}
-
-QListWidget* iconList(QWidget* parent) {
-    auto* list = new QListWidget(parent);
-    list->setViewMode(QListView::IconMode);
-    list->setIconSize(QSize(96, 96));
-    list->setResizeMode(QListView::Adjust);
-    list->setMovement(QListView::Static);
-    list->setSpacing(4);
-    return list;
 }
 
 }  // namespace
 
 VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     : QWidget(parent), session_(session) {
-    classifier_ = new QComboBox(this);
-    classifier_->setToolTip(tr("A trained classifier of the experiment"));
-    layers_ = new QTreeWidget(this);
-    layers_->setHeaderLabels({tr("Layer"), tr("Output")});
-    layers_->setToolTip(tr("Module paths of the classifier, with the shape of their output"));
+    picker_ = new LayerPicker(session_, this);
     target_ = new QComboBox(this);
     target_->addItems({tr("Channel (mean)"), tr("Neuron (channel at x, y)"), tr("Class logit"),
                        tr("Class probability"), tr("Whole layer (DeepDream)")});
@@ -77,29 +59,7 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
         box->setValue(-1);
         box->setSpecialValueText(tr("centre"));
     }
-    parameterization_ = new QComboBox(this);
-    parameterization_->addItems({tr("Fourier, decorrelated colour"), tr("Pixels")});
-    size_ = new QSpinBox(this);
-    size_->setRange(0, 512);
-    size_->setValue(128);
-    size_->setSpecialValueText(tr("input size"));
-    size_->setSuffix(" px");
-    steps_ = new QSpinBox(this);
-    steps_->setRange(1, 10000);
-    steps_->setValue(256);
-    learningRate_ = new QDoubleSpinBox(this);
-    learningRate_->setDecimals(3);
-    learningRate_->setRange(0.001, 1.0);
-    learningRate_->setSingleStep(0.01);
-    learningRate_->setValue(0.05);
-    transforms_ = new QCheckBox(tr("pad, jitter, scale, rotate"), this);
-    transforms_->setChecked(true);
-    tvWeight_ = new QDoubleSpinBox(this);
-    tvWeight_->setDecimals(3);
-    tvWeight_->setRange(0, 100);
-    alphaWeight_ = new QDoubleSpinBox(this);
-    alphaWeight_->setDecimals(4);
-    alphaWeight_->setRange(0, 100);
+    settings_ = new VizSettingsForm(this);
     galleryCount_ = new QSpinBox(this);
     galleryCount_->setRange(1, 64);
     galleryCount_->setValue(16);
@@ -117,20 +77,13 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
         tr("Find images whose representation matches the test image's (Mahendran & Vedaldi)"));
 
     auto* form = new QFormLayout;
-    form->addRow(tr("Classifier"), classifier_);
     form->addRow(tr("Target"), target_);
     form->addRow(tr("Index"), index_);
     auto* position = new QHBoxLayout;
     position->addWidget(x_);
     position->addWidget(y_);
     form->addRow(tr("Neuron x, y"), position);
-    form->addRow(tr("Image"), parameterization_);
-    form->addRow(tr("Size"), size_);
-    form->addRow(tr("Steps"), steps_);
-    form->addRow(tr("Learning rate"), learningRate_);
-    form->addRow(tr("Transforms"), transforms_);
-    form->addRow(tr("TV weight"), tvWeight_);
-    form->addRow(tr("Alpha-norm weight"), alphaWeight_);
+    form->addRow(settings_);
     form->addRow(tr("Gallery channels"), galleryCount_);
     form->addRow(tr("Test image"), imageIndex_);
     imageFile_ = new QLineEdit(this);
@@ -152,9 +105,8 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     buttons->addWidget(stop_);
     auto* controls = new QWidget(this);
     auto* controlsLayout = new QVBoxLayout(controls);
+    controlsLayout->addWidget(picker_, 1);
     controlsLayout->addLayout(form);
-    controlsLayout->addWidget(new QLabel(tr("Layer"), controls));
-    controlsLayout->addWidget(layers_, 1);
     controlsLayout->addLayout(buttons);
     controlsLayout->addWidget(gallery_);
     controlsLayout->addWidget(invert_);
@@ -172,8 +124,8 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     plot_->addGraph();
     stylePlot(plot_);
     plot_->graph(0)->setPen(QPen(seriesColour(0), 1.6));
-    galleryList_ = iconList(this);
-    inversionList_ = iconList(this);
+    galleryList_ = new ImageListView(this);
+    inversionList_ = new ImageListView(this);
 
     auto* saveImage = new QPushButton(tr("Save image…"), this);
     auto* saveGallery = new QPushButton(tr("Save gallery…"), this);
@@ -207,21 +159,24 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
 
-    connect(classifier_, &QComboBox::currentIndexChanged, this, &VisualizerPanel::readLayers);
-    connect(layers_, &QTreeWidget::itemSelectionChanged, this, &VisualizerPanel::refreshTargetRange);
+    connect(picker_, &LayerPicker::layerChanged, this, &VisualizerPanel::refreshTargetRange);
+    connect(picker_, &LayerPicker::layersShown, this, &VisualizerPanel::refreshTargetRange);
+    connect(picker_, &LayerPicker::layersShown, this, &VisualizerPanel::layersShown);
+    connect(picker_, &LayerPicker::problem, status_, &QLabel::setText);
     connect(target_, &QComboBox::currentIndexChanged, this, &VisualizerPanel::refreshTargetRange);
     connect(start_, &QPushButton::clicked, this, &VisualizerPanel::startVisualization);
     connect(gallery_, &QPushButton::clicked, this, &VisualizerPanel::startGallery);
     connect(invert_, &QPushButton::clicked, this, &VisualizerPanel::startInversion);
     connect(stop_, &QPushButton::clicked, this, [this] { session_->cancel(runningJob_); });
     connect(saveImage, &QPushButton::clicked, this, &VisualizerPanel::saveImage);
-    connect(saveGallery, &QPushButton::clicked, this, [this] { saveList(galleryList_, "gallery"); });
-    connect(saveInversion, &QPushButton::clicked, this, [this] { saveList(inversionList_, "inversions"); });
-    connect(session_, &ExperimentSession::specChanged, this, &VisualizerPanel::refreshClassifiers);
+    connect(saveGallery, &QPushButton::clicked, this,
+            [this] { status_->setText(galleryList_->saveMontage("gallery")); });
+    connect(saveInversion, &QPushButton::clicked, this,
+            [this] { status_->setText(inversionList_->saveMontage("inversions")); });
+    connect(session_, &ExperimentSession::specChanged, picker_, &LayerPicker::refresh);
     connect(session_, &ExperimentSession::jobFinished, this,
             [this](const QString& job, JobState state, const QString& message) {
-                if (job.startsWith("train ") || job == ExperimentSession::probeJobName())
-                    refreshClassifiers();
+                if (job.startsWith("train ") || job == ExperimentSession::probeJobName()) picker_->refresh();
                 if (job != runningJob_) return;
                 setRunning(false);
                 status_->setText(state == JobState::Succeeded   ? tr("Done.")
@@ -243,111 +198,33 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
                 if (key == "image" || key == "inversion") showImage(images.front());
                 if (key == "gallery") showImage(images.front());
             });
-    refreshClassifiers();
+    picker_->refresh();
     setRunning(false);
 }
 
-void VisualizerPanel::refreshClassifiers() {
-    const QString current = classifier_->currentText();
-    const QSignalBlocker blocker(classifier_);
-    classifier_->clear();
-    if (session_->isOpen())
-        for (const auto& entry : session_->spec().classifiers) {
-            const QString name = QString::fromStdString(entry.name);
-            const QString path =
-                entry.architecture.empty()
-                    ? (QFileInfo(QString::fromStdString(entry.model)).isAbsolute()
-                           ? QString::fromStdString(entry.model)
-                           : session_->directory() + "/" + QString::fromStdString(entry.model))
-                    : session_->directory() + "/models/" + name + ".nsm";
-            if (QFileInfo::exists(path)) classifier_->addItem(name, path);
-        }
-    const int index = classifier_->findText(current);
-    classifier_->setCurrentIndex(index >= 0 ? index : 0);
-    if (classifier_->count() == 0)
-        status_->setText(tr("No trained classifier yet: run the probe or train one in Classifiers."));
-    if (classifier_->currentText() != current || layers_->topLevelItemCount() == 0) readLayers();
-}
-
-QString VisualizerPanel::modelPath() const {
-    return classifier_->currentData().toString();
-}
-
 void VisualizerPanel::selectClassifier(const QString& name) {
-    refreshClassifiers();
-    classifier_->setCurrentIndex(classifier_->findText(name));
-}
-
-// Layers are read off the GUI thread (loading a model takes LibTorch a moment).
-void VisualizerPanel::readLayers() {
-    layers_->clear();
-    const QString path = modelPath();
-    if (path.isEmpty()) return;
-    const int generation = ++generation_;
-    auto* watcher = new QFutureWatcher<models::ModelSummary>(this);
-    connect(watcher, &QFutureWatcher<models::ModelSummary>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != generation_) return;
-        try {
-            model_ = watcher->result();
-        } catch (const std::exception& e) {
-            status_->setText(QString::fromStdString(e.what()));
-            return;
-        }
-        // A tree of module paths: "layer2.0.conv1" is "conv1" under "0" under "layer2"; nodes that are
-        // only path prefixes carry no shape and cannot be chosen.
-        QHash<QString, QTreeWidgetItem*> items;
-        for (const auto& layer : model_.layers) {
-            const QString name = QString::fromStdString(layer.name);
-            const QStringList parts = name.split('.');
-            QTreeWidgetItem* parent = nullptr;
-            QString prefix;
-            for (int i = 0; i < parts.size(); ++i) {
-                prefix = i == 0 ? parts[0] : prefix + "." + parts[i];
-                QTreeWidgetItem* item = items.value(prefix);
-                if (!item) {
-                    item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(layers_);
-                    item->setText(0, parts[i]);
-                    item->setToolTip(0, prefix);
-                    item->setFlags(item->flags() & ~Qt::ItemIsSelectable);
-                    items.insert(prefix, item);
-                }
-                parent = item;
-            }
-            parent->setText(1, shapeText(layer.shape));
-            parent->setData(0, Qt::UserRole, name);
-            parent->setFlags(parent->flags() | Qt::ItemIsSelectable);
-        }
-        layers_->expandAll();
-        layers_->resizeColumnToContents(0);
-        imageIndex_->setMaximum(100000);
-        emit layersShown();
-    });
-    watcher->setFuture(QtConcurrent::run([file = path.toStdString()] { return models::inspectModel(file); }));
+    picker_->selectClassifier(name);
 }
 
 bool VisualizerPanel::selectLayer(const QString& name) {
-    QTreeWidgetItemIterator it(layers_);
-    for (; *it; ++it)
-        if ((*it)->data(0, Qt::UserRole).toString() == name) {
-            layers_->setCurrentItem(*it);
-            return true;
-        }
-    return false;
+    return picker_->selectLayer(name);
+}
+
+QString VisualizerPanel::modelPath() const {
+    return picker_->modelPath();
 }
 
 QString VisualizerPanel::selectedLayer() const {
-    const auto* item = layers_->currentItem();
-    return item ? item->data(0, Qt::UserRole).toString() : QString();
+    return picker_->selectedLayer();
 }
 
 void VisualizerPanel::refreshTargetRange() {
     const bool isClass = target_->currentIndex() == kClass || target_->currentIndex() == kClassProbability;
     int maximum = 0;
     if (isClass) {
-        maximum = static_cast<int>(model_.meta.classNames.size()) - 1;
+        maximum = static_cast<int>(picker_->model().meta.classNames.size()) - 1;
     } else {
-        for (const auto& layer : model_.layers)
+        for (const auto& layer : picker_->model().layers)
             if (QString::fromStdString(layer.name) == selectedLayer() && !layer.shape.empty())
                 maximum = static_cast<int>(layer.shape[0]) - 1;
     }
@@ -387,7 +264,7 @@ bool VisualizerPanel::submit(const QString& kind, std::function<void(runtime::Jo
 }
 
 void VisualizerPanel::startVisualization() {
-    viz::VizOptions options;
+    viz::VizOptions options = settings_->options();
     const QString layer = selectedLayer();
     viz::ObjectiveTerm term;
     switch (target_->currentIndex()) {
@@ -415,14 +292,6 @@ void VisualizerPanel::startVisualization() {
         return;
     }
     options.objective = {term};
-    options.parameterization = parameterization_->currentIndex() == 0 ? viz::Parameterization::Fourier
-                                                                      : viz::Parameterization::Pixels;
-    options.size = size_->value();
-    options.steps = steps_->value();
-    options.learningRate = learningRate_->value();
-    options.transforms = transforms_->isChecked();
-    options.tvWeight = tvWeight_->value();
-    options.alphaNormWeight = alphaWeight_->value();
     options.device = session_->spec().device;
     const std::string path = modelPath().toStdString();
     submit("visualize", [path, options](runtime::JobContext& job) { viz::visualize(path, options, job); });
@@ -435,11 +304,8 @@ void VisualizerPanel::startGallery() {
         status_->setText(error_);
         return;
     }
-    viz::VizOptions options;
-    options.size = size_->value() > 0 ? std::min(size_->value(), 64) : 0;  // thumbnails
-    options.steps = steps_->value();
-    options.learningRate = learningRate_->value();
-    options.transforms = transforms_->isChecked();
+    viz::VizOptions options = settings_->options();
+    options.size = options.size > 0 ? std::min(options.size, 64) : 0;  // thumbnails
     options.device = session_->spec().device;
     const std::string path = modelPath().toStdString();
     const int first = index_->value(), count = galleryCount_->value();
@@ -456,15 +322,9 @@ void VisualizerPanel::startGallery() {
                               if (job != "viz:gallery") return;
                               disconnect(*connection);
                               if (state != JobState::Succeeded) return;
-                              for (std::size_t i = 0; i < images->size(); ++i) {
-                                  const auto& buffer = (*images)[i];
-                                  const QImage image(buffer.rgb.data(), buffer.width, buffer.height,
-                                                     buffer.width * 3, QImage::Format_RGB888);
-                                  auto* item = new QListWidgetItem(
-                                      QIcon(enlarged(image.copy(), 96)),
-                                      tr("%1 #%2").arg(layer).arg(first + static_cast<int>(i)), galleryList_);
-                                  item->setData(Qt::UserRole, image.copy());
-                              }
+                              for (std::size_t i = 0; i < images->size(); ++i)
+                                  galleryList_->addImage(
+                                      (*images)[i], tr("%1 #%2").arg(layer).arg(first + static_cast<int>(i)));
                           });
 }
 
@@ -477,7 +337,7 @@ void VisualizerPanel::startInversion() {
     }
     // This layer and up to three earlier ones with spatial output: what each still knows of the image.
     QStringList chosen;
-    for (const auto& info : model_.layers) {
+    for (const auto& info : picker_->model().layers) {
         const QString name = QString::fromStdString(info.name);
         if (info.shape.size() == 3 && !name.contains('.')) chosen << name;
         if (name == layer) break;
@@ -488,7 +348,7 @@ void VisualizerPanel::startInversion() {
     const std::size_t index = static_cast<std::size_t>(imageIndex_->value());
     const std::string file = imageFile_->text().trimmed().toStdString();
     viz::InversionOptions options;
-    options.steps = steps_->value();
+    options.steps = settings_->stepsBox()->value();
     options.device = session_->spec().device;
     auto results = std::make_shared<std::vector<std::pair<std::string, viz::InversionResult>>>();
     std::vector<std::string> names;
@@ -514,25 +374,22 @@ void VisualizerPanel::startInversion() {
     if (!started) return;
     inversionList_->clear();
     auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(session_, &ExperimentSession::jobFinished, this,
-                          [this, results, connection](const QString& job, JobState state) {
-                              if (job != "viz:invert") return;
-                              disconnect(*connection);
-                              if (state != JobState::Succeeded || results->empty()) return;
-                              auto add = [this](const data::RgbBuffer& buffer, const QString& title) {
-                                  const QImage image = QImage(buffer.rgb.data(), buffer.width, buffer.height,
-                                                              buffer.width * 3, QImage::Format_RGB888)
-                                                           .copy();
-                                  auto* item =
-                                      new QListWidgetItem(QIcon(enlarged(image, 96)), title, inversionList_);
-                                  item->setData(Qt::UserRole, image);
-                              };
-                              add(results->front().second.original, tr("original"));
-                              for (const auto& [layerName, result] : *results)
-                                  add(result.image, tr("%1 (loss %2)")
-                                                        .arg(QString::fromStdString(layerName))
-                                                        .arg(result.featureLoss, 0, 'f', 2));
-                          });
+    *connection =
+        connect(session_, &ExperimentSession::jobFinished, this,
+                [this, results, connection](const QString& job, JobState state) {
+                    if (job != "viz:invert") return;
+                    disconnect(*connection);
+                    if (state != JobState::Succeeded || results->empty()) return;
+                    inversionList_->addImage(results->front().second.original, tr("original"));
+                    for (const auto& [layerName, result] : *results)
+                        inversionList_->addImage(result.image, tr("%1 (loss %2)")
+                                                                   .arg(QString::fromStdString(layerName))
+                                                                   .arg(result.featureLoss, 0, 'f', 2));
+                });
+}
+
+QSpinBox* VisualizerPanel::stepsBox() const {
+    return settings_->stepsBox();
 }
 
 void VisualizerPanel::setInversionFile(const QString& path) {
@@ -558,28 +415,6 @@ void VisualizerPanel::saveImage() {
         QFileDialog::getSaveFileName(this, tr("Save image"), "visualization.png", "PNG (*.png)");
     if (!path.isEmpty() && !current_.save(path, "PNG"))
         status_->setText(tr("%1: could not be written").arg(path));
-}
-
-// A montage of the list's images (scaled to 128 px) with their titles under them.
-void VisualizerPanel::saveList(QListWidget* list, const QString& name) {
-    if (list->count() == 0) return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save montage"), name + ".png", "PNG (*.png)");
-    if (path.isEmpty()) return;
-    const int tile = 128, caption = 20, columns = std::min(8, list->count());
-    const int rows = (list->count() + columns - 1) / columns;
-    QImage montage(columns * (tile + 8), rows * (tile + caption + 8), QImage::Format_RGB888);
-    montage.fill(Qt::white);
-    QPainter painter(&montage);
-    for (int i = 0; i < list->count(); ++i) {
-        const QImage image = list->item(i)->data(Qt::UserRole).value<QImage>();
-        const QRect cell((i % columns) * (tile + 8) + 4, (i / columns) * (tile + caption + 8) + 4, tile,
-                         tile);
-        painter.drawImage(cell, image.scaled(tile, tile, Qt::KeepAspectRatio, Qt::FastTransformation));
-        painter.drawText(QRect(cell.left(), cell.bottom() + 2, tile, caption), Qt::AlignCenter,
-                         list->item(i)->text());
-    }
-    painter.end();
-    if (!montage.save(path, "PNG")) status_->setText(tr("%1: could not be written").arg(path));
 }
 
 }  // namespace netsight::ui

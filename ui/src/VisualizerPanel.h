@@ -26,6 +26,9 @@ class QTreeWidget;
 namespace netsight::ui {
 
 class ExperimentSession;
+class ImageListView;
+class LayerPicker;
+class VizSettingsForm;
 
 class VisualizerPanel : public QWidget {
     Q_OBJECT
@@ -45,7 +48,7 @@ class VisualizerPanel : public QWidget {
     QCustomPlot* objectivePlot() const { return plot_; }
     QComboBox* targetBox() const { return target_; }
     QSpinBox* indexBox() const { return index_; }
-    QSpinBox* stepsBox() const { return steps_; }
+    QSpinBox* stepsBox() const;
     /// An image file to invert instead of a test image of the experiment's data (empty: the test image).
     void setInversionFile(const QString& path);
     QString lastError() const { return error_; }
@@ -55,8 +58,6 @@ class VisualizerPanel : public QWidget {
     void finished(const QString& job, bool succeeded);
 
   private:
-    void refreshClassifiers();
-    void readLayers();
     void refreshTargetRange();
     QString modelPath() const;
     QString selectedLayer() const;
@@ -64,22 +65,14 @@ class VisualizerPanel : public QWidget {
     void setRunning(bool running);
     void showImage(const QImage& image);
     void saveImage();
-    void saveList(QListWidget* list, const QString& name);
 
     ExperimentSession* session_;
-    QComboBox* classifier_;
-    QTreeWidget* layers_;
+    LayerPicker* picker_;
     QComboBox* target_;
     QSpinBox* index_;
     QSpinBox* x_;
     QSpinBox* y_;
-    QComboBox* parameterization_;
-    QSpinBox* size_;
-    QSpinBox* steps_;
-    QDoubleSpinBox* learningRate_;
-    QCheckBox* transforms_;
-    QDoubleSpinBox* tvWeight_;
-    QDoubleSpinBox* alphaWeight_;
+    VizSettingsForm* settings_;
     QSpinBox* galleryCount_;
     QSpinBox* imageIndex_;
     QLineEdit* imageFile_;
@@ -90,13 +83,11 @@ class VisualizerPanel : public QWidget {
     QLabel* image_;
     QLabel* status_;
     QCustomPlot* plot_;
-    QListWidget* galleryList_;
-    QListWidget* inversionList_;
+    ImageListView* galleryList_;
+    ImageListView* inversionList_;
     QImage current_;
     QString runningJob_;
     QString error_;
-    models::ModelSummary model_;
-    int generation_ = 0;
 };
 
 }  // namespace netsight::ui

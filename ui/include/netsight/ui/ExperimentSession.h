@@ -61,6 +61,9 @@ class ExperimentSession : public QObject {
     QString error() const { return error_; }
 
     const experiment::ProbeSpec& spec() const { return spec_; }
+    /// Where a classifier's model file is: models/NAME.nsm for a zoo entry, else its file (relative paths
+    /// are relative to the experiment).
+    QString modelPath(const experiment::ClassifierEntry& entry) const;
     /// Replaces the spec and writes experiment.json. Refused (false, error()) while a probe runs.
     bool updateSpec(const experiment::ProbeSpec& spec);
 
