@@ -21,6 +21,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrent>
 
+#include "Formatting.h"
 #include "PanelLayout.h"
 #include "netsight/ui/ExperimentSession.h"
 
@@ -28,13 +29,6 @@ namespace netsight::ui {
 namespace {
 
 enum Column { kName, kSource, kParameters, kAccuracy, kStatus, kColumns };
-
-QString shapeText(const std::vector<std::int64_t>& shape) {
-    QStringList parts;
-    for (auto d : shape)
-        parts << QString::number(d);
-    return parts.join(QStringLiteral("×"));
-}
 
 }  // namespace
 

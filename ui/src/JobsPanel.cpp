@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "Formatting.h"
 #include "PanelLayout.h"
 #include "netsight/ui/ExperimentSession.h"
 
@@ -36,15 +37,6 @@ QString stateText(JobState state) {
 }
 
 }  // namespace
-
-QString formatDuration(double seconds) {
-    if (seconds < 0 || !std::isfinite(seconds)) return QStringLiteral("–");
-    const auto total = static_cast<long long>(std::llround(seconds));
-    if (total >= 3600)
-        return QObject::tr("%1 h %2 min").arg(total / 3600).arg((total % 3600) / 60, 2, 10, QChar('0'));
-    if (total >= 60) return QObject::tr("%1 min %2 s").arg(total / 60).arg(total % 60, 2, 10, QChar('0'));
-    return QObject::tr("%1 s").arg(total);
-}
 
 JobsPanel::JobsPanel(ExperimentSession* session, QWidget* parent) : QWidget(parent), session_(session) {
     table_ = new QTableWidget(0, kColumns, this);

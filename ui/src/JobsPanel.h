@@ -30,7 +30,4 @@ class JobsPanel : public QWidget {
     QPlainTextEdit* log_;
 };
 
-/// "1 h 02 min", "3 min 05 s", "12 s"; "–" when unknown.
-QString formatDuration(double seconds);
-
 }  // namespace netsight::ui

@@ -9,20 +9,10 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrent>
 
+#include "Formatting.h"
 #include "netsight/ui/ExperimentSession.h"
 
 namespace netsight::ui {
-namespace {
-
-QString shapeText(const std::vector<std::int64_t>& shape) {
-    QStringList parts;
-    for (auto d : shape)
-        parts << QString::number(d);
-    return parts.join(QStringLiteral("×"));
-}
-
-}  // namespace
-
 LayerPicker::LayerPicker(ExperimentSession* session, QWidget* parent) : QWidget(parent), session_(session) {
     classifier_ = new QComboBox(this);
     classifier_->setToolTip(tr("A trained classifier of the experiment"));

@@ -23,6 +23,7 @@
 #include <QToolBar>
 
 #include "ClassifiersPanel.h"
+#include "Formatting.h"
 #include "JobsPanel.h"
 #include "NmiPanel.h"
 #include "OrderPanel.h"
