@@ -5,9 +5,6 @@
 namespace netsight::viz {
 namespace {
 
-// Standard deviation of the initial pixel logits (the Fourier coefficients get a fifth of it).
-constexpr double kInitialNoise = 0.5;
-
 // Square root of the colour covariance of natural images (the constants Lucid publishes, from ImageNet):
 // optimizing in these decorrelated axes keeps colours natural. Columns normalized to the largest norm.
 torch::Tensor colourCorrelation(const torch::Device& device) {
@@ -26,12 +23,13 @@ torch::Tensor decorrelatedToRgb(const torch::Tensor& images) {
 }  // namespace
 
 ImageParameterization::ImageParameterization(Parameterization kind, int64_t batch, int64_t channels,
-                                             int64_t height, int64_t width, const torch::Device& device)
+                                             int64_t height, int64_t width, const torch::Device& device,
+                                             double initialNoise)
     : kind_(kind), channels_(channels), height_(height), width_(width) {
     const auto options = torch::TensorOptions().dtype(torch::kFloat).device(device);
     if (kind_ == Parameterization::Pixels) {
-        // Visible noise to start from: a channel silent on a flat grey image (after a ReLU) has no gradient.
-        parameter_ = (torch::randn({batch, channels, height, width}, options) * kInitialNoise).requires_grad_(true);
+        parameter_ =
+            (torch::randn({batch, channels, height, width}, options) * initialNoise).requires_grad_(true);
         return;
     }
     // rfft2 layout: frequencies along y are fftfreq(H), along x rfftfreq(W).
@@ -43,8 +41,8 @@ ImageParameterization::ImageParameterization(Parameterization kind, int64_t batc
     const double floor = 1.0 / static_cast<double>(std::max(height, width));
     spectrumScale_ = (1.0 / torch::clamp_min(frequency, floor)).to(device);
     spectrumScale_ = spectrumScale_ * std::sqrt(static_cast<double>(height * width));
-    parameter_ =
-        (torch::randn({batch, channels, height, width / 2 + 1, 2}, options) * (kInitialNoise / 5)).requires_grad_(true);
+    parameter_ = (torch::randn({batch, channels, height, width / 2 + 1, 2}, options) * (initialNoise / 5))
+                     .requires_grad_(true);
 }
 
 torch::Tensor ImageParameterization::images() const {

@@ -10,8 +10,9 @@ namespace netsight::viz {
 
 class ImageParameterization {
   public:
+    /// `initialNoise`: standard deviation of the initial pixel logits (Fourier coefficients get a fifth).
     ImageParameterization(Parameterization kind, int64_t batch, int64_t channels, int64_t height,
-                          int64_t width, const torch::Device& device);
+                          int64_t width, const torch::Device& device, double initialNoise);
     /// The images in [0, 1] (NCHW), differentiable with respect to parameters().
     torch::Tensor images() const;
     std::vector<torch::Tensor> parameters() const { return {parameter_}; }

@@ -168,7 +168,9 @@ VizRun visualize(models::Classifier& classifier, const VizOptions& options, cons
     const auto& input = classifier.meta().input.shape;
     const int64_t side = options.size > 0 ? options.size : input.height;
     const bool anySize = acceptsAnySize(classifier, side, device);
-    ImageParameterization image(options.parameterization, options.batch, input.channels, side, side, device);
+    // Visible noise to start from: a channel silent on a flat grey image (after a ReLU) has no gradient.
+    ImageParameterization image(options.parameterization, options.batch, input.channels, side, side, device,
+                                0.5);
     torch::optim::Adam optimizer(image.parameters(), torch::optim::AdamOptions(options.learningRate));
     const auto layers = tappedLayers(options.objective);
     const std::string diversityLayer = layers.empty() ? std::string() : layers.back();
@@ -230,8 +232,9 @@ InversionRun invert(models::Classifier& classifier, const torch::Tensor& target,
                         .layers.at(options.layer);
     }
     const double referenceNorm = std::max(1e-12, reference.pow(2).sum().item<double>());
-    ImageParameterization image(Parameterization::Pixels, 1, input.channels, input.height, input.width,
-                                device);
+    // Inversion starts from flat grey: what the representation does not constrain stays grey, not noise.
+    ImageParameterization image(Parameterization::Pixels, 1, input.channels, input.height, input.width, device,
+                                0.01);
     torch::optim::Adam optimizer(image.parameters(), torch::optim::AdamOptions(options.learningRate));
     auto featureLoss = [&](const torch::Tensor& x) {
         const auto features =
