@@ -233,8 +233,8 @@ InversionRun invert(models::Classifier& classifier, const torch::Tensor& target,
     }
     const double referenceNorm = std::max(1e-12, reference.pow(2).sum().item<double>());
     // Inversion starts from flat grey: what the representation does not constrain stays grey, not noise.
-    ImageParameterization image(Parameterization::Pixels, 1, input.channels, input.height, input.width, device,
-                                0.01);
+    ImageParameterization image(Parameterization::Pixels, 1, input.channels, input.height, input.width,
+                                device, 0.01);
     torch::optim::Adam optimizer(image.parameters(), torch::optim::AdamOptions(options.learningRate));
     auto featureLoss = [&](const torch::Tensor& x) {
         const auto features =
