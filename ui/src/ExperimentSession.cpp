@@ -72,11 +72,12 @@ bool ExperimentSession::open(const QString& directoryText) {
     spec_ = spec;
     error_.clear();
     QFile logFile(directory_ + "/log.txt");
-    if (logFile.open(QIODevice::ReadOnly | QIODevice::Text))
-        log_ = QString::fromUtf8(logFile.readAll()).split('\n', Qt::SkipEmptyParts).mid(-2000);
+    if (logFile.open(QIODevice::ReadOnly | QIODevice::Text)) {
+        const QStringList lines = QString::fromUtf8(logFile.readAll()).split('\n', Qt::SkipEmptyParts);
+        log_ = lines.mid(std::max<qsizetype>(0, lines.size() - 2000));  // the last 2,000 lines
+    }
     loadSeries();
-    loadResults();
-    loadPreviews();
+    loadResults();  // with the grid's pictures when there are results
     emit opened();
     emit specChanged();
     emit seriesChanged();

@@ -144,6 +144,41 @@ bool acceptsAnySize(models::Classifier& classifier, int64_t side, const torch::D
     }
 }
 
+// Per step: refuses a non-finite value, records it, posts it as a curve point, and every `previewEvery` steps
+// (and at the end) posts the picture and the progress.
+class StepReporter {
+  public:
+    StepReporter(const runtime::JobContext& job, std::string series, std::string what, std::string phase,
+                 int steps, int previewEvery)
+        : job_(job),
+          series_(std::move(series)),
+          what_(std::move(what)),
+          phase_(std::move(phase)),
+          steps_(steps),
+          previewEvery_(std::max(1, previewEvery)),
+          meter_(steps) {}
+
+    void report(int step, double value, std::vector<double>& values, const std::string& previewKey,
+                const torch::Tensor& images) {
+        if (!std::isfinite(value))
+            throw std::runtime_error("the " + what_ + " became " + std::to_string(value) + " at step " +
+                                     std::to_string(step + 1) + "; lower the learning rate");
+        values.push_back(value);
+        job_.metric(series_, step + 1, value);
+        meter_.update(step + 1);
+        if ((step + 1) % previewEvery_ == 0 || step + 1 == steps_) {
+            job_.preview(previewKey, train::tensorToRgb(images.detach()));
+            job_.progress(phase_, step + 1, steps_, meter_.ratePerSecond(), meter_.etaSeconds());
+        }
+    }
+
+  private:
+    const runtime::JobContext& job_;
+    std::string series_, what_, phase_;
+    int steps_, previewEvery_;
+    runtime::RateMeter meter_;
+};
+
 }  // namespace
 
 double totalVariation(const torch::Tensor& images) {
@@ -176,7 +211,7 @@ VizRun visualize(models::Classifier& classifier, const VizOptions& options, cons
     const std::string diversityLayer = layers.empty() ? std::string() : layers.back();
 
     VizRun run;
-    runtime::RateMeter meter(options.steps);
+    StepReporter reporter(job, "objective", "objective", "visualizing", options.steps, options.previewEvery);
     for (int step = 0; step < options.steps; ++step) {
         job.checkCancelled();
         const auto images = image.images();
@@ -195,17 +230,7 @@ VizRun visualize(models::Classifier& classifier, const VizOptions& options, cons
         if (options.blurEvery > 0 && (step + 1) % options.blurEvery == 0)
             image.setImages(gaussianBlurBatch(image.images().detach(), options.blurSigma));
 
-        const double value = objective.item<double>();
-        if (!std::isfinite(value))
-            throw std::runtime_error("the objective became " + std::to_string(value) + " at step " +
-                                     std::to_string(step + 1) + "; lower the learning rate");
-        run.objective.push_back(value);
-        job.metric("objective", step + 1, value);
-        meter.update(step + 1);
-        if ((step + 1) % std::max(1, options.previewEvery) == 0 || step + 1 == options.steps) {
-            job.preview(previewKey, train::tensorToRgb(images.detach()));
-            job.progress("visualizing", step + 1, options.steps, meter.ratePerSecond(), meter.etaSeconds());
-        }
+        reporter.report(step, objective.item<double>(), run.objective, previewKey, images);
     }
     torch::NoGradGuard noGrad;
     run.images = image.images().detach().to(torch::kCPU);
@@ -243,7 +268,8 @@ InversionRun invert(models::Classifier& classifier, const torch::Tensor& target,
     };
 
     InversionRun run;
-    runtime::RateMeter meter(options.steps);
+    StepReporter reporter(job, "loss", "inversion loss", "inverting " + options.layer, options.steps,
+                          options.previewEvery);
     for (int step = 0; step < options.steps; ++step) {
         job.checkCancelled();
         const auto x = image.images();
@@ -260,18 +286,7 @@ InversionRun invert(models::Classifier& classifier, const torch::Tensor& target,
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
-        const double value = loss.item<double>();
-        if (!std::isfinite(value))
-            throw std::runtime_error("the inversion loss became " + std::to_string(value) + " at step " +
-                                     std::to_string(step + 1) + "; lower the learning rate");
-        run.loss.push_back(value);
-        job.metric("loss", step + 1, value);
-        meter.update(step + 1);
-        if ((step + 1) % std::max(1, options.previewEvery) == 0 || step + 1 == options.steps) {
-            job.preview("inversion", train::tensorToRgb(x.detach()));
-            job.progress("inverting " + options.layer, step + 1, options.steps, meter.ratePerSecond(),
-                         meter.etaSeconds());
-        }
+        reporter.report(step, loss.item<double>(), run.loss, "inversion", x);
     }
     torch::NoGradGuard noGrad;
     const auto result = image.images().detach();
