@@ -16,6 +16,9 @@ void addModelCommands(CLI::App& app);
 /// Adds `probe`.
 void addProbeCommands(CLI::App& app);
 
+/// Adds `factors`.
+void addFactorCommands(CLI::App& app);
+
 /// Adds `visualize`, `gallery` and `invert`.
 void addVizCommands(CLI::App& app);
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "netsight/runtime/AtomicFile.h"
+#include "runtime/Html.h"
 
 namespace fs = std::filesystem;
 
@@ -15,23 +16,6 @@ namespace netsight::probe {
 namespace {
 
 using nlohmann::json;
-
-std::string base64(const std::string& bytes) {
-    static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const unsigned a = static_cast<unsigned char>(bytes[i]);
-        const unsigned b = i + 1 < bytes.size() ? static_cast<unsigned char>(bytes[i + 1]) : 0;
-        const unsigned c = i + 2 < bytes.size() ? static_cast<unsigned char>(bytes[i + 2]) : 0;
-        const unsigned triple = (a << 16) | (b << 8) | c;
-        out += alphabet[(triple >> 18) & 63];
-        out += alphabet[(triple >> 12) & 63];
-        out += i + 1 < bytes.size() ? alphabet[(triple >> 6) & 63] : '=';
-        out += i + 2 < bytes.size() ? alphabet[triple & 63] : '=';
-    }
-    return out;
-}
 
 std::string matrixCsv(const std::vector<std::string>& rows, const std::vector<std::string>& columns,
                       const std::vector<std::vector<double>>& values) {
@@ -170,9 +154,7 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     runtime::writeFileAtomically((results / "summary.json").string(), summaryJson.dump(2) + "\n");
 
     // The report: one HTML file with everything embedded, to send to a colleague.
-    std::ifstream gridStream(gridPng, std::ios::binary);
-    const std::string gridBytes((std::istreambuf_iterator<char>(gridStream)),
-                                std::istreambuf_iterator<char>());
+    const std::string gridBytes = fs::exists(gridPng) ? runtime::readFileBytes(gridPng) : std::string();
     double maxRelative = 0;
     for (const auto& row : summary.relative)
         maxRelative = std::max(maxRelative, *std::max_element(row.begin(), row.end()));
@@ -192,7 +174,8 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     html << "<h2>Reconstructions</h2><p class='note'>Test images (left) and their reconstructions by the "
             "pretrained "
             "autoencoder and by the autoencoder fine-tuned on each classifier's gradients.</p>";
-    html << "<img alt='reconstruction grid' src='data:image/png;base64," << base64(gridBytes) << "'>";
+    html << "<img alt='reconstruction grid' src='data:image/png;base64," << runtime::base64(gridBytes)
+         << "'>";
     html << "<h2>Transfer matrix: accuracy</h2><p class='note'>A[i][j]: accuracy of classifier j on images "
             "reconstructed "
             "by the autoencoder fine-tuned for classifier i.</p>"

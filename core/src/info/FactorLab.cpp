@@ -1,0 +1,653 @@
+// The factor lab's analyses: stimuli with known factors, activations, GCMI per layer, morphs, reverse
+// correlation (DESIGN.md, "Factor lab").
+#include "netsight/info/FactorLab.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "netsight/data/FactorWorldDataset.h"
+#include "netsight/data/SourceSpec.h"
+#include "netsight/info/Gcmi.h"
+#include "netsight/models/Classifier.h"
+#include "netsight/runtime/Device.h"
+#include "train/DataBridge.h"
+
+namespace netsight::info {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t z = a * 0x9E3779B97F4A7C15ull + b + 0x632BE59BD9B4E5Dull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// The FactorWorld the model was trained on, checked against the model.
+struct World {
+    std::string source;
+    data::FactorWorldOptions options;
+    std::unique_ptr<data::FactorWorld> world;
+    std::vector<data::Identity> identities;
+};
+
+World worldFor(const models::ClassifierMeta& meta, const std::string& modelPath,
+               const std::string& requested) {
+    World w;
+    w.source = requested.empty() ? meta.training.dataSource : requested;
+    if (w.source.empty()) w.source = "factorworld";
+    const data::SourceSpec spec = data::parseSource(w.source);
+    if (spec.kind != "factorworld")
+        throw std::runtime_error(
+            modelPath + " was trained on '" + w.source +
+            "', not on FactorWorld: the factor lab needs stimuli whose factors are known. Train "
+            "a classifier on factorworld, or pass the FactorWorld source it knows (--data "
+            "factorworld:classes=N,...)");
+    w.options = data::factorWorldOptions(spec);
+    const auto classes = meta.classNames.size();
+    if (static_cast<std::size_t>(w.options.classes) != classes)
+        throw std::runtime_error(modelPath + " tells " + std::to_string(classes) + " classes apart but '" +
+                                 w.source + "' has " + std::to_string(w.options.classes) +
+                                 " identities: pass the FactorWorld source the model was trained on");
+    const auto& shape = meta.input.shape;
+    if (shape.height != shape.width)
+        throw std::runtime_error(modelPath + " takes " + data::toString(shape) +
+                                 " images; FactorWorld renders square ones");
+    w.world = std::make_unique<data::FactorWorld>(shape.height, shape.channels == 1 ? 1 : 3);
+    w.identities = data::FactorWorld::drawIdentities(w.options.classes, w.options.seed);
+    return w;
+}
+
+std::unique_ptr<models::Classifier> loadFrozen(const std::string& path, const std::string& device) {
+    runtime::configureThreads();
+    auto classifier = models::loadClassifier(path);
+    classifier->to(torch::Device(runtime::resolveDeviceName(device)));
+    classifier->freeze();
+    return classifier;
+}
+
+// Renders `count` pictures on every core: picture i is render(i) into images[i].
+template <typename Make>
+torch::Tensor renderAll(const data::FactorWorld& world, std::size_t count, const Make& make) {
+    const int c = world.channels(), s = world.size();
+    torch::Tensor images = torch::empty({static_cast<std::int64_t>(count), c, s, s});
+    float* out = images.data_ptr<float>();
+    const std::size_t each = static_cast<std::size_t>(c) * s * s;
+    const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::thread> workers;
+    for (std::size_t t = 0; t < threads; ++t)
+        workers.emplace_back([&, t] {
+            for (std::size_t i = t; i < count; i += threads) {
+                const auto [identity, view] = make(i);
+                const data::Render render = world.render(identity, view);
+                std::copy(render.image.pixels.begin(), render.image.pixels.end(), out + i * each);
+            }
+        });
+    for (auto& worker : workers)
+        worker.join();
+    return images;
+}
+
+// Logits of images in [0,1], in batches, on the classifier's device; returned on the CPU.
+torch::Tensor logitsOf(models::Classifier& classifier, const torch::Tensor& images, std::size_t batch,
+                       const runtime::JobContext& job) {
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> parts;
+    const auto device = classifier.device();
+    for (std::int64_t start = 0; start < images.size(0); start += static_cast<std::int64_t>(batch)) {
+        job.checkCancelled();
+        const auto chunk =
+            images.slice(0, start, std::min(images.size(0), start + static_cast<std::int64_t>(batch)));
+        parts.push_back(
+            classifier.forward(classifier.normalize(chunk.to(device))).to(torch::kCPU, torch::kFloat));
+    }
+    return torch::cat(parts);
+}
+
+// A factor group's columns from the per-stimulus factor table; constant columns are dropped.
+struct Group {
+    std::string name;
+    Variables values;  // raw
+    Variables copula;
+    Variables shuffled;  // copula with samples permuted: the null
+};
+
+// Every stimulus: its identity and view, and the 27 factor values.
+struct Stimuli {
+    std::vector<int> identity;
+    std::vector<data::Identity> intrinsic;
+    std::vector<data::Extrinsics> views;
+};
+
+std::vector<Group> buildGroups(const Stimuli& stimuli, std::vector<std::string>& notes) {
+    const std::size_t n = stimuli.identity.size();
+    auto column = [&](auto get) {
+        std::vector<double> v(n);
+        for (std::size_t i = 0; i < n; ++i)
+            v[i] = get(i);
+        return v;
+    };
+    auto intrinsic = [&](std::size_t k) {
+        return column(
+            [&, k](std::size_t i) { return data::FactorWorld::intrinsicFactors(stimuli.intrinsic[i])[k]; });
+    };
+    auto extrinsic = [&](const std::string& name) {
+        return column([&](std::size_t i) { return stimuli.views[i].get(name); });
+    };
+    auto angle = [&](const std::string& name, bool sine) {
+        return column([&, sine](std::size_t i) {
+            const double radians = stimuli.views[i].get(name) * M_PI / 180.0;
+            return sine ? std::sin(radians) : std::cos(radians);
+        });
+    };
+    std::vector<std::pair<std::string, std::vector<std::vector<double>>>> raw;
+    {
+        std::vector<std::vector<double>> shape, texture, colour;
+        for (std::size_t k = 0; k < 2 * data::kShapeHarmonics; ++k)
+            shape.push_back(intrinsic(k));
+        for (std::size_t k = 0; k < 4; ++k)
+            texture.push_back(intrinsic(2 * data::kShapeHarmonics + k));
+        for (std::size_t k = 0; k < 6; ++k)
+            colour.push_back(intrinsic(2 * data::kShapeHarmonics + 4 + k));
+        raw.push_back({"shape", shape});
+        raw.push_back({"texture", texture});
+        raw.push_back({"colour", colour});
+    }
+    const auto rotation = std::vector<std::vector<double>>{angle("rotation", false), angle("rotation", true)};
+    const auto tilt = std::vector<std::vector<double>>{extrinsic("yaw"), extrinsic("pitch")};
+    const auto scale = std::vector<std::vector<double>>{extrinsic("scale")};
+    const auto translation = std::vector<std::vector<double>>{extrinsic("tx"), extrinsic("ty")};
+    raw.push_back({"rotation", rotation});
+    raw.push_back({"tilt", tilt});
+    raw.push_back({"scale", scale});
+    raw.push_back({"translation", translation});
+    raw.push_back(
+        {"illumination",
+         {angle("light.azimuth", false), angle("light.azimuth", true), extrinsic("light.strength")}});
+    raw.push_back({"background", {extrinsic("background")}});
+    std::vector<std::vector<double>> pose;
+    for (const auto* part : {&rotation, &tilt, &scale, &translation})
+        pose.insert(pose.end(), part->begin(), part->end());
+    raw.push_back({"pose", pose});
+
+    std::vector<Group> groups;
+    std::mt19937_64 random(12345);
+    std::vector<std::size_t> permutation(n);
+    std::iota(permutation.begin(), permutation.end(), 0);
+    std::shuffle(permutation.begin(), permutation.end(), random);
+    for (auto& [name, columns] : raw) {
+        std::vector<std::vector<double>> kept;
+        for (auto& c : columns) {
+            const auto [lo, hi] = std::minmax_element(c.begin(), c.end());
+            if (*hi - *lo > 1e-9) kept.push_back(std::move(c));
+        }
+        if (kept.empty()) {
+            notes.push_back(name + " is held fixed by the source: not analysed");
+            continue;
+        }
+        Group g;
+        g.name = name;
+        g.values = Variables(n, kept.size(), name);
+        for (std::size_t j = 0; j < kept.size(); ++j)
+            std::copy(kept[j].begin(), kept[j].end(), g.values.variable(j));
+        g.copula = copulaNormalize(g.values);
+        g.shuffled = g.copula;
+        for (std::size_t j = 0; j < kept.size(); ++j)
+            for (std::size_t i = 0; i < n; ++i)
+                g.shuffled.variable(j)[i] = g.copula.variable(j)[permutation[i]];
+        groups.push_back(std::move(g));
+    }
+    return groups;
+}
+
+double quantile(std::vector<double> values, double q) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const double position = q * static_cast<double>(values.size() - 1);
+    const auto below = static_cast<std::size_t>(position);
+    const std::size_t above = std::min(below + 1, values.size() - 1);
+    return values[below] + (values[above] - values[below]) * (position - static_cast<double>(below));
+}
+
+void summarise(LayerInfo& layer, const std::string& factor, const std::vector<double>& mi,
+               const std::vector<double>& null, const CopulaUnits& units, double q) {
+    const double threshold = std::max(quantile(null, q), 0.0);
+    double sum = 0, top = 0;
+    std::size_t informative = 0, live = 0;
+    for (std::size_t u = 0; u < mi.size(); ++u) {
+        if (units.constant[u]) continue;
+        ++live;
+        sum += mi[u];
+        top = std::max(top, mi[u]);
+        if (mi[u] > threshold) ++informative;
+    }
+    layer.factors.push_back(factor);
+    layer.meanBits.push_back(live ? sum / static_cast<double>(live) : 0.0);
+    layer.maxBits.push_back(top);
+    layer.informativeShare.push_back(
+        mi.empty() ? 0.0 : static_cast<double>(informative) / static_cast<double>(mi.size()));
+    layer.threshold.push_back(threshold);
+}
+
+double mean(const std::vector<double>& values, const CopulaUnits& units) {
+    double sum = 0;
+    std::size_t live = 0;
+    for (std::size_t u = 0; u < values.size(); ++u)
+        if (!units.constant[u]) {
+            sum += values[u];
+            ++live;
+        }
+    return live ? sum / static_cast<double>(live) : 0.0;
+}
+
+// Per-unit analysis of one layer: units are the activations (sample-major, N × U).
+LayerInfo analyseLayer(const std::string& name, const std::vector<std::int64_t>& shape,
+                       const std::vector<float>& data, std::size_t units, const std::vector<int>& identity,
+                       const std::vector<int>& shuffledIdentity, const std::vector<Group>& groups,
+                       const Group* pose, const FactorOptions& options) {
+    const std::size_t n = identity.size();
+    LayerInfo layer;
+    layer.layer = name;
+    layer.shape = shape;
+    layer.units = units;
+    const CopulaUnits copula = copulaNormalizeUnits(data.data(), n, units, false, options.seed);
+    layer.constantUnits = copula.constantCount();
+    // Nulls over enough units: repeat the shuffle (rotated) for small layers.
+    const std::size_t repeats = std::clamp<std::size_t>(1000 / std::max<std::size_t>(units, 1), 1, 20);
+    auto nullOf = [&](const auto& compute) {
+        std::vector<double> null;
+        for (std::size_t r = 0; r < repeats; ++r) {
+            const auto part = compute(r);
+            null.insert(null.end(), part.begin(), part.end());
+        }
+        return null;
+    };
+    auto rotate = [n](const std::vector<int>& labels, std::size_t by) {
+        std::vector<int> out(n);
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = labels[(i + by * 7919) % n];
+        return out;
+    };
+    auto rotateVariables = [n](const Variables& v, std::size_t by) {
+        Variables out = v;
+        for (std::size_t j = 0; j < v.dims; ++j)
+            for (std::size_t i = 0; i < n; ++i)
+                out.variable(j)[i] = v.variable(j)[(i + by * 7919) % n];
+        return out;
+    };
+    summarise(layer, "identity", gcmiPerUnitDiscrete(copula, identity),
+              nullOf([&](std::size_t r) { return gcmiPerUnitDiscrete(copula, rotate(shuffledIdentity, r)); }),
+              copula, options.nullQuantile);
+    for (const auto& group : groups) {
+        const auto mi = gcmiPerUnit(copula, group.copula);
+        summarise(layer, group.name, mi, nullOf([&](std::size_t r) {
+                      return gcmiPerUnit(copula, rotateVariables(group.shuffled, r));
+                  }),
+                  copula, options.nullQuantile);
+        if (&group == pose) layer.poseBits = mean(mi, copula);
+    }
+    if (pose)
+        layer.identityGivenPoseBits = mean(gccmiPerUnitDiscrete(copula, identity, pose->copula), copula);
+    return layer;
+}
+
+std::vector<std::int64_t> evenSubset(std::int64_t total, std::size_t wanted) {
+    std::vector<std::int64_t> index(wanted);
+    for (std::size_t i = 0; i < wanted; ++i)
+        index[i] = static_cast<std::int64_t>(static_cast<double>(i) * static_cast<double>(total) /
+                                             static_cast<double>(wanted));
+    return index;
+}
+
+// Flattens one batch of a layer's activations into units: average-pooled to at most poolTo², subsetted.
+torch::Tensor unitsOf(const torch::Tensor& activation, const FactorOptions& options) {
+    torch::Tensor a = activation.to(torch::kCPU, torch::kFloat);
+    if (a.dim() == 4 && options.poolTo > 0 && (a.size(2) > options.poolTo || a.size(3) > options.poolTo))
+        a = torch::adaptive_avg_pool2d(a, {std::min<std::int64_t>(a.size(2), options.poolTo),
+                                           std::min<std::int64_t>(a.size(3), options.poolTo)});
+    a = a.reshape({a.size(0), -1});
+    if (static_cast<std::size_t>(a.size(1)) > options.maxUnitsPerLayer) {
+        const auto index = evenSubset(a.size(1), options.maxUnitsPerLayer);
+        a = a.index_select(1, torch::tensor(index, torch::kLong));
+    }
+    return a.contiguous();
+}
+
+}  // namespace
+
+const std::vector<std::string>& factorGroupNames() {
+    static const std::vector<std::string> names{"shape", "texture",     "colour",       "rotation",   "tilt",
+                                                "scale", "translation", "illumination", "background", "pose"};
+    return names;
+}
+
+FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& options,
+                            const runtime::JobContext& job) {
+    const auto started = Clock::now();
+    if (options.samples < 200)
+        throw std::invalid_argument(
+            "samples is " + std::to_string(options.samples) +
+            "; the factor lab needs at least 200 stimuli (2,000 or more for stable estimates)");
+    if (options.morphSteps < 2) throw std::invalid_argument("morph steps must be at least 2");
+    auto classifier = loadFrozen(modelPath, options.device);
+    const World w = worldFor(classifier->meta(), modelPath, options.dataSource);
+    const int classes = w.options.classes;
+    FactorReport report;
+    report.model = modelPath;
+    report.architecture = classifier->meta().architecture;
+    report.dataSource = w.source;
+    report.classNames = classifier->meta().classNames;
+    report.samples = options.samples;
+    const std::size_t n = options.samples;
+    if (n / static_cast<std::size_t>(classes) < 30)
+        throw std::invalid_argument(std::to_string(n) + " samples give " + std::to_string(n / classes) +
+                                    " per identity; use at least " + std::to_string(30 * classes) +
+                                    " samples");
+
+    // ---- Stimuli: identity, jittered intrinsics, a view from the source's ranges ----
+    job.progress("stimuli", 0, static_cast<std::int64_t>(n), 0, 0);
+    Stimuli stimuli;
+    stimuli.identity.resize(n);
+    stimuli.intrinsic.resize(n);
+    stimuli.views.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::mt19937_64 random(mix(options.seed, i));
+        std::uniform_real_distribution<double> unit(0.0, 1.0);
+        const int c = static_cast<int>(i % static_cast<std::size_t>(classes));
+        data::Identity identity = w.identities[static_cast<std::size_t>(c)];
+        for (auto kind : {data::MorphKind::Shape, data::MorphKind::Texture, data::MorphKind::Colour}) {
+            const auto other = static_cast<std::size_t>(
+                (c + 1 + static_cast<int>(random() % static_cast<unsigned>(classes - 1))) % classes);
+            identity = data::FactorWorld::morph(identity, w.identities[other], kind,
+                                                options.intrinsicJitter * unit(random));
+        }
+        stimuli.identity[i] = c;
+        stimuli.intrinsic[i] = identity;
+        stimuli.views[i] = data::FactorWorld::drawExtrinsics(w.options.ranges, mix(options.seed + 1, i));
+    }
+    const torch::Tensor images = renderAll(
+        *w.world, n, [&](std::size_t i) { return std::make_pair(stimuli.intrinsic[i], stimuli.views[i]); });
+    job.preview("stimuli",
+                train::tensorToRgb(images.slice(0, 0, std::min<std::int64_t>(16, images.size(0)))));
+    job.checkCancelled();
+
+    // ---- Activations of every layer, pooled and flattened ----
+    std::vector<std::string> layerNames = options.layers;
+    std::vector<std::vector<std::int64_t>> shapes;
+    if (layerNames.empty())
+        for (const auto& info : classifier->layers())
+            layerNames.push_back(info.name);
+    for (const auto& name : layerNames) {
+        const auto& all = classifier->layers();
+        const auto found =
+            std::find_if(all.begin(), all.end(), [&](const auto& info) { return info.name == name; });
+        shapes.push_back(found == all.end() ? std::vector<std::int64_t>{} : found->shape);
+    }
+    std::vector<std::vector<float>> activations(layerNames.size());
+    std::vector<std::size_t> unitCounts(layerNames.size(), 0);
+    std::vector<torch::Tensor> logitParts;
+    {
+        torch::NoGradGuard noGrad;
+        const auto device = classifier->device();
+        runtime::RateMeter meter(static_cast<std::int64_t>(n));
+        for (std::int64_t start = 0; start < static_cast<std::int64_t>(n);
+             start += static_cast<std::int64_t>(options.batchSize)) {
+            job.checkCancelled();
+            const auto end = std::min<std::int64_t>(static_cast<std::int64_t>(n),
+                                                    start + static_cast<std::int64_t>(options.batchSize));
+            const auto tapped = classifier->forwardWithTaps(
+                classifier->normalize(images.slice(0, start, end).to(device)), layerNames);
+            logitParts.push_back(tapped.logits.to(torch::kCPU, torch::kFloat));
+            for (std::size_t l = 0; l < layerNames.size(); ++l) {
+                const torch::Tensor units = unitsOf(tapped.layers.at(layerNames[l]), options);
+                unitCounts[l] = static_cast<std::size_t>(units.size(1));
+                const float* p = units.data_ptr<float>();
+                activations[l].insert(activations[l].end(), p, p + units.numel());
+            }
+            meter.update(end);
+            job.progress("activations", end, static_cast<std::int64_t>(n), meter.ratePerSecond(),
+                         meter.etaSeconds());
+        }
+    }
+    const torch::Tensor logits = torch::cat(logitParts);
+    {
+        const torch::Tensor predicted = logits.argmax(1);
+        const auto argmax = predicted.accessor<std::int64_t, 1>();
+        std::int64_t correct = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            correct += argmax[static_cast<std::int64_t>(i)] == stimuli.identity[i];
+        report.stimulusAccuracy = static_cast<double>(correct) / static_cast<double>(n);
+    }
+    for (std::size_t l = 0; l < layerNames.size(); ++l)
+        if (!shapes[l].empty()) {
+            std::int64_t total = 1;
+            for (auto s : shapes[l])
+                total *= s;
+            if (static_cast<std::size_t>(total) > unitCounts[l])
+                report.notes.push_back(layerNames[l] + ": " + std::to_string(unitCounts[l]) + " of " +
+                                       std::to_string(total) + " units (pooled to " +
+                                       std::to_string(options.poolTo) + "x" + std::to_string(options.poolTo) +
+                                       " and/or an even subset)");
+        }
+
+    // ---- Decision and layers ----
+    std::vector<Group> groups = buildGroups(stimuli, report.notes);
+    const Group* pose = nullptr;
+    for (const auto& g : groups)
+        if (g.name == "pose") pose = &g;
+    std::vector<int> shuffledIdentity = stimuli.identity;
+    std::shuffle(shuffledIdentity.begin(), shuffledIdentity.end(), std::mt19937_64(mix(options.seed, 99)));
+    Variables logitVariables(n, static_cast<std::size_t>(classes), "logits");
+    const auto logitValues = logits.accessor<float, 2>();
+    for (std::size_t k = 0; k < static_cast<std::size_t>(classes); ++k)
+        for (std::size_t i = 0; i < n; ++i)
+            logitVariables.variable(k)[i] =
+                logitValues[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(k)];
+    const Variables logitCopula = copulaNormalize(logitVariables, options.seed);
+    // Identity against the predicted class: plug-in MI of two discrete variables, bounded by log2(classes).
+    // (A class-conditional Gaussian model of the logits is not bounded: well separated classes would give
+    // more bits than the identity has.)
+    {
+        std::vector<int> predicted(n);
+        const auto argmax = logits.argmax(1).contiguous();
+        for (std::size_t i = 0; i < n; ++i)
+            predicted[i] = static_cast<int>(argmax.data_ptr<std::int64_t>()[i]);
+        report.decision.push_back({"identity", discreteMi(stimuli.identity, predicted)});
+    }
+    for (const auto& g : groups)
+        report.decision.push_back({g.name, gaussianMi(g.copula, logitCopula)});
+
+    // The logits as a last layer, unless the last tapped layer already is the logits.
+    bool lastIsLogits = false;
+    if (!layerNames.empty() && unitCounts.back() == static_cast<std::size_t>(classes)) {
+        const auto flat = logits.contiguous();
+        lastIsLogits =
+            std::equal(activations.back().begin(), activations.back().end(), flat.data_ptr<float>());
+    }
+    const std::size_t totalLayers = layerNames.size() + (lastIsLogits ? 0 : 1);
+    for (std::size_t l = 0; l < totalLayers; ++l) {
+        job.checkCancelled();
+        job.progress("layers", static_cast<std::int64_t>(l), static_cast<std::int64_t>(totalLayers), 0, 0);
+        const bool isLogits = l == layerNames.size();
+        std::vector<float> logitData;
+        if (isLogits) {
+            const auto flat = logits.contiguous();
+            logitData.assign(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+        }
+        LayerInfo layer = analyseLayer(isLogits ? "logits" : layerNames[l],
+                                       isLogits ? std::vector<std::int64_t>{classes} : shapes[l],
+                                       isLogits ? logitData : activations[l],
+                                       isLogits ? static_cast<std::size_t>(classes) : unitCounts[l],
+                                       stimuli.identity, shuffledIdentity, groups, pose, options);
+        if (!isLogits) std::vector<float>().swap(activations[l]);
+        job.metric("identity bits", static_cast<double>(l), layer.meanBits.front());
+        job.metric("pose bits", static_cast<double>(l), layer.poseBits);
+        report.layers.push_back(std::move(layer));
+    }
+    job.log("factor lab: decision carries " + std::to_string(report.decision.front().bits) +
+            " bits of identity; stimulus accuracy " + std::to_string(report.stimulusAccuracy));
+
+    // ---- Generalization gradients: morph each identity away in one intrinsic group ----
+    const std::size_t views = std::max<std::size_t>(1, options.morphViews);
+    const auto k = static_cast<std::size_t>(classes);
+    const std::size_t perCurve = static_cast<std::size_t>(options.morphSteps) * k * views;
+    const std::pair<const char*, data::MorphKind> kinds[] = {{"shape", data::MorphKind::Shape},
+                                                             {"texture", data::MorphKind::Texture},
+                                                             {"colour", data::MorphKind::Colour}};
+    for (std::size_t m = 0; m < 3; ++m) {
+        job.checkCancelled();
+        job.progress("morphs", static_cast<std::int64_t>(m), 3, 0, 0);
+        const auto [kindName, kind] = kinds[m];
+        auto stimulus = [&](std::size_t index) {
+            const std::size_t step = index / (k * views), c = (index / views) % k, v = index % views;
+            const std::size_t target = (c + 1 + v % (k - 1)) % k;
+            const double distance = static_cast<double>(step) / (options.morphSteps - 1);
+            return std::make_pair(
+                data::FactorWorld::morph(w.identities[c], w.identities[target], kind, distance),
+                data::FactorWorld::drawExtrinsics(w.options.ranges, mix(options.seed + 7, c * 1000 + v)));
+        };
+        const torch::Tensor morphImages = renderAll(*w.world, perCurve, stimulus);
+        const torch::Tensor probabilityTensor =
+            torch::softmax(logitsOf(*classifier, morphImages, options.batchSize, job), 1).contiguous();
+        const auto probabilities = probabilityTensor.accessor<float, 2>();
+        MorphCurve curve;
+        curve.kind = kindName;
+        for (int step = 0; step < options.morphSteps; ++step) {
+            std::vector<double> values;
+            for (std::size_t c = 0; c < k; ++c)
+                for (std::size_t v = 0; v < views; ++v) {
+                    const std::size_t index = (static_cast<std::size_t>(step) * k + c) * views + v;
+                    values.push_back(
+                        probabilities[static_cast<std::int64_t>(index)][static_cast<std::int64_t>(c)]);
+                }
+            const double average =
+                std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+            double spread = 0;
+            for (double value : values)
+                spread += (value - average) * (value - average);
+            curve.distance.push_back(static_cast<double>(step) / (options.morphSteps - 1));
+            curve.probability.push_back(average);
+            curve.standardError.push_back(std::sqrt(spread / static_cast<double>(values.size() - 1) /
+                                                    static_cast<double>(values.size())));
+        }
+        job.log(std::string("factor lab: ") + kindName + " morph: p(original) " +
+                std::to_string(curve.probability.front()) + " -> " +
+                std::to_string(curve.probability.back()));
+        report.morphs.push_back(std::move(curve));
+    }
+
+    // ---- Reverse correlation: noise that drives each identity's logit margin ----
+    const int mapped = options.reverseCorrelationIdentities <= 0
+                           ? classes
+                           : std::min(classes, options.reverseCorrelationIdentities);
+    const std::size_t noisy = std::max<std::size_t>(50, options.reverseCorrelationSamples);
+    const int side = w.world->size();
+    const int cell =
+        options.reverseCorrelationCell > 0 ? options.reverseCorrelationCell : std::max(1, side / 16);
+    const int cells = (side + cell - 1) / cell;
+    for (int c = 0; c < mapped; ++c) {
+        job.checkCancelled();
+        job.progress("reverse correlation", c, mapped, 0, 0);
+        const data::Render base =
+            w.world->render(w.identities[static_cast<std::size_t>(c)], data::Extrinsics{});
+        const int channels = base.image.shape.channels;
+        torch::Tensor noise = torch::empty({static_cast<std::int64_t>(noisy), channels, cells, cells});
+        {
+            std::mt19937_64 random(mix(options.seed + 11, static_cast<std::uint64_t>(c)));
+            std::normal_distribution<float> normal(0.0f, static_cast<float>(options.reverseCorrelationNoise));
+            float* p = noise.data_ptr<float>();
+            for (std::int64_t i = 0; i < noise.numel(); ++i)
+                p[i] = normal(random);
+        }
+        const torch::Tensor pixels =
+            noise.repeat_interleave(cell, 2).repeat_interleave(cell, 3).slice(2, 0, side).slice(3, 0, side);
+        const torch::Tensor clean =
+            torch::from_blob(const_cast<float*>(base.image.pixels.data()), {1, channels, side, side}).clone();
+        const torch::Tensor noisyLogits =
+            logitsOf(*classifier, (clean + pixels).clamp(0.0, 1.0), options.batchSize, job);
+        torch::Tensor others = noisyLogits.clone();
+        others.select(1, c).fill_(-std::numeric_limits<float>::infinity());
+        const torch::Tensor margin = noisyLogits.select(1, c) - std::get<0>(others.max(1));
+        const torch::Tensor y = margin - margin.mean();
+        const torch::Tensor flat = noise.reshape({static_cast<std::int64_t>(noisy), -1});
+        const torch::Tensor centred = flat - flat.mean(0, true);
+        const torch::Tensor covariance = centred.t().matmul(y) / static_cast<double>(noisy);
+        const torch::Tensor correlation =
+            covariance / (centred.std(0, false, false) * y.std(false)).clamp_min(1e-12);
+        const torch::Tensor map = correlation.reshape({channels, cells, cells})
+                                      .repeat_interleave(cell, 1)
+                                      .repeat_interleave(cell, 2)
+                                      .slice(1, 0, side)
+                                      .slice(2, 0, side)
+                                      .contiguous();
+        ClassificationImage image;
+        image.identity = c;
+        image.className = report.classNames[static_cast<std::size_t>(c)];
+        image.width = side;
+        image.height = side;
+        image.channels = channels;
+        image.correlation.assign(map.data_ptr<float>(), map.data_ptr<float>() + map.numel());
+        image.noiseFloor = 1.0 / std::sqrt(static_cast<double>(noisy));
+        image.base = data::toRgbBuffer(base.image);
+        image.meanProbability = torch::softmax(noisyLogits, 1).select(1, c).mean().item<double>();
+        report.classificationImages.push_back(std::move(image));
+    }
+    report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    job.progress("done", 1, 1, 0, 0);
+    return report;
+}
+
+// ---- Live probe -------------------------------------------------------------------------------------
+
+struct FactorProbe::State {
+    std::unique_ptr<models::Classifier> classifier;
+    World world;
+};
+
+FactorProbe::FactorProbe(const std::string& modelPath, const std::string& dataSource,
+                         const std::string& device)
+    : state_(std::make_unique<State>()) {
+    state_->classifier = loadFrozen(modelPath, device);
+    state_->world = worldFor(state_->classifier->meta(), modelPath, dataSource);
+}
+
+FactorProbe::~FactorProbe() = default;
+
+const std::vector<data::Identity>& FactorProbe::identities() const {
+    return state_->world.identities;
+}
+const std::vector<std::string>& FactorProbe::classNames() const {
+    return state_->classifier->meta().classNames;
+}
+const std::string& FactorProbe::dataSource() const {
+    return state_->world.source;
+}
+
+LivePrediction FactorProbe::predict(const data::Identity& identity, const data::Extrinsics& view) const {
+    torch::NoGradGuard noGrad;
+    const data::Render render = state_->world.world->render(identity, view);
+    const auto& shape = render.image.shape;
+    const torch::Tensor image = torch::from_blob(const_cast<float*>(render.image.pixels.data()),
+                                                 {1, shape.channels, shape.height, shape.width})
+                                    .clone()
+                                    .to(state_->classifier->device());
+    const torch::Tensor p =
+        torch::softmax(state_->classifier->forward(state_->classifier->normalize(image)), 1)
+            .to(torch::kCPU, torch::kDouble);
+    LivePrediction prediction;
+    prediction.image = data::toRgbBuffer(render.image);
+    prediction.probabilities.assign(p.data_ptr<double>(), p.data_ptr<double>() + p.numel());
+    prediction.classNames = classNames();
+    return prediction;
+}
+
+}  // namespace netsight::info
