@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <numeric>
 #include <random>
 #include <thread>
@@ -65,10 +67,19 @@ void parallelFor(std::size_t n, std::size_t grain, const Body& body) {
 }
 
 // Φ⁻¹((r + 1) / (n + 1)) for r = 0..n-1: the values every copula-normalised variable takes.
-std::vector<double> copulaTable(std::size_t n) {
-    std::vector<double> table(n);
+// Kept for the last sample count asked for: a layer analysis asks for the same N many times.
+std::shared_ptr<const std::vector<double>> copulaTable(std::size_t n) {
+    static std::mutex mutex;
+    static std::shared_ptr<const std::vector<double>> last;
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (last && last->size() == n) return last;
+    }
+    auto table = std::make_shared<std::vector<double>>(n);
     for (std::size_t r = 0; r < n; ++r)
-        table[r] = normalQuantile(static_cast<double>(r + 1) / static_cast<double>(n + 1));
+        (*table)[r] = normalQuantile(static_cast<double>(r + 1) / static_cast<double>(n + 1));
+    std::lock_guard<std::mutex> lock(mutex);
+    last = table;
     return table;
 }
 
@@ -276,6 +287,53 @@ Centred centre(const Variables& v, const std::vector<std::size_t>* subset = null
     return c;
 }
 
+// Σx and Σx² over n floats, four independent accumulators (the compiler may not reorder FP sums).
+void sumAndSquares(const float* x, std::size_t n, double& sum, double& squares) {
+    double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (std::size_t l = 0; l < 4; ++l) {
+            const double v = x[i + l];
+            s[l] += v;
+            q[l] += v * v;
+        }
+    for (; i < n; ++i) {
+        s[0] += x[i];
+        q[0] += static_cast<double>(x[i]) * x[i];
+    }
+    sum = (s[0] + s[1]) + (s[2] + s[3]);
+    squares = (q[0] + q[1]) + (q[2] + q[3]);
+}
+
+double dot(const float* x, const double* y, std::size_t n) {
+    double a[4] = {0, 0, 0, 0};
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (std::size_t l = 0; l < 4; ++l)
+            a[l] += x[i + l] * y[i + l];
+    for (; i < n; ++i)
+        a[0] += x[i] * y[i];
+    return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
+// Samples grouped by class: the concatenated members and where each class starts.
+struct ClassOrder {
+    std::vector<std::uint32_t> index;
+    std::vector<std::size_t> start;  // k + 1 entries
+    explicit ClassOrder(const std::vector<std::vector<std::size_t>>& members) {
+        start.push_back(0);
+        for (const auto& m : members) {
+            for (std::size_t i : m)
+                index.push_back(static_cast<std::uint32_t>(i));
+            start.push_back(index.size());
+        }
+    }
+    void gather(const float* x, float* out) const {
+        for (std::size_t k = 0; k < index.size(); ++k)
+            out[k] = x[index[k]];
+    }
+};
+
 void checkUnitsAgainst(const CopulaUnits& units, std::size_t samples, const std::string& what) {
     if (units.samples != samples)
         throw InfoError("the units have " + str(units.samples) + " samples but " + what + " has " +
@@ -306,7 +364,8 @@ Variables Variables::join(const Variables& a, const Variables& b) {
 Variables copulaNormalize(const Variables& x, std::uint64_t tieSeed) {
     if (x.dims == 0 || x.samples == 0) throw InfoError(x.name + " is empty");
     const std::size_t n = x.samples;
-    const auto table = copulaTable(n);
+    const auto tablePointer = copulaTable(n);
+    const std::vector<double>& table = *tablePointer;
     const auto order = tieOrder(n, tieSeed);
     std::vector<std::uint32_t> position(n);
     for (std::size_t k = 0; k < n; ++k)
@@ -449,7 +508,8 @@ CopulaUnits copulaNormalizeUnits(const float* data, std::size_t samples, std::si
     out.units = units;
     out.values.resize(samples * units);
     out.constant.assign(units, 0);
-    const auto table = copulaTable(samples);
+    const auto tablePointer = copulaTable(samples);
+    const std::vector<double>& table = *tablePointer;
     const auto order = tieOrder(samples, tieSeed);
     std::vector<std::string> errors(units);
     parallelFor(units, 8, [&](std::size_t begin, std::size_t end) {
@@ -497,19 +557,11 @@ std::vector<double> gcmiPerUnit(const CopulaUnits& units, const Variables& yCopu
             if (units.constant[u]) continue;
             const float* x = units.unit(u);
             double sum = 0, squares = 0;
-            for (std::size_t i = 0; i < n; ++i) {
-                sum += x[i];
-                squares += static_cast<double>(x[i]) * x[i];
-            }
+            sumAndSquares(x, n, sum, squares);
             const double variance =
                 (squares - sum * sum / static_cast<double>(n)) / static_cast<double>(n - 1);
-            for (std::size_t j = 0; j < d; ++j) {
-                const double* yj = y.values.data() + j * n;
-                double cross = 0;
-                for (std::size_t i = 0; i < n; ++i)
-                    cross += x[i] * yj[i];
-                c[j] = cross / static_cast<double>(n - 1);
-            }
+            for (std::size_t j = 0; j < d; ++j)
+                c[j] = dot(x, y.values.data() + j * n, n) / static_cast<double>(n - 1);
             const double residual = std::max(variance - mahalanobis(l, c.data(), d), variance * 1e-12);
             mi[u] = (0.5 * std::log(variance / residual) + bias) / kLn2;
         }
@@ -528,18 +580,16 @@ std::vector<double> gcmiPerUnitDiscrete(const CopulaUnits& units, const std::vec
     }
     const double bias = entropyBias(1, n);
     std::vector<double> mi(units.units, 0.0);
+    const ClassOrder grouped(members);
     parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
         std::vector<double> sum(k), squares(k);
+        std::vector<float> xs(n);
         for (std::size_t u = begin; u < end; ++u) {
             if (units.constant[u]) continue;
-            const float* x = units.unit(u);
-            std::fill(sum.begin(), sum.end(), 0.0);
-            std::fill(squares.begin(), squares.end(), 0.0);
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::size_t c = static_cast<std::size_t>(labels[i]);
-                sum[c] += x[i];
-                squares[c] += static_cast<double>(x[i]) * x[i];
-            }
+            grouped.gather(units.unit(u), xs.data());
+            for (std::size_t c = 0; c < k; ++c)
+                sumAndSquares(xs.data() + grouped.start[c], grouped.start[c + 1] - grouped.start[c], sum[c],
+                              squares[c]);
             double total = 0, totalSquares = 0, conditional = 0;
             for (std::size_t c = 0; c < k; ++c) {
                 total += sum[c];
@@ -590,25 +640,24 @@ std::vector<double> gccmiPerUnitDiscrete(const CopulaUnits& units, const std::ve
     }
     const double bias = entropyBias(1 + d, n) - entropyBias(d, n);
     std::vector<double> mi(units.units, 0.0);
+    // z in class order, so that every per-class sum is a contiguous loop.
+    const ClassOrder grouped(members);
+    std::vector<double> zGrouped(d * n);
+    for (std::size_t j = 0; j < d; ++j)
+        for (std::size_t i = 0; i < n; ++i)
+            zGrouped[j * n + i] = zCopula.variable(j)[grouped.index[i]];
     parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
         // Per class: Σx, Σx², Σ x·z_j.
         std::vector<double> sum(k), squares(k), cross(k * d), c(d);
+        std::vector<float> xs(n);
         for (std::size_t u = begin; u < end; ++u) {
             if (units.constant[u]) continue;
-            const float* x = units.unit(u);
-            std::fill(sum.begin(), sum.end(), 0.0);
-            std::fill(squares.begin(), squares.end(), 0.0);
-            std::fill(cross.begin(), cross.end(), 0.0);
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::size_t cls = static_cast<std::size_t>(labels[i]);
-                sum[cls] += x[i];
-                squares[cls] += static_cast<double>(x[i]) * x[i];
-            }
-            for (std::size_t j = 0; j < d; ++j) {
-                const double* zj = zCopula.variable(j);
-                double* row = cross.data();
-                for (std::size_t i = 0; i < n; ++i)
-                    row[static_cast<std::size_t>(labels[i]) * d + j] += x[i] * zj[i];
+            grouped.gather(units.unit(u), xs.data());
+            for (std::size_t cls = 0; cls < k; ++cls) {
+                const std::size_t from = grouped.start[cls], count = grouped.start[cls + 1] - from;
+                sumAndSquares(xs.data() + from, count, sum[cls], squares[cls]);
+                for (std::size_t j = 0; j < d; ++j)
+                    cross[cls * d + j] = dot(xs.data() + from, zGrouped.data() + j * n + from, count);
             }
             double total = 0, totalSquares = 0, withClass = 0;
             std::vector<double> totalCross(d, 0.0);
