@@ -13,6 +13,8 @@
 #include <QTest>
 #include <cstdio>
 
+#include "FactorControls.h"
+#include "FactorPanel.h"
 #include "UiTestSupport.h"
 #include "VisualizerPanel.h"
 #include "netsight/ui/ExperimentSession.h"
@@ -33,10 +35,10 @@ int colourCount(const QImage& image) {
 }
 
 bool grabAll(MainWindow& window, const QString& folder, const QString& prefix, bool requireData) {
-    static const char* names[] = {"data",  "classifiers", "probe",      "transfer",
-                                  "order", "nmi",         "visualizer", "jobs"};
+    static const char* names[] = {"data", "classifiers", "probe",   "transfer", "order",
+                                  "nmi",  "visualizer",  "factors", "jobs"};
     bool ok = true;
-    for (int tab = 0; tab < 8; ++tab) {
+    for (int tab = 0; tab < 9; ++tab) {
         window.showTab(static_cast<MainWindow::Tab>(tab));
         QTest::qWait(400);  // let the panel lay out and paint
         const QImage image = window.grab().toImage();
@@ -114,6 +116,25 @@ int main(int argc, char** argv) {
     visualizer->indexBox()->setValue(3);
     visualizer->startVisualization();
     ok = QTest::qWaitFor([&] { return !session->busy(); }, 120000) && ok;
+    // The factor lab: a morphed, rotated stimulus live, and the analysis of the trained resnet-s.
+    window.showTab(MainWindow::Tab::Factors);
+    auto* factors = window.factorPanel();
+    factors->selectClassifier("plain");
+    ok = QTest::qWaitFor([&] { return !factors->probabilities().empty(); }, 20000) && ok;
+    factors->controls()->setFactor("morph.texture", 0.4);
+    factors->controls()->setFactor("rotation", 30);
+    factors->samplesBox()->setValue(600);
+    ok = factors->startAnalysis() && ok;
+    ok = QTest::qWaitFor([&] { return !session->busy(); }, 120000) && factors->hasReport() && ok;
+    for (int view = 0; view < factors->views()->count(); ++view) {
+        factors->views()->setCurrentIndex(view);
+        QTest::qWait(300);
+        const QString file = QStringLiteral("%1/factors-%2.png").arg(folder).arg(view);
+        const QImage image = window.grab().toImage();
+        ok = image.save(file) && ok;
+        std::printf("%s: %d colours\n", qPrintable(file), colourCount(image));
+    }
+    factors->views()->setCurrentIndex(0);
     ok = grabAll(window, folder, "after", true) && ok;
     std::printf("screenshots in %s: %s\n", qPrintable(folder), ok ? "ok" : "FAILED");
     return ok ? 0 : 1;

@@ -192,6 +192,10 @@ bool ExperimentSession::retry(const QString& name) {
         error_ = tr("Start %1 again from the Visualizer view").arg(name);
         return false;
     }
+    if (name.startsWith("factors:")) {
+        error_ = tr("Start %1 again from the Factor lab view").arg(name);
+        return false;
+    }
     error_ = tr("Unknown job %1").arg(name);
     return false;
 }
@@ -230,8 +234,10 @@ void ExperimentSession::drain() {
 }
 
 void ExperimentSession::handle(const runtime::Event& event, bool* seriesTouched, bool* previewsTouched) {
-    // The visualizer's curves and pictures are not the experiment's: they go to its panel only.
-    const bool vizJob = std::visit([](const auto& e) { return e.job.rfind("viz:", 0) == 0; }, event);
+    // The visualizer's and the factor lab's curves and pictures are not the experiment's: they go to
+    // their panel only.
+    const bool vizJob = std::visit(
+        [](const auto& e) { return e.job.rfind("viz:", 0) == 0 || e.job.rfind("factors:", 0) == 0; }, event);
     if (auto* vizMetricEvent = std::get_if<runtime::MetricEvent>(&event); vizMetricEvent && vizJob) {
         emit vizMetric(QString::fromStdString(vizMetricEvent->job),
                        QString::fromStdString(vizMetricEvent->series), vizMetricEvent->step,

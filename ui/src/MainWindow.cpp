@@ -23,6 +23,7 @@
 #include <QToolBar>
 
 #include "ClassifiersPanel.h"
+#include "FactorPanel.h"
 #include "Formatting.h"
 #include "JobsPanel.h"
 #include "NmiPanel.h"
@@ -53,6 +54,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     orderPanel_ = new OrderPanel(session_, tabs_);
     nmiPanel_ = new NmiPanel(session_, tabs_);
     visualizerPanel_ = new VisualizerPanel(session_, tabs_);
+    factorPanel_ = new FactorPanel(session_, tabs_);
     jobsPanel_ = new JobsPanel(session_, tabs_);
     tabs_->addTab(dataPanel_, tr("Data"));
     tabs_->addTab(classifiersPanel_, tr("Classifiers"));
@@ -61,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     tabs_->addTab(orderPanel_, tr("Order"));
     tabs_->addTab(nmiPanel_, tr("NMI"));
     tabs_->addTab(visualizerPanel_, tr("Visualizer"));
+    tabs_->addTab(factorPanel_, tr("Factor lab"));
     tabs_->addTab(jobsPanel_, tr("Jobs"));
     stack_->addWidget(welcome_);
     stack_->addWidget(tabs_);

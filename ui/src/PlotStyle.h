@@ -4,6 +4,8 @@
 #include <QColor>
 
 class QCustomPlot;
+class QString;
+class QWidget;
 
 namespace netsight::ui {
 
@@ -11,5 +13,10 @@ namespace netsight::ui {
 void stylePlot(QCustomPlot* plot);
 /// The i-th colour of a qualitative cycle that reads on light and dark backgrounds.
 QColor seriesColour(int index);
+
+/// A plot with a bold title row, axis labels, the legend at its right, drag and zoom, styled.
+QCustomPlot* titledPlot(const QString& title, const QString& xLabel, const QString& yLabel, QWidget* parent);
+/// `figure` under a bar holding `button` (an ExportButton) at the right.
+QWidget* withExport(QWidget* figure, QWidget* button, QWidget* parent);
 
 }  // namespace netsight::ui

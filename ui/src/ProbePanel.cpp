@@ -33,47 +33,14 @@ QVector<double> smoothed(const QVector<double>& values) {
     return out;
 }
 
-QCustomPlot* makePlot(const QString& title, const QString& yLabel, QWidget* parent) {
-    auto* plot = new QCustomPlot(parent);
-    plot->setWindowTitle(title);
-    plot->setMinimumSize(320, 200);
-    plot->plotLayout()->insertRow(0);
-    auto* heading = new QCPTextElement(plot, title, QFont(plot->font().family(), 10, QFont::Bold));
-    plot->plotLayout()->addElement(0, 0, heading);
-    plot->xAxis->setLabel(QObject::tr("step (batches within the stage)"));
-    plot->yAxis->setLabel(yLabel);
-    // The legend sits right of the plot, not on the curves: there are many stages.
-    plot->legend->setVisible(true);
-    plot->legend->setFont(QFont(plot->font().family(), 8));
-    plot->axisRect()->insetLayout()->take(plot->legend);
-    plot->plotLayout()->addElement(1, 1, plot->legend);
-    plot->plotLayout()->setColumnStretchFactor(1, 0.001);
-    plot->legend->setMargins(QMargins(4, 2, 4, 2));
-    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    stylePlot(plot);
-    heading->setTextColor(plot->xAxis->labelColor());
-    return plot;
-}
-
-QWidget* withExport(QWidget* figure, ExportButton* button, QWidget* parent) {
-    auto* box = new QWidget(parent);
-    auto* layout = new QVBoxLayout(box);
-    layout->setContentsMargins(0, 0, 0, 0);
-    auto* bar = new QHBoxLayout;
-    bar->addStretch();
-    bar->addWidget(button);
-    layout->addLayout(bar);
-    layout->addWidget(figure, 1);
-    return box;
-}
-
 }  // namespace
 
 ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(parent), session_(session) {
-    lossPlot_ = makePlot(tr("Loss"), tr("loss (log scale)"), this);
+    lossPlot_ = titledPlot(tr("Loss"), tr("step (batches within the stage)"), tr("loss (log scale)"), this);
     lossPlot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     lossPlot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-    accuracyPlot_ = makePlot(tr("Accuracy"), tr("batch accuracy"), this);
+    accuracyPlot_ =
+        titledPlot(tr("Accuracy"), tr("step (batches within the stage)"), tr("batch accuracy"), this);
     accuracyPlot_->yAxis->setRange(0, 1.02);
 
     grid_ = new ReconstructionGrid(this);

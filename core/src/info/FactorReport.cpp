@@ -132,6 +132,36 @@ double signalToNoise(const ClassificationImage& image) {
     return image.noiseFloor > 0 ? top / image.noiseFloor : 0.0;
 }
 
+void setIntrinsicFactor(data::Identity& identity, std::size_t index, double value) {
+    const std::size_t shapes = identity.shape.size();
+    if (index < shapes) {
+        identity.shape[index] = value;
+        return;
+    }
+    index -= shapes;
+    if (index < 4) {
+        // Freeze the blended texture as the identity's own, then set the one field.
+        const auto factors = data::FactorWorld::intrinsicFactors(identity);
+        auto& t = identity.texture;
+        t.orientationRad = factors[shapes];
+        t.frequency = factors[shapes + 1];
+        t.noiseWeight = factors[shapes + 2];
+        t.contrast = factors[shapes + 3];
+        identity.textureMix = 0;
+        double* fields[] = {&t.orientationRad, &t.frequency, &t.noiseWeight, &t.contrast};
+        *fields[index] = value;
+        return;
+    }
+    index -= 4;
+    if (index < 3) {
+        identity.colourA[index] = value;
+    } else if (index < 6) {
+        identity.colourB[index - 3] = value;
+    } else {
+        throw std::out_of_range("intrinsic factor " + std::to_string(index + shapes + 4) + " does not exist");
+    }
+}
+
 void writeFactorReport(const FactorReport& report, const std::string& directory) {
     const fs::path dir(directory);
     fs::create_directories(dir / "classification_images");

@@ -109,6 +109,10 @@ void writeFactorReport(const FactorReport& report, const std::string& directory)
 /// Reads factors.json back (the GUI opens earlier runs). Throws std::runtime_error naming the file.
 FactorReport readFactorReport(const std::string& directory);
 
+/// Sets intrinsic factor `index` (in data::intrinsicFactorNames() order) of `identity`: what the live
+/// sliders move. Setting a texture factor ends a texture blend (the identity keeps its own texture).
+void setIntrinsicFactor(data::Identity& identity, std::size_t index, double value);
+
 /// One render and the classifier's answer, for the live sliders.
 struct LivePrediction {
     data::RgbBuffer image;

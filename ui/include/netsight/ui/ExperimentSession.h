@@ -71,8 +71,9 @@ class ExperimentSession : public QObject {
     bool startProbe();
     /// Queues the training of the zoo classifier `name` (job "train NAME"). False when it is pending.
     bool trainClassifier(const QString& name);
-    /// Queues any other work (the visualizer's jobs) on the same worker. Jobs named "viz:..." keep their
-    /// curves and pictures out of the experiment: they arrive as vizMetric / vizPreview signals instead.
+    /// Queues any other work (the visualizer's and factor lab's jobs) on the same worker. Jobs named
+    /// "viz:..." or "factors:..." keep their curves and pictures out of the experiment: they arrive as
+    /// vizMetric / vizPreview signals instead.
     bool submitJob(const QString& name, std::function<void(runtime::JobContext&)> work) {
         return submit(name, std::move(work));
     }

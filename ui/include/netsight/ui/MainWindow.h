@@ -21,13 +21,14 @@ class OrderPanel;
 class ProbePanel;
 class TransferPanel;
 class VisualizerPanel;
+class FactorPanel;
 class WelcomePage;
 
 /// NetSight's main window: the welcome screen until an experiment is open, then one tab per panel.
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
-    enum class Tab { Data, Classifiers, Probe, Transfer, Order, Nmi, Visualizer, Jobs };
+    enum class Tab { Data, Classifiers, Probe, Transfer, Order, Nmi, Visualizer, Factors, Jobs };
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -40,6 +41,7 @@ class MainWindow : public QMainWindow {
     NmiPanel* nmiPanel() const { return nmiPanel_; }
     JobsPanel* jobsPanel() const { return jobsPanel_; }
     VisualizerPanel* visualizerPanel() const { return visualizerPanel_; }
+    FactorPanel* factorPanel() const { return factorPanel_; }
     void showTab(Tab tab);
     bool welcomeShown() const;
 
@@ -83,6 +85,7 @@ class MainWindow : public QMainWindow {
     NmiPanel* nmiPanel_;
     JobsPanel* jobsPanel_;
     VisualizerPanel* visualizerPanel_;
+    FactorPanel* factorPanel_;
     QMenu* recentMenu_ = nullptr;
     QAction* runAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
