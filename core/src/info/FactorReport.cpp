@@ -75,8 +75,10 @@ std::map<std::string, std::string> figures(const FactorReport& report) {
         labels.push_back(d.factor);
         values.push_back(d.bits);
     }
-    svg["decision.svg"] =
-        svgBarChart(labels, values, chart("What the decision carries: I(factor; logits)", "", "bits"));
+    svg["decision.svg"] = svgBarChart(
+        labels, values,
+        chart("What the decision carries (identity: with the predicted class; factors: with the logits)", "",
+              "bits"));
     ChartOptions depth = chart("Mean MI per unit across depth", "layer", "bits (mean over units)");
     depth.xTickLabels = layerLabels(report);
     svg["mi_by_depth.svg"] = svgLineChart(byDepth(report, &LayerInfo::meanBits), depth);

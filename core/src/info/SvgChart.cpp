@@ -14,7 +14,7 @@ const char* const kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#94
                                 "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79"};
 
 struct Frame {
-    double left = 70, right = 170, top = 40, bottom = 60;
+    double left = 70, right = 190, top = 40, bottom = 60;
     double width, height, x0, x1, y0, y1;
     double px(double x) const { return left + (x - x0) / std::max(1e-12, x1 - x0) * (width - left - right); }
     double py(double y) const {
