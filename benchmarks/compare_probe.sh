@@ -17,7 +17,14 @@ mine = by_name["BM_FinetuneStep/0"]["images/s"]
 theirs = peer["finetune_images_per_second"]
 print(f"threads: {peer['threads']}")
 print(f"fine-tuning step (64x64, batch 64): NetSight {mine:.1f} images/s, PyTorch {theirs:.1f}, ratio {mine / theirs:.2f}x")
-print(f"3x3 conv ceiling: NetSight {by_name['BM_Conv3x3/0']['GFLOP/s']:.0f} GFLOP/s, PyTorch {peer['conv_gflops']:.0f} GFLOP/s")
+ceiling = by_name['BM_Conv3x3/0']['GFLOP/s']
+print(f"3x3 conv ceiling: NetSight {ceiling:.0f} GFLOP/s, PyTorch {peer['conv_gflops']:.0f} GFLOP/s")
+# The step's arithmetic (same network in both): encoder forward, decoder forward + backward, classifier
+# forward + backward to its input, counted on the peer's modules.
+per_image = peer["finetune_step_flops"] / 64
+print(f"fine-tuning step: {per_image / 1e9:.2f} GFLOP per image -> NetSight {mine * per_image / 1e9:.0f} GFLOP/s "
+      f"({mine * per_image / 1e9 / ceiling:.0%} of the conv ceiling), PyTorch {theirs * per_image / 1e9:.0f} GFLOP/s "
+      f"({theirs * per_image / 1e9 / peer['conv_gflops']:.0%} of its ceiling)")
 for bins in ("256", "100"):
     mine = by_name[f"BM_Nmi/{bins}"]["pairs/s"]
     theirs = peer["nmi_pairs_per_second"][bins]

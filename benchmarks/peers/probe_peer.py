@@ -107,6 +107,52 @@ def finetune_images_per_second(seconds=5.0, batch=64, size=64):
     return steps * batch / (time.perf_counter() - start)
 
 
+def forward_flops(module, *inputs):
+    """Multiply-adds x 2 of the convolutions and linear layers in one forward of `module`."""
+    total = [0]
+
+    def count(layer, _inputs, output):
+        if isinstance(layer, nn.Conv2d):
+            total[0] += 2 * output.numel() * layer.in_channels // layer.groups * layer.kernel_size[0] * layer.kernel_size[1]
+        elif isinstance(layer, nn.Linear):
+            total[0] += 2 * output.numel() * layer.in_features
+
+    hooks = [m.register_forward_hook(count) for m in module.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        result = module(*inputs)
+    for hook in hooks:
+        hook.remove()
+    return total[0], result
+
+
+def finetune_step_flops(batch=64, size=64):
+    """FLOPs of one fine-tuning step: the frozen encoder forward (1x), the decoder forward and backward (3x:
+    input and weight gradients), the frozen classifier forward and backward to its input (2x)."""
+    classifier, autoencoder = ResNet10().eval(), SegNetSmall().eval()
+    images = torch.rand(batch, 3, size, size)
+
+    class Encode(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = autoencoder.encoder  # registered, so that its convolutions are counted
+
+        def forward(self, x):
+            return autoencoder.encode(x)
+
+    class Decode(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.decoder, self.output = autoencoder.decoder, autoencoder.output
+
+        def forward(self, code, indices, sizes):
+            return autoencoder.decode(code, indices, sizes)
+
+    encoder_flops, (code, indices, sizes) = forward_flops(Encode(), images)
+    decoder_flops, reconstruction = forward_flops(Decode(), code, indices, sizes)
+    classifier_flops, _ = forward_flops(classifier, reconstruction)
+    return encoder_flops + 3 * decoder_flops + 2 * classifier_flops
+
+
 def conv_gflops(seconds=2.0):
     x, w = torch.rand(16, 128, 64, 64), torch.rand(128, 128, 3, 3)
     with torch.no_grad():
@@ -139,6 +185,7 @@ def main():
     threads = int(sys.argv[1]) if len(sys.argv) > 1 and int(sys.argv[1]) > 0 else os.cpu_count()
     torch.set_num_threads(threads)
     print(json.dumps({"threads": threads, "finetune_images_per_second": finetune_images_per_second(),
+                      "finetune_step_flops": finetune_step_flops(),
                       "conv_gflops": conv_gflops(), "nmi_pairs_per_second": {"256": nmi_pairs_per_second(256),
                                                                              "100": nmi_pairs_per_second(100)}}))
 

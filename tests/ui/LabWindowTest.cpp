@@ -309,13 +309,18 @@ bool waitForVizJob(VisualizerPanel* panel, const QString& job) {
     return ok;
 }
 
-TEST(VisualizerView, VisualizesAChannelLiveRendersAGalleryAndInverts) {
-    QTemporaryDir dir;
-    MainWindow window;
+// Opens the tiny experiment in `window` and trains its classifier "plain".
+void openWithTrainedPlain(MainWindow& window, const QTemporaryDir& dir) {
     window.show();
     ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
     ASSERT_TRUE(window.session()->trainClassifier("plain"));
     ASSERT_EQ(waitForJob(window.session(), "train plain"), JobState::Succeeded);
+}
+
+TEST(VisualizerView, VisualizesAChannelLiveRendersAGalleryAndInverts) {
+    QTemporaryDir dir;
+    MainWindow window;
+    ASSERT_NO_FATAL_FAILURE(openWithTrainedPlain(window, dir));
     window.showTab(MainWindow::Tab::Visualizer);
     VisualizerPanel* panel = window.visualizerPanel();
     panel->selectClassifier("plain");
@@ -362,10 +367,7 @@ TEST(VisualizerView, VisualizesAChannelLiveRendersAGalleryAndInverts) {
 TEST(FactorLabView, SlidersPredictLiveAndTheAnalysisFillsEveryFigure) {
     QTemporaryDir dir;
     MainWindow window;
-    window.show();
-    ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
-    ASSERT_TRUE(window.session()->trainClassifier("plain"));
-    ASSERT_EQ(waitForJob(window.session(), "train plain"), JobState::Succeeded);
+    ASSERT_NO_FATAL_FAILURE(openWithTrainedPlain(window, dir));
     window.showTab(MainWindow::Tab::Factors);
     FactorPanel* panel = window.factorPanel();
     panel->selectClassifier("plain");

@@ -92,51 +92,6 @@ std::vector<std::uint32_t> tieOrder(std::size_t n, std::uint64_t seed) {
     return order;
 }
 
-// Half the log-determinant of the sample covariance of the variables of `x` (demeaned over the samples
-// in `subset`, or all); throws when the covariance is not positive definite.
-double halfLogDet(const Variables& x, const std::vector<std::size_t>* subset = nullptr) {
-    const std::size_t d = x.dims;
-    const std::size_t n = subset ? subset->size() : x.samples;
-    std::vector<double> centred(d * n);
-    for (std::size_t j = 0; j < d; ++j) {
-        const double* v = x.variable(j);
-        double mean = 0;
-        for (std::size_t i = 0; i < n; ++i)
-            mean += v[subset ? (*subset)[i] : i];
-        mean /= static_cast<double>(n);
-        for (std::size_t i = 0; i < n; ++i)
-            centred[j * n + i] = v[subset ? (*subset)[i] : i] - mean;
-    }
-    std::vector<double> c(d * d);
-    for (std::size_t a = 0; a < d; ++a)
-        for (std::size_t b = 0; b <= a; ++b) {
-            double sum = 0;
-            for (std::size_t i = 0; i < n; ++i)
-                sum += centred[a * n + i] * centred[b * n + i];
-            c[a * d + b] = c[b * d + a] = sum / static_cast<double>(n - 1);
-        }
-    // Cholesky in place (lower triangle).
-    double half = 0;
-    for (std::size_t j = 0; j < d; ++j) {
-        double diagonal = c[j * d + j];
-        for (std::size_t k = 0; k < j; ++k)
-            diagonal -= c[j * d + k] * c[j * d + k];
-        if (!(diagonal > 1e-300))
-            throw InfoError("the covariance of " + x.name +
-                            " is singular: a variable is constant or a combination of the others; drop it");
-        const double l = std::sqrt(diagonal);
-        c[j * d + j] = l;
-        half += std::log(l);
-        for (std::size_t i = j + 1; i < d; ++i) {
-            double sum = c[i * d + j];
-            for (std::size_t k = 0; k < j; ++k)
-                sum -= c[i * d + k] * c[j * d + k];
-            c[i * d + j] = sum / l;
-        }
-    }
-    return half;
-}
-
 // Samples of each class; throws for labels out of range or classes too small for `dims`.
 std::vector<std::vector<std::size_t>> classMembers(const std::vector<int>& labels, std::size_t samples,
                                                    std::size_t dims, const std::string& what) {
@@ -228,7 +183,8 @@ std::vector<double> choleskyOf(const std::vector<double>& covariance, std::size_
         for (std::size_t k = 0; k < j; ++k)
             diagonal -= l[j * d + k] * l[j * d + k];
         if (!(diagonal > 1e-300))
-            throw InfoError("the covariance of " + what + " is singular; drop redundant variables");
+            throw InfoError("the covariance of " + what +
+                            " is singular: a variable is constant or a combination of the others; drop it");
         l[j * d + j] = std::sqrt(diagonal);
         for (std::size_t i = j + 1; i < d; ++i) {
             double sum = l[i * d + j];
@@ -333,6 +289,17 @@ struct ClassOrder {
             out[k] = x[index[k]];
     }
 };
+
+// Half the log-determinant of the sample covariance of the variables of `x` (demeaned over the samples
+// in `subset`, or all); throws when the covariance is not positive definite.
+double halfLogDet(const Variables& x, const std::vector<std::size_t>* subset = nullptr) {
+    const Centred c = centre(x, subset);
+    const auto l = choleskyOf(c.covariance, c.d, x.name);
+    double half = 0;
+    for (std::size_t j = 0; j < c.d; ++j)
+        half += std::log(l[j * c.d + j]);
+    return half;
+}
 
 void checkUnitsAgainst(const CopulaUnits& units, std::size_t samples, const std::string& what) {
     if (units.samples != samples)
