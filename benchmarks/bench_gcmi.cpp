@@ -93,6 +93,23 @@ void BM_CopulaUnits(benchmark::State& state) {
 }
 BENCHMARK(BM_CopulaUnits)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
+// The same units stored unit by unit: what the copula step costs without reading a batch across.
+void BM_CopulaUnitsUnitMajor(benchmark::State& state) {
+    const Workload& data = workload();
+    std::vector<float> unitMajor(kSamples * kUnits);
+    for (std::size_t s = 0; s < kSamples; ++s)
+        for (std::size_t u = 0; u < kUnits; ++u)
+            unitMajor[u * kSamples + s] = data.activations[s * kUnits + u];
+    for (auto _ : state) {
+        const info::CopulaUnits units = info::copulaNormalizeUnits(unitMajor.data(), kSamples, kUnits, true);
+        const float* first = units.values.data();
+        benchmark::DoNotOptimize(first);
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kUnits));
+}
+BENCHMARK(BM_CopulaUnitsUnitMajor)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+
 void BM_GcmiLayer(benchmark::State& state) {
     const Workload& data = workload();
     double miFactor = 0, miLabels = 0, cmiLabels = 0;

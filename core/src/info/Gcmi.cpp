@@ -338,7 +338,6 @@ Variables copulaNormalize(const Variables& x, std::uint64_t tieSeed) {
     for (std::size_t k = 0; k < n; ++k)
         position[order[k]] = static_cast<std::uint32_t>(k);
     Variables out(n, x.dims, x.name);
-    std::vector<std::uint32_t> sorted(n);
     for (std::size_t j = 0; j < x.dims; ++j) {
         const double* v = x.variable(j);
         for (std::size_t i = 0; i < n; ++i)
@@ -347,14 +346,27 @@ Variables copulaNormalize(const Variables& x, std::uint64_t tieSeed) {
         if (std::all_of(v, v + n, [&](double value) { return value == v[0]; }))
             throw InfoError(x.name + " (variable " + str(j) +
                             ") is constant: it carries no information; leave it out of the analysis");
-        std::iota(sorted.begin(), sorted.end(), 0u);
-        std::sort(sorted.begin(), sorted.end(), [&](std::uint32_t a, std::uint32_t b) {
-            return v[a] < v[b] || (v[a] == v[b] && position[a] < position[b]);
-        });
-        double* o = out.variable(j);
-        for (std::size_t r = 0; r < n; ++r)
-            o[sorted[r]] = table[r];
     }
+    // Each variable sorted on its own core; (value, tie position, sample) sorts in place, no indirection.
+    struct Entry {
+        double value;
+        std::uint32_t position, sample;
+        bool operator<(const Entry& other) const {
+            return value < other.value || (value == other.value && position < other.position);
+        }
+    };
+    parallelFor(x.dims, 1, [&](std::size_t begin, std::size_t end) {
+        std::vector<Entry> entries(n);
+        for (std::size_t j = begin; j < end; ++j) {
+            const double* v = x.variable(j);
+            for (std::size_t i = 0; i < n; ++i)
+                entries[i] = {v[i], position[i], static_cast<std::uint32_t>(i)};
+            std::sort(entries.begin(), entries.end());
+            double* o = out.variable(j);
+            for (std::size_t r = 0; r < n; ++r)
+                o[entries[r].sample] = table[r];
+        }
+    });
     return out;
 }
 
@@ -489,13 +501,21 @@ CopulaUnits copulaNormalizeUnits(const float* data, std::size_t samples, std::si
                     column[s] = data[s * units + u];
                 x = column.data();
             }
-            for (std::size_t s = 0; s < samples; ++s)
-                if (!std::isfinite(x[s])) {
-                    errors[u] = "unit " + str(u) + " is not finite at sample " + str(s) +
-                                " (the network produced NaN or infinity: check the model and its input)";
-                    break;
-                }
-            if (!errors[u].empty()) continue;
+            // Exponent bits all set: infinity or NaN. Checked without a branch per value.
+            std::uint32_t special = 0;
+            for (std::size_t s = 0; s < samples; ++s) {
+                std::uint32_t bits;
+                std::memcpy(&bits, x + s, sizeof bits);
+                special |= static_cast<std::uint32_t>((bits & 0x7F800000u) == 0x7F800000u);
+            }
+            if (special) {
+                std::size_t s = 0;
+                while (std::isfinite(x[s]))
+                    ++s;
+                errors[u] = "unit " + str(u) + " is not finite at sample " + str(s) +
+                            " (the network produced NaN or infinity: check the model and its input)";
+                continue;
+            }
             float* o = out.values.data() + u * samples;
             if (!ranker.rank(x, samples, order.data(), table.data(), o)) {
                 out.constant[u] = 1;

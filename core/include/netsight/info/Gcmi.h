@@ -10,8 +10,11 @@
 // Cholesky log-determinant of the covariance with the analytic bias correction (DESIGN.md, "Factor lab").
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace netsight::info {
@@ -71,10 +74,31 @@ double discreteMi(const std::vector<int>& a, const std::vector<int>& b);
 
 /// Many univariate variables on the same samples, stored by unit (unit u is values[u * samples ...]),
 /// after copula normalisation. Constant units (dead ReLUs) are kept, flagged, and get MI 0.
+/// An allocator that leaves new elements uninitialized (they are all written right after): a layer's
+/// units are megabytes, and zeroing them first would be a serial pass over them.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = UninitializedAllocator<U>;
+    };
+    UninitializedAllocator() = default;
+    template <typename U>
+    UninitializedAllocator(const UninitializedAllocator<U>&) {}
+    template <typename U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
 struct CopulaUnits {
     std::size_t samples = 0;
     std::size_t units = 0;
-    std::vector<float> values;
+    std::vector<float, UninitializedAllocator<float>> values;
     std::vector<unsigned char> constant;  ///< 1 for a unit with a single value on every sample
     std::size_t constantCount() const;
     const float* unit(std::size_t u) const { return values.data() + u * samples; }
