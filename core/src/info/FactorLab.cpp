@@ -353,6 +353,39 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
                                     " per identity; use at least " + std::to_string(30 * classes) +
                                     " samples");
 
+    // ---- The layers, and whether their units fit in memory, before any long work ----
+    std::vector<std::string> layerNames = options.layers;
+    std::vector<std::vector<std::int64_t>> shapes;
+    if (layerNames.empty())
+        for (const auto& info : classifier->layers())
+            layerNames.push_back(info.name);
+    for (const auto& name : layerNames) {
+        const auto& all = classifier->layers();
+        const auto found =
+            std::find_if(all.begin(), all.end(), [&](const auto& info) { return info.name == name; });
+        shapes.push_back(found == all.end() ? std::vector<std::int64_t>{} : found->shape);
+    }
+    // Every layer's units of every stimulus are held at once: say so before the long work if that is
+    // more memory than a desktop has to spare.
+    {
+        double units = 0;
+        for (const auto& shape : shapes) {
+            double perSample = 1;
+            for (std::size_t d = 0; d < shape.size(); ++d)
+                perSample *= d == 0 || options.poolTo <= 0
+                                 ? static_cast<double>(shape[d])
+                                 : std::min<double>(static_cast<double>(shape[d]), options.poolTo);
+            units += std::min(perSample, static_cast<double>(options.maxUnitsPerLayer));
+        }
+        const double pixels = static_cast<double>(w.world->channels()) * w.world->size() * w.world->size();
+        const double gigabytes = (units + pixels) * static_cast<double>(n) * 4 / 1e9;
+        if (gigabytes > 6)
+            throw std::invalid_argument(
+                std::to_string(n) + " stimuli x " + std::to_string(static_cast<long>(units)) +
+                " units would hold " + std::to_string(static_cast<int>(gigabytes)) +
+                " GB of stimuli and activations: use fewer stimuli (samples), fewer layers, a smaller "
+                "max-units or pool");
+    }
     // ---- Stimuli: identity, jittered intrinsics, a view from the source's ranges ----
     job.progress("stimuli", 0, static_cast<std::int64_t>(n), 0, 0);
     Stimuli stimuli;
@@ -381,17 +414,6 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
     job.checkCancelled();
 
     // ---- Activations of every layer, pooled and flattened ----
-    std::vector<std::string> layerNames = options.layers;
-    std::vector<std::vector<std::int64_t>> shapes;
-    if (layerNames.empty())
-        for (const auto& info : classifier->layers())
-            layerNames.push_back(info.name);
-    for (const auto& name : layerNames) {
-        const auto& all = classifier->layers();
-        const auto found =
-            std::find_if(all.begin(), all.end(), [&](const auto& info) { return info.name == name; });
-        shapes.push_back(found == all.end() ? std::vector<std::int64_t>{} : found->shape);
-    }
     std::vector<std::vector<float>> activations(layerNames.size());
     std::vector<std::size_t> unitCounts(layerNames.size(), 0);
     std::vector<torch::Tensor> logitParts;

@@ -218,6 +218,14 @@ TEST_F(FactorLabTest, BadSettingsAndModelsAreNamed) {
                   info::analyzeFactors(plainModel_, options, job.context);
               }).find("at least 200"),
               std::string::npos);
+    options = quickOptions();
+    options.samples = 2'000'000;
+    options.maxUnitsPerLayer = 100'000;
+    options.poolTo = 0;
+    EXPECT_NE(test::errorOf<std::exception>([&] {
+                  info::analyzeFactors(plainModel_, options, job.context);
+              }).find("GB of stimuli and activations"),
+              std::string::npos);
     // A classifier trained on something else.
     auto other = models::createClassifier("vgg-s", {1, 28, 28}, {"a", "b"});
     other->meta().training.dataSource = "fashion-mnist";
