@@ -8,14 +8,12 @@
 #include <mutex>
 #include <numeric>
 #include <random>
-#include <thread>
 
+#include "info/GcmiDetail.h"
 #include "netsight/info/Special.h"
 
 namespace netsight::info {
-namespace {
-
-const double kLn2 = std::log(2.0);
+namespace detail {
 
 std::string str(std::size_t n) {
     return std::to_string(n);
@@ -43,27 +41,6 @@ void requireSameSamples(const Variables& a, const Variables& b) {
                         str(b.samples) + "; both must be observed on the same samples");
     if (a.dims == 0) throw InfoError(a.name + " has no variables");
     if (b.dims == 0) throw InfoError(b.name + " has no variables");
-}
-
-// Runs body(begin, end) over [0, n) on every core.
-template <typename Body>
-void parallelFor(std::size_t n, std::size_t grain, const Body& body) {
-    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t chunks = std::min(cores, (n + grain - 1) / std::max<std::size_t>(grain, 1));
-    if (chunks <= 1) {
-        body(std::size_t{0}, n);
-        return;
-    }
-    std::vector<std::thread> threads;
-    const std::size_t step = (n + chunks - 1) / chunks;
-    for (std::size_t c = 1; c < chunks; ++c) {
-        const std::size_t begin = c * step;
-        const std::size_t end = std::min(n, begin + step);
-        if (begin < end) threads.emplace_back([&body, begin, end] { body(begin, end); });
-    }
-    body(std::size_t{0}, std::min(n, step));
-    for (auto& thread : threads)
-        thread.join();
 }
 
 // Φ⁻¹((r + 1) / (n + 1)) for r = 0..n-1: the values every copula-normalised variable takes.
@@ -122,58 +99,6 @@ std::vector<std::vector<std::size_t>> classMembers(const std::vector<int>& label
     return members;
 }
 
-// Ranks of floats by LSD radix sort (stable, 3 passes of 11 bits), starting from the tie order.
-struct RadixRanker {
-    std::vector<std::uint32_t> keys[2], index[2];
-    explicit RadixRanker(std::size_t n) {
-        for (int b = 0; b < 2; ++b) {
-            keys[b].resize(n);
-            index[b].resize(n);
-        }
-    }
-    static std::uint32_t key(float value) {
-        std::uint32_t bits;
-        std::memcpy(&bits, &value, sizeof bits);
-        return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
-    }
-    // Writes table[rank of sample i] to out[i]; returns false if every value is equal.
-    bool rank(const float* x, std::size_t n, const std::uint32_t* order, const double* table, float* out) {
-        std::uint32_t lowest = 0xFFFFFFFFu, highest = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::uint32_t s = order[k];
-            const std::uint32_t kv = key(x[s] == 0.0f ? 0.0f : x[s]);  // -0 and +0 are one value
-            keys[0][k] = kv;
-            index[0][k] = s;
-            lowest = std::min(lowest, kv);
-            highest = std::max(highest, kv);
-        }
-        if (lowest == highest) return false;
-        int from = 0;
-        for (int shift = 0; shift < 32; shift += 11) {
-            if (((lowest ^ highest) >> shift) == 0 && shift > 0) break;  // higher digits all equal
-            std::uint32_t count[2048] = {};
-            for (std::size_t k = 0; k < n; ++k)
-                ++count[(keys[from][k] >> shift) & 2047u];
-            std::uint32_t total = 0;
-            for (auto& c : count) {
-                const std::uint32_t here = c;
-                c = total;
-                total += here;
-            }
-            const int to = 1 - from;
-            for (std::size_t k = 0; k < n; ++k) {
-                const std::uint32_t slot = count[(keys[from][k] >> shift) & 2047u]++;
-                keys[to][slot] = keys[from][k];
-                index[to][slot] = index[from][k];
-            }
-            from = to;
-        }
-        for (std::size_t r = 0; r < n; ++r)
-            out[index[from][r]] = static_cast<float>(table[r]);
-        return true;
-    }
-};
-
 // Lower Cholesky factor of the covariance of copula-normalised variables (demeaned), row-major d×d.
 std::vector<double> choleskyOf(const std::vector<double>& covariance, std::size_t d,
                                const std::string& what) {
@@ -212,14 +137,7 @@ double mahalanobis(const std::vector<double>& l, const double* c, std::size_t d)
     return total;
 }
 
-// The conditioning/target variable prepared for the per-unit loops: centred, with its covariance.
-struct Centred {
-    std::size_t d = 0, n = 0;
-    std::vector<double> values;  // by variable
-    std::vector<double> covariance;
-};
-
-Centred centre(const Variables& v, const std::vector<std::size_t>* subset = nullptr) {
+Centred centre(const Variables& v, const std::vector<std::size_t>* subset) {
     Centred c;
     c.d = v.dims;
     c.n = subset ? subset->size() : v.samples;
@@ -243,53 +161,6 @@ Centred centre(const Variables& v, const std::vector<std::size_t>* subset = null
     return c;
 }
 
-// Σx and Σx² over n floats, four independent accumulators (the compiler may not reorder FP sums).
-void sumAndSquares(const float* x, std::size_t n, double& sum, double& squares) {
-    double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (std::size_t l = 0; l < 4; ++l) {
-            const double v = x[i + l];
-            s[l] += v;
-            q[l] += v * v;
-        }
-    for (; i < n; ++i) {
-        s[0] += x[i];
-        q[0] += static_cast<double>(x[i]) * x[i];
-    }
-    sum = (s[0] + s[1]) + (s[2] + s[3]);
-    squares = (q[0] + q[1]) + (q[2] + q[3]);
-}
-
-double dot(const float* x, const double* y, std::size_t n) {
-    double a[4] = {0, 0, 0, 0};
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (std::size_t l = 0; l < 4; ++l)
-            a[l] += x[i + l] * y[i + l];
-    for (; i < n; ++i)
-        a[0] += x[i] * y[i];
-    return (a[0] + a[1]) + (a[2] + a[3]);
-}
-
-// Samples grouped by class: the concatenated members and where each class starts.
-struct ClassOrder {
-    std::vector<std::uint32_t> index;
-    std::vector<std::size_t> start;  // k + 1 entries
-    explicit ClassOrder(const std::vector<std::vector<std::size_t>>& members) {
-        start.push_back(0);
-        for (const auto& m : members) {
-            for (std::size_t i : m)
-                index.push_back(static_cast<std::uint32_t>(i));
-            start.push_back(index.size());
-        }
-    }
-    void gather(const float* x, float* out) const {
-        for (std::size_t k = 0; k < index.size(); ++k)
-            out[k] = x[index[k]];
-    }
-};
-
 // Half the log-determinant of the sample covariance of the variables of `x` (demeaned over the samples
 // in `subset`, or all); throws when the covariance is not positive definite.
 double halfLogDet(const Variables& x, const std::vector<std::size_t>* subset = nullptr) {
@@ -301,14 +172,9 @@ double halfLogDet(const Variables& x, const std::vector<std::size_t>* subset = n
     return half;
 }
 
-void checkUnitsAgainst(const CopulaUnits& units, std::size_t samples, const std::string& what) {
-    if (units.samples != samples)
-        throw InfoError("the units have " + str(units.samples) + " samples but " + what + " has " +
-                        str(samples));
-    requireSamples(units.samples, 1, "each unit");
-}
+}  // namespace detail
 
-}  // namespace
+using namespace detail;
 
 Variables::Variables(std::size_t n, std::size_t d, std::string label)
     : samples(n), dims(d), values(n * d, 0.0), name(std::move(label)) {}
@@ -470,208 +336,6 @@ double discreteMi(const std::vector<int>& a, const std::vector<int>& b) {
         return h + (static_cast<double>(counts.size()) - 1) / (2 * n);  // Miller–Madow
     };
     return std::max(0.0, (entropy(pa) + entropy(pb) - entropy(pab)) / kLn2);
-}
-
-// ---- Vectorized ---------------------------------------------------------------------------------------
-
-std::size_t CopulaUnits::constantCount() const {
-    return static_cast<std::size_t>(std::count(constant.begin(), constant.end(), 1));
-}
-
-CopulaUnits copulaNormalizeUnits(const float* data, std::size_t samples, std::size_t units, bool unitMajor,
-                                 std::uint64_t tieSeed) {
-    if (samples < 3) throw InfoError("the units have " + str(samples) + " samples; need at least 3");
-    if (samples > 0xFFFFFFFFu) throw InfoError("too many samples (" + str(samples) + ")");
-    CopulaUnits out;
-    out.samples = samples;
-    out.units = units;
-    out.values.resize(samples * units);
-    out.constant.assign(units, 0);
-    const auto tablePointer = copulaTable(samples);
-    const std::vector<double>& table = *tablePointer;
-    const auto order = tieOrder(samples, tieSeed);
-    std::vector<std::string> errors(units);
-    parallelFor(units, 8, [&](std::size_t begin, std::size_t end) {
-        RadixRanker ranker(samples);
-        std::vector<float> column(samples);
-        for (std::size_t u = begin; u < end; ++u) {
-            const float* x = data + u * samples;
-            if (!unitMajor) {
-                for (std::size_t s = 0; s < samples; ++s)
-                    column[s] = data[s * units + u];
-                x = column.data();
-            }
-            // Exponent bits all set: infinity or NaN. Checked without a branch per value.
-            std::uint32_t special = 0;
-            for (std::size_t s = 0; s < samples; ++s) {
-                std::uint32_t bits;
-                std::memcpy(&bits, x + s, sizeof bits);
-                special |= static_cast<std::uint32_t>((bits & 0x7F800000u) == 0x7F800000u);
-            }
-            if (special) {
-                std::size_t s = 0;
-                while (std::isfinite(x[s]))
-                    ++s;
-                errors[u] = "unit " + str(u) + " is not finite at sample " + str(s) +
-                            " (the network produced NaN or infinity: check the model and its input)";
-                continue;
-            }
-            float* o = out.values.data() + u * samples;
-            if (!ranker.rank(x, samples, order.data(), table.data(), o)) {
-                out.constant[u] = 1;
-                std::fill(o, o + samples, 0.0f);
-            }
-        }
-    });
-    for (const auto& error : errors)
-        if (!error.empty()) throw InfoError(error);
-    return out;
-}
-
-std::vector<double> gcmiPerUnit(const CopulaUnits& units, const Variables& yCopula) {
-    checkUnitsAgainst(units, yCopula.samples, yCopula.name);
-    if (yCopula.dims == 0 || yCopula.dims > 60)
-        throw InfoError(yCopula.name + " must have 1 to 60 dimensions");
-    requireSamples(units.samples, 1 + yCopula.dims, "each unit with " + yCopula.name);
-    const std::size_t n = units.samples, d = yCopula.dims;
-    const Centred y = centre(yCopula);
-    const auto l = choleskyOf(y.covariance, d, yCopula.name);
-    const double bias = entropyBias(1, n) + entropyBias(d, n) - entropyBias(1 + d, n);
-    std::vector<double> mi(units.units, 0.0);
-    parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
-        std::vector<double> c(d);
-        for (std::size_t u = begin; u < end; ++u) {
-            if (units.constant[u]) continue;
-            const float* x = units.unit(u);
-            double sum = 0, squares = 0;
-            sumAndSquares(x, n, sum, squares);
-            const double variance =
-                (squares - sum * sum / static_cast<double>(n)) / static_cast<double>(n - 1);
-            for (std::size_t j = 0; j < d; ++j)
-                c[j] = dot(x, y.values.data() + j * n, n) / static_cast<double>(n - 1);
-            const double residual = std::max(variance - mahalanobis(l, c.data(), d), variance * 1e-12);
-            mi[u] = (0.5 * std::log(variance / residual) + bias) / kLn2;
-        }
-    });
-    return mi;
-}
-
-std::vector<double> gcmiPerUnitDiscrete(const CopulaUnits& units, const std::vector<int>& labels) {
-    checkUnitsAgainst(units, labels.size(), "the labels");
-    const auto members = classMembers(labels, units.samples, 1, "each unit");
-    const std::size_t n = units.samples, k = members.size();
-    std::vector<double> weight(k), classBias(k);
-    for (std::size_t c = 0; c < k; ++c) {
-        weight[c] = static_cast<double>(members[c].size()) / static_cast<double>(n);
-        classBias[c] = entropyBias(1, members[c].size());
-    }
-    const double bias = entropyBias(1, n);
-    std::vector<double> mi(units.units, 0.0);
-    const ClassOrder grouped(members);
-    parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
-        std::vector<double> sum(k), squares(k);
-        std::vector<float> xs(n);
-        for (std::size_t u = begin; u < end; ++u) {
-            if (units.constant[u]) continue;
-            grouped.gather(units.unit(u), xs.data());
-            for (std::size_t c = 0; c < k; ++c)
-                sumAndSquares(xs.data() + grouped.start[c], grouped.start[c + 1] - grouped.start[c], sum[c],
-                              squares[c]);
-            double total = 0, totalSquares = 0, conditional = 0;
-            for (std::size_t c = 0; c < k; ++c) {
-                total += sum[c];
-                totalSquares += squares[c];
-                const double nc = static_cast<double>(members[c].size());
-                const double variance = std::max((squares[c] - sum[c] * sum[c] / nc) / (nc - 1), 1e-30);
-                conditional += weight[c] * (0.5 * std::log(variance) + classBias[c]);
-            }
-            const double variance =
-                (totalSquares - total * total / static_cast<double>(n)) / static_cast<double>(n - 1);
-            mi[u] = (0.5 * std::log(variance) + bias - conditional) / kLn2;
-        }
-    });
-    return mi;
-}
-
-std::vector<double> gccmiPerUnitDiscrete(const CopulaUnits& units, const std::vector<int>& labels,
-                                         const Variables& zCopula) {
-    checkUnitsAgainst(units, labels.size(), "the labels");
-    checkUnitsAgainst(units, zCopula.samples, zCopula.name);
-    const std::size_t n = units.samples, d = zCopula.dims;
-    if (d == 0 || d > 60) throw InfoError(zCopula.name + " must have 1 to 60 dimensions");
-    requireSamples(n, 1 + d, "each unit with " + zCopula.name);
-    const auto members = classMembers(labels, n, 1 + d, "each unit with " + zCopula.name);
-    const std::size_t k = members.size();
-    // Per class: z centred within the class and its Cholesky factor; the same for all samples.
-    const Centred all = centre(zCopula);
-    const auto lAll = choleskyOf(all.covariance, d, zCopula.name);
-    std::vector<std::vector<double>> lClass(k), zMean(k);
-    std::vector<double> weight(k), classBias(k);
-    for (std::size_t c = 0; c < k; ++c) {
-        const Centred within = centre(zCopula, &members[c]);
-        lClass[c] = choleskyOf(within.covariance, d, zCopula.name + " within class " + str(c));
-        zMean[c].assign(d, 0);
-        for (std::size_t j = 0; j < d; ++j) {
-            for (std::size_t i : members[c])
-                zMean[c][j] += zCopula.variable(j)[i];
-            zMean[c][j] /= static_cast<double>(members[c].size());
-        }
-        weight[c] = static_cast<double>(members[c].size()) / static_cast<double>(n);
-        classBias[c] = entropyBias(1 + d, members[c].size()) - entropyBias(d, members[c].size());
-    }
-    std::vector<double> zMeanAll(d, 0);
-    for (std::size_t j = 0; j < d; ++j) {
-        for (std::size_t i = 0; i < n; ++i)
-            zMeanAll[j] += zCopula.variable(j)[i];
-        zMeanAll[j] /= static_cast<double>(n);
-    }
-    const double bias = entropyBias(1 + d, n) - entropyBias(d, n);
-    std::vector<double> mi(units.units, 0.0);
-    // z in class order, so that every per-class sum is a contiguous loop.
-    const ClassOrder grouped(members);
-    std::vector<double> zGrouped(d * n);
-    for (std::size_t j = 0; j < d; ++j)
-        for (std::size_t i = 0; i < n; ++i)
-            zGrouped[j * n + i] = zCopula.variable(j)[grouped.index[i]];
-    parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
-        // Per class: Σx, Σx², Σ x·z_j.
-        std::vector<double> sum(k), squares(k), cross(k * d), c(d);
-        std::vector<float> xs(n);
-        for (std::size_t u = begin; u < end; ++u) {
-            if (units.constant[u]) continue;
-            grouped.gather(units.unit(u), xs.data());
-            for (std::size_t cls = 0; cls < k; ++cls) {
-                const std::size_t from = grouped.start[cls], count = grouped.start[cls + 1] - from;
-                sumAndSquares(xs.data() + from, count, sum[cls], squares[cls]);
-                for (std::size_t j = 0; j < d; ++j)
-                    cross[cls * d + j] = dot(xs.data() + from, zGrouped.data() + j * n + from, count);
-            }
-            double total = 0, totalSquares = 0, withClass = 0;
-            std::vector<double> totalCross(d, 0.0);
-            for (std::size_t cls = 0; cls < k; ++cls) {
-                const double nc = static_cast<double>(members[cls].size());
-                const double mean = sum[cls] / nc;
-                const double variance = (squares[cls] - sum[cls] * mean) / (nc - 1);
-                for (std::size_t j = 0; j < d; ++j) {
-                    c[j] = (cross[cls * d + j] - nc * mean * zMean[cls][j]) / (nc - 1);
-                    totalCross[j] += cross[cls * d + j];
-                }
-                const double residual =
-                    std::max(variance - mahalanobis(lClass[cls], c.data(), d), variance * 1e-12);
-                withClass += weight[cls] * (0.5 * std::log(residual) + classBias[cls]);
-                total += sum[cls];
-                totalSquares += squares[cls];
-            }
-            const double dn = static_cast<double>(n);
-            const double mean = total / dn;
-            const double variance = (totalSquares - total * mean) / (dn - 1);
-            for (std::size_t j = 0; j < d; ++j)
-                c[j] = (totalCross[j] - dn * mean * zMeanAll[j]) / (dn - 1);
-            const double residual = std::max(variance - mahalanobis(lAll, c.data(), d), variance * 1e-12);
-            mi[u] = (0.5 * std::log(residual) + bias - withClass) / kLn2;
-        }
-    });
-    return mi;
 }
 
 }  // namespace netsight::info

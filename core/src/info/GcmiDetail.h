@@ -1,0 +1,64 @@
+#pragma once
+
+// What the scalar and the per-unit Gaussian-copula estimators share (Gcmi.cpp defines it; GcmiUnits.cpp
+// uses it). Internal to core.
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "netsight/info/Gcmi.h"
+
+namespace netsight::info::detail {
+
+inline const double kLn2 = std::log(2.0);
+
+std::string str(std::size_t n);
+/// The analytic bias correction of a d-dimensional Gaussian entropy from n samples, in nats (added).
+double entropyBias(std::size_t d, std::size_t n);
+/// Throws InfoError unless n >= dims + 2.
+void requireSamples(std::size_t n, std::size_t dims, const std::string& what);
+/// Φ⁻¹((r + 1) / (n + 1)) for r = 0..n-1, kept for the last n asked for.
+std::shared_ptr<const std::vector<double>> copulaTable(std::size_t n);
+/// A fixed pseudo-random order of the samples: ties are broken by position in it.
+std::vector<std::uint32_t> tieOrder(std::size_t n, std::uint64_t seed);
+/// Samples of each class; throws for labels out of range or classes too small for `dims`.
+std::vector<std::vector<std::size_t>> classMembers(const std::vector<int>& labels, std::size_t samples,
+                                                   std::size_t dims, const std::string& what);
+/// Lower Cholesky factor of a d×d covariance (row-major); throws InfoError naming `what` when singular.
+std::vector<double> choleskyOf(const std::vector<double>& covariance, std::size_t d, const std::string& what);
+/// |L⁻¹ c|² by forward substitution (d ≤ 64).
+double mahalanobis(const std::vector<double>& l, const double* c, std::size_t d);
+
+/// A variable centred over all samples or a subset, with its covariance.
+struct Centred {
+    std::size_t d = 0, n = 0;
+    std::vector<double> values;  // by variable
+    std::vector<double> covariance;
+};
+Centred centre(const Variables& v, const std::vector<std::size_t>* subset = nullptr);
+
+// Runs body(begin, end) over [0, n) on every core.
+template <typename Body>
+void parallelFor(std::size_t n, std::size_t grain, const Body& body) {
+    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t chunks = std::min(cores, (n + grain - 1) / std::max<std::size_t>(grain, 1));
+    if (chunks <= 1) {
+        body(std::size_t{0}, n);
+        return;
+    }
+    std::vector<std::thread> threads;
+    const std::size_t step = (n + chunks - 1) / chunks;
+    for (std::size_t c = 1; c < chunks; ++c) {
+        const std::size_t begin = c * step;
+        const std::size_t end = std::min(n, begin + step);
+        if (begin < end) threads.emplace_back([&body, begin, end] { body(begin, end); });
+    }
+    body(std::size_t{0}, std::min(n, step));
+    for (auto& thread : threads)
+        thread.join();
+}
+
+}  // namespace netsight::info::detail
