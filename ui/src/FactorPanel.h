@@ -22,7 +22,7 @@ namespace netsight::ui {
 
 class ExperimentSession;
 class FactorControls;
-class ImageListView;
+class FactorResults;
 
 class FactorPanel : public QWidget {
     Q_OBJECT
@@ -42,10 +42,10 @@ class FactorPanel : public QWidget {
     const info::FactorReport& report() const { return report_; }
     bool hasReport() const { return !report_.layers.empty(); }
     QString lastError() const { return error_; }
-    QCustomPlot* depthPlot() const { return depthPlot_; }
-    QCustomPlot* morphPlot() const { return morphPlot_; }
+    QCustomPlot* depthPlot() const;
+    QCustomPlot* morphPlot() const;
     /// The result views: Live, Decision, Layers, Invariance, Shape or texture, Classification images.
-    QTabWidget* views() const { return views_; }
+    QTabWidget* views() const;
     /// Where the chosen classifier's analysis lives: results/factors/NAME.
     QString reportDirectory() const;
 
@@ -62,11 +62,6 @@ class FactorPanel : public QWidget {
     void requestPrediction();
     void showPrediction(const info::LivePrediction& prediction);
     void loadReport();
-    void showReport();
-    void showDepth();
-    QString csvDecision() const;
-    QString csvLayers() const;
-    QString csvMorphs() const;
 
     ExperimentSession* session_;
     QComboBox* classifier_;
@@ -79,13 +74,7 @@ class FactorPanel : public QWidget {
     QLabel* image_;
     QLabel* answer_;
     QCustomPlot* probabilityPlot_;
-    QCustomPlot* decisionPlot_;
-    QCustomPlot* depthPlot_;
-    QComboBox* statistic_;
-    QCustomPlot* invariancePlot_;
-    QCustomPlot* morphPlot_;
-    ImageListView* maps_;
-    QTabWidget* views_;
+    FactorResults* views_;
 
     std::shared_ptr<info::FactorProbe> probe_;
     int probeGeneration_ = 0;

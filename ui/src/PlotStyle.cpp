@@ -72,4 +72,11 @@ QWidget* withExport(QWidget* figure, QWidget* button, QWidget* parent) {
     return box;
 }
 
+void withoutLegend(QCustomPlot* plot) {
+    plot->legend->setVisible(false);
+    plot->plotLayout()->take(plot->legend);
+    plot->plotLayout()->simplify();
+    plot->axisRect()->insetLayout()->addElement(plot->legend, Qt::AlignTop | Qt::AlignRight);
+}
+
 }  // namespace netsight::ui

@@ -16,6 +16,8 @@ QColor seriesColour(int index);
 
 /// A plot with a bold title row, axis labels, the legend at its right, drag and zoom, styled.
 QCustomPlot* titledPlot(const QString& title, const QString& xLabel, const QString& yLabel, QWidget* parent);
+/// Bar charts need no legend: gives its column back to the plot (the legend stays, hidden, in the inset).
+void withoutLegend(QCustomPlot* plot);
 /// `figure` under a bar holding `button` (an ExportButton) at the right.
 QWidget* withExport(QWidget* figure, QWidget* button, QWidget* parent);
 
