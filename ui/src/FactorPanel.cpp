@@ -131,8 +131,8 @@ FactorPanel::FactorPanel(ExperimentSession* session, QWidget* parent) : QWidget(
                                      : state == JobState::Cancelled ? tr("stopped")
                                                                     : tr("failed"));
                 if (state == JobState::Succeeded) {
-                    loadReport();
-                    status_->setText(tr("Analysis written to %1").arg(reportDirectory()));
+                    if (reportDirectory() == runningDirectory_) loadReport();  // still the chosen classifier
+                    status_->setText(tr("Analysis written to %1").arg(runningDirectory_));
                 } else {
                     error_ = state == JobState::Cancelled ? tr("Stopped.") : tr("Failed: %1").arg(message);
                     status_->setText(error_);
@@ -169,7 +169,8 @@ void FactorPanel::refreshClassifiers() {
     const int index = classifier_->findText(current);
     classifier_->setCurrentIndex(index >= 0 ? index : (classifier_->count() > 0 ? 0 : -1));
     classifier_->blockSignals(blocked);
-    if (classifier_->currentText() != current || !probe_) {
+    // Reload when the model file changed: another experiment may have a classifier of the same name.
+    if (loadedPath_ != classifier_->currentData().toString()) {
         loadProbe();
         loadReport();
     }
@@ -198,6 +199,7 @@ void FactorPanel::loadProbe() {
     probe_.reset();
     const int generation = ++probeGeneration_;
     const QString path = classifier_->currentData().toString();
+    loadedPath_ = path;
     if (path.isEmpty()) return;
     auto* watcher = new QFutureWatcher<std::shared_ptr<info::FactorProbe>>(this);
     auto message = std::make_shared<QString>();
@@ -237,16 +239,34 @@ void FactorPanel::requestPrediction() {
     }
     predicting_ = true;
     pending_ = false;
-    auto* watcher = new QFutureWatcher<info::LivePrediction>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+    struct Answer {
+        info::LivePrediction prediction;
+        QString error;
+    };
+    auto* watcher = new QFutureWatcher<Answer>(this);
+    const int generation = probeGeneration_;
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
         watcher->deleteLater();
         predicting_ = false;
-        showPrediction(watcher->result());
+        const Answer answer = watcher->result();
+        if (generation != probeGeneration_) return;  // the classifier changed meanwhile
+        if (!answer.error.isEmpty()) {
+            error_ = answer.error;
+            status_->setText(tr("Could not classify this stimulus: %1").arg(answer.error));
+        } else {
+            showPrediction(answer.prediction);
+        }
         if (pending_) requestPrediction();
     });
     watcher->setFuture(
         QtConcurrent::run([probe = probe_, identity = controls_->identity(), view = controls_->view()] {
-            return probe->predict(identity, view);
+            Answer answer;
+            try {
+                answer.prediction = probe->predict(identity, view);
+            } catch (const std::exception& error) {
+                answer.error = QString::fromStdString(error.what());
+            }
+            return answer;
         }));
 }
 
@@ -289,6 +309,7 @@ bool FactorPanel::startAnalysis() {
     }
     info::FactorOptions options;
     options.samples = static_cast<std::size_t>(samples_->value());
+    options.device = session_->spec().device;
     const std::string model = path.toStdString(), out = reportDirectory().toStdString();
     const QString name = "factors:" + classifier_->currentText();
     if (!session_->submitJob(name, [model, out, options](runtime::JobContext& job) {
@@ -300,6 +321,7 @@ bool FactorPanel::startAnalysis() {
         return false;
     }
     runningJob_ = name;
+    runningDirectory_ = reportDirectory();
     run_->setEnabled(false);
     stop_->setEnabled(true);
     progress_->setValue(0);

@@ -77,12 +77,14 @@ class FactorPanel : public QWidget {
     FactorResults* views_;
 
     std::shared_ptr<info::FactorProbe> probe_;
+    QString loadedPath_;  // the model file probe_ was (or is being) loaded from
     int probeGeneration_ = 0;
     bool predicting_ = false, pending_ = false;
     QImage liveImage_;
     std::vector<double> probabilities_;
     info::FactorReport report_;
     QString runningJob_;
+    QString runningDirectory_;  // where the running analysis writes
     QString error_;
 };
 

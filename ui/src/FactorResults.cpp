@@ -123,9 +123,9 @@ void FactorResults::setReport(const info::FactorReport& report) {
         plot->clearPlottables();
     maps_->clear();
     if (report_.layers.empty()) {
+        depthPlot_->clearPlottables();
         for (auto* plot : {decisionPlot_, depthPlot_, invariancePlot_, morphPlot_})
             plot->replot();
-        depthPlot_->clearPlottables();
         return;
     }
     // Decision.

@@ -82,10 +82,11 @@ LayerInfo analyseLayer(const std::string& name, const std::vector<std::int64_t>&
     // Nulls over enough units: repeat the shuffle (rotated) for small layers.
     const std::size_t repeats = std::clamp<std::size_t>(1000 / std::max<std::size_t>(units, 1), 1, 20);
     auto nullOf = [&](const auto& compute) {
-        std::vector<double> null;
+        std::vector<double> null;  // of live units only: dead ones (MI 0) would pull the threshold down
         for (std::size_t r = 0; r < repeats; ++r) {
             const auto part = compute(r);
-            null.insert(null.end(), part.begin(), part.end());
+            for (std::size_t u = 0; u < part.size(); ++u)
+                if (!copula.constant[u]) null.push_back(part[u]);
         }
         return null;
     };
@@ -156,6 +157,13 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
             "samples is " + std::to_string(options.samples) +
             "; the factor lab needs at least 200 stimuli (2,000 or more for stable estimates)");
     if (options.morphSteps < 2) throw std::invalid_argument("morph steps must be at least 2");
+    if (!(options.nullQuantile > 0 && options.nullQuantile < 1))
+        throw std::invalid_argument("the null quantile must lie between 0 and 1 (0.99 is usual)");
+    if (!(options.reverseCorrelationNoise > 0))
+        throw std::invalid_argument("the reverse-correlation noise must be above 0 (0.2 is usual)");
+    if (!(options.intrinsicJitter >= 0 && options.intrinsicJitter <= 1))
+        throw std::invalid_argument("jitter must lie between 0 and 1");
+    if (options.batchSize == 0) throw std::invalid_argument("the batch size must be at least 1");
     auto classifier = loadFrozen(modelPath, options.device);
     const World w = worldFor(classifier->meta(), modelPath, options.dataSource);
     const int classes = w.options.classes;
@@ -353,7 +361,7 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
             const double distance = static_cast<double>(step) / (options.morphSteps - 1);
             return std::make_pair(
                 data::FactorWorld::morph(w.identities[c], w.identities[target], kind, distance),
-                data::FactorWorld::drawExtrinsics(w.options.ranges, mix(options.seed + 7, c * 1000 + v)));
+                data::FactorWorld::drawExtrinsics(w.options.ranges, mix(mix(options.seed + 7, c), v)));
         };
         const torch::Tensor morphImages = renderAll(*w.world, perCurve, stimulus);
         const torch::Tensor probabilityTensor =

@@ -379,6 +379,23 @@ FactorReport readFactorReport(const std::string& directory) {
             if (fs::exists(render)) image.base = data::toRgbBuffer(data::readImageFile(render.string()));
             report.classificationImages.push_back(std::move(image));
         }
+        // What the views index without checking: say here that the file does not hold it.
+        if (report.decision.empty()) throw std::runtime_error(path.string() + " holds no decision row");
+        for (const auto& layer : report.layers)
+            if (layer.factors != report.layers.front().factors ||
+                layer.meanBits.size() != layer.factors.size())
+                throw std::runtime_error(path.string() + ": layer " + layer.layer +
+                                         " lists other factors than the first layer");
+        for (const auto& morph : report.morphs)
+            if (morph.probability.size() != morph.distance.size() ||
+                morph.standardError.size() != morph.distance.size())
+                throw std::runtime_error(path.string() + ": the " + morph.kind +
+                                         " morph's arrays differ in length");
+        for (const auto& image : report.classificationImages)
+            if (image.correlation.size() !=
+                static_cast<std::size_t>(image.channels) * image.width * image.height)
+                throw std::runtime_error(path.string() + ": the map of " + image.className +
+                                         " has the wrong size");
         return report;
     } catch (const json::exception& error) {
         throw std::runtime_error(path.string() + " lacks a field the factor lab writes (" + error.what() +

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "info/GcmiDetail.h"
 #include "netsight/data/FactorWorld.h"
 #include "netsight/data/FactorWorldDataset.h"
 #include "netsight/info/Gcmi.h"
@@ -49,18 +50,13 @@ torch::Tensor renderAll(const data::FactorWorld& world, std::size_t count, const
     torch::Tensor images = torch::empty({static_cast<std::int64_t>(count), c, s, s});
     float* out = images.data_ptr<float>();
     const std::size_t each = static_cast<std::size_t>(c) * s * s;
-    const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> workers;
-    for (std::size_t t = 0; t < threads; ++t)
-        workers.emplace_back([&, t] {
-            for (std::size_t i = t; i < count; i += threads) {
-                const auto [identity, view] = make(i);
-                const data::Render render = world.render(identity, view);
-                std::copy(render.image.pixels.begin(), render.image.pixels.end(), out + i * each);
-            }
-        });
-    for (auto& worker : workers)
-        worker.join();
+    parallelFor(count, 16, [&](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            const auto [identity, view] = make(i);
+            const data::Render render = world.render(identity, view);
+            std::copy(render.image.pixels.begin(), render.image.pixels.end(), out + i * each);
+        }
+    });
     return images;
 }
 

@@ -4,6 +4,7 @@
 // uses it). Internal to core.
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <thread>
@@ -40,7 +41,8 @@ struct Centred {
 };
 Centred centre(const Variables& v, const std::vector<std::size_t>* subset = nullptr);
 
-// Runs body(begin, end) over [0, n) on every core.
+// Runs body(begin, end) over [0, n) on every core. The first exception a part throws is rethrown here,
+// after every thread has been joined.
 template <typename Body>
 void parallelFor(std::size_t n, std::size_t grain, const Body& body) {
     const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
@@ -49,16 +51,28 @@ void parallelFor(std::size_t n, std::size_t grain, const Body& body) {
         body(std::size_t{0}, n);
         return;
     }
-    std::vector<std::thread> threads;
     const std::size_t step = (n + chunks - 1) / chunks;
-    for (std::size_t c = 1; c < chunks; ++c) {
-        const std::size_t begin = c * step;
-        const std::size_t end = std::min(n, begin + step);
-        if (begin < end) threads.emplace_back([&body, begin, end] { body(begin, end); });
+    std::vector<std::exception_ptr> errors(chunks);
+    auto run = [&](std::size_t c) {
+        try {
+            body(c * step, std::min(n, (c + 1) * step));
+        } catch (...) {
+            errors[c] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> threads;
+    try {
+        for (std::size_t c = 1; c < chunks; ++c)
+            if (c * step < n) threads.emplace_back(run, c);
+    } catch (...) {  // no thread to be had: do the rest here
+        for (std::size_t c = threads.size() + 1; c < chunks; ++c)
+            if (c * step < n) run(c);
     }
-    body(std::size_t{0}, std::min(n, step));
+    run(0);
     for (auto& thread : threads)
         thread.join();
+    for (const auto& error : errors)
+        if (error) std::rethrow_exception(error);
 }
 
 }  // namespace netsight::info::detail

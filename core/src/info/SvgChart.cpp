@@ -139,7 +139,7 @@ std::string svgBarChart(const std::vector<std::string>& labels, const std::vecto
     f.x0 = -0.5;
     f.x1 = static_cast<double>(labels.size()) - 0.5;
     f.y0 = 0;
-    f.y1 = std::max(1e-3, *std::max_element(values.begin(), values.end())) * 1.1;
+    f.y1 = values.empty() ? 1.0 : std::max(1e-3, *std::max_element(values.begin(), values.end())) * 1.1;
     ChartOptions withTicks = options;
     withTicks.xTickLabels = labels;
     std::ostringstream svg;

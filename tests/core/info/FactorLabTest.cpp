@@ -180,6 +180,14 @@ TEST_F(FactorLabTest, ReportIsWrittenAndReadsBack) {
     const std::string text((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
     EXPECT_NE(text.find("<svg"), std::string::npos);
     EXPECT_NE(text.find("data:image/png;base64,"), std::string::npos);
+    // A report without what the views index (an empty decision) is refused when read, naming the file.
+    info::FactorReport partial = *plain_;
+    partial.decision.clear();
+    info::writeFactorReport(partial, out.path().string());
+    EXPECT_NE(test::errorOf<std::exception>([&] {
+                  info::readFactorReport(out.path().string());
+              }).find("holds no decision row"),
+              std::string::npos);
     // A damaged factors.json names itself.
     std::ofstream(out.path() / "factors.json") << "{\"schema\": 1}";
     EXPECT_NE(test::errorOf<std::exception>([&] {
