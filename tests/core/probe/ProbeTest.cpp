@@ -176,10 +176,10 @@ TEST_F(ProbeScience, DISABLED_LuminanceOnlyClassifierLetsColourGoButKeepsLuminan
 // (0.09): 0.11 with fine-tuning lr 2e-4, 0.33 with 1e-3 — max-unpooling leaves checkerboard energy the
 // classifier does not see, so nothing removes it. The high band's coherence with the original does drop
 // with lr 1e-3 x 3 epochs (lowpass 0.16 vs plain 0.36) but not with lr 2e-4 (0.48 vs 0.35), where the
-// plain AE instead adds high-frequency texture (its classifier's cue). With 12 pretraining epochs: energy ratio
-// originals 0.093, plain 0.133, lowpass 0.086; high-band coherence plain 0.50, lowpass 0.69 — the opposite of
-// the expectation: the plain AE's decoder rewrites high frequencies for its classifier, the lowpass one leaves them
-// as pretrained.
+// plain AE instead adds high-frequency texture (its classifier's cue). With 12 pretraining epochs: energy
+// ratio originals 0.093, plain 0.133, lowpass 0.086; high-band coherence plain 0.50, lowpass 0.69 — the
+// opposite of the expectation: the plain AE's decoder rewrites high frequencies for its classifier, the
+// lowpass one leaves them as pretrained.
 TEST_F(ProbeScience, DISABLED_LowPassClassifierLetsHighFrequenciesGo) {
     const auto [originals, lowpass] = reconstructions("lowpass");
     const auto plain = reconstructions("plain").second;
