@@ -363,19 +363,29 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
                 data::FactorWorld::morph(w.identities[c], w.identities[target], kind, distance),
                 data::FactorWorld::drawExtrinsics(w.options.ranges, mix(mix(options.seed + 7, c), v)));
         };
-        const torch::Tensor morphImages = renderAll(*w.world, perCurve, stimulus);
-        const torch::Tensor probabilityTensor =
-            torch::softmax(logitsOf(*classifier, morphImages, options.batchSize, job), 1).contiguous();
-        const auto probabilities = probabilityTensor.accessor<float, 2>();
+        // p(original identity) of every morph, rendered and classified a chunk at a time: many classes and
+        // views make more pictures than memory should hold at once.
+        std::vector<float> original(perCurve);
+        constexpr std::size_t kChunk = 2048;
+        for (std::size_t first = 0; first < perCurve; first += kChunk) {
+            const std::size_t count = std::min(kChunk, perCurve - first);
+            const torch::Tensor chunk =
+                renderAll(*w.world, count, [&](std::size_t i) { return stimulus(first + i); });
+            const torch::Tensor p =
+                torch::softmax(logitsOf(*classifier, chunk, options.batchSize, job), 1).contiguous();
+            const auto rows = p.accessor<float, 2>();
+            for (std::size_t i = 0; i < count; ++i) {
+                const std::size_t c = ((first + i) / views) % k;
+                original[first + i] = rows[static_cast<std::int64_t>(i)][static_cast<std::int64_t>(c)];
+            }
+        }
         MorphCurve curve;
         curve.kind = kindName;
         for (int step = 0; step < options.morphSteps; ++step) {
             std::vector<double> values;
             for (std::size_t c = 0; c < k; ++c)
                 for (std::size_t v = 0; v < views; ++v) {
-                    const std::size_t index = (static_cast<std::size_t>(step) * k + c) * views + v;
-                    values.push_back(
-                        probabilities[static_cast<std::int64_t>(index)][static_cast<std::int64_t>(c)]);
+                    values.push_back(original[(static_cast<std::size_t>(step) * k + c) * views + v]);
                 }
             const double average =
                 std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
