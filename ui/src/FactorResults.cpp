@@ -69,7 +69,7 @@ FactorResults::FactorResults(QWidget* parent) : QTabWidget(parent) {
         withExport(depthPlot_,
                    new ExportButton(
                        "mi_by_depth", [this](const QString& path) { return exportPlot(depthPlot_, path); },
-                       [this] { return csvLayers(); }, this),
+                       [this] { return csv(info::FactorTable::Layers); }, this),
                    this),
         1);
     auto* mapsPage = new QWidget(this);
@@ -92,7 +92,7 @@ FactorResults::FactorResults(QWidget* parent) : QTabWidget(parent) {
     addTab(withExport(decisionPlot_,
                       new ExportButton(
                           "decision", [this](const QString& path) { return exportPlot(decisionPlot_, path); },
-                          [this] { return csvDecision(); }, this),
+                          [this] { return csv(info::FactorTable::Decision); }, this),
                       this),
            tr("Decision"));
     addTab(depthPage, tr("Layers"));
@@ -100,14 +100,14 @@ FactorResults::FactorResults(QWidget* parent) : QTabWidget(parent) {
                invariancePlot_,
                new ExportButton(
                    "invariance", [this](const QString& path) { return exportPlot(invariancePlot_, path); },
-                   [this] { return csvLayers(); }, this),
+                   [this] { return csv(info::FactorTable::Invariance); }, this),
                this),
            tr("Invariance"));
     addTab(
         withExport(morphPlot_,
                    new ExportButton(
                        "generalization", [this](const QString& path) { return exportPlot(morphPlot_, path); },
-                       [this] { return csvMorphs(); }, this),
+                       [this] { return csv(info::FactorTable::Morphs); }, this),
                    this),
         tr("Shape or texture"));
     addTab(mapsPage, tr("Classification images"));
@@ -202,41 +202,8 @@ void FactorResults::showDepth() {
     finishPlot(depthPlot_);
 }
 
-QString FactorResults::csvDecision() const {
-    QString csv = "factor,bits\n";
-    for (const auto& d : report_.decision)
-        csv += QStringLiteral("%1,%2\n").arg(QString::fromStdString(d.factor)).arg(d.bits, 0, 'g', 6);
-    return csv;
-}
-
-QString FactorResults::csvLayers() const {
-    QString csv =
-        "index,layer,factor,mean_bits,max_bits,informative_share,pose_bits,identity_given_pose_bits\n";
-    for (std::size_t l = 0; l < report_.layers.size(); ++l) {
-        const auto& layer = report_.layers[l];
-        for (std::size_t f = 0; f < layer.factors.size(); ++f)
-            csv += QStringLiteral("%1,%2,%3,%4,%5,%6,%7,%8\n")
-                       .arg(l)
-                       .arg(QString::fromStdString(layer.layer), QString::fromStdString(layer.factors[f]))
-                       .arg(layer.meanBits[f], 0, 'g', 6)
-                       .arg(layer.maxBits[f], 0, 'g', 6)
-                       .arg(layer.informativeShare[f], 0, 'g', 6)
-                       .arg(layer.poseBits, 0, 'g', 6)
-                       .arg(layer.identityGivenPoseBits, 0, 'g', 6);
-    }
-    return csv;
-}
-
-QString FactorResults::csvMorphs() const {
-    QString csv = "kind,distance,probability,standard_error\n";
-    for (const auto& m : report_.morphs)
-        for (std::size_t i = 0; i < m.distance.size(); ++i)
-            csv += QStringLiteral("%1,%2,%3,%4\n")
-                       .arg(QString::fromStdString(m.kind))
-                       .arg(m.distance[i], 0, 'g', 6)
-                       .arg(m.probability[i], 0, 'g', 6)
-                       .arg(m.standardError[i], 0, 'g', 6);
-    return csv;
+QString FactorResults::csv(info::FactorTable table) const {
+    return QString::fromStdString(info::factorCsv(report_, table));
 }
 
 }  // namespace netsight::ui

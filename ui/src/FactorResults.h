@@ -26,9 +26,7 @@ class FactorResults : public QTabWidget {
 
   private:
     void showDepth();
-    QString csvDecision() const;
-    QString csvLayers() const;
-    QString csvMorphs() const;
+    QString csv(info::FactorTable table) const;
 
     QCustomPlot* decisionPlot_;
     QCustomPlot* depthPlot_;

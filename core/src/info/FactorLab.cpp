@@ -19,6 +19,7 @@
 #include "netsight/info/Gcmi.h"
 #include "netsight/models/Classifier.h"
 #include "netsight/runtime/Device.h"
+#include "runtime/Statistics.h"
 #include "train/DataBridge.h"
 
 namespace netsight::info {
@@ -27,18 +28,9 @@ namespace {
 using namespace detail;
 using Clock = std::chrono::steady_clock;
 
-double quantile(std::vector<double> values, double q) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    const double position = q * static_cast<double>(values.size() - 1);
-    const auto below = static_cast<std::size_t>(position);
-    const std::size_t above = std::min(below + 1, values.size() - 1);
-    return values[below] + (values[above] - values[below]) * (position - static_cast<double>(below));
-}
-
 void summarise(LayerInfo& layer, const std::string& factor, const std::vector<double>& mi,
                const std::vector<double>& null, const CopulaUnits& units, double q) {
-    const double threshold = std::max(quantile(null, q), 0.0);
+    const double threshold = std::max(runtime::quantile(null, q), 0.0);
     double sum = 0, top = 0;
     std::size_t informative = 0, live = 0;
     for (std::size_t u = 0; u < mi.size(); ++u) {

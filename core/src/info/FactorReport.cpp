@@ -164,37 +164,53 @@ void setIntrinsicFactor(data::Identity& identity, std::size_t index, double valu
     }
 }
 
+std::string factorCsv(const FactorReport& report, FactorTable table) {
+    std::ostringstream csv;
+    csv << std::setprecision(6);
+    switch (table) {
+        case FactorTable::Decision:
+            csv << "factor,bits\n";
+            for (const auto& d : report.decision)
+                csv << d.factor << "," << d.bits << "\n";
+            break;
+        case FactorTable::Layers:
+            csv << "index,layer,units,constant_units,factor,mean_bits,max_bits,informative_share,threshold_"
+                   "bits\n";
+            for (std::size_t l = 0; l < report.layers.size(); ++l) {
+                const auto& layer = report.layers[l];
+                for (std::size_t f = 0; f < layer.factors.size(); ++f)
+                    csv << l << "," << layer.layer << "," << layer.units << "," << layer.constantUnits << ","
+                        << layer.factors[f] << "," << layer.meanBits[f] << "," << layer.maxBits[f] << ","
+                        << layer.informativeShare[f] << "," << layer.threshold[f] << "\n";
+            }
+            break;
+        case FactorTable::Invariance:
+            csv << "index,layer,pose_bits,identity_given_pose_bits\n";
+            for (std::size_t l = 0; l < report.layers.size(); ++l)
+                csv << l << "," << report.layers[l].layer << "," << report.layers[l].poseBits << ","
+                    << report.layers[l].identityGivenPoseBits << "\n";
+            break;
+        case FactorTable::Morphs:
+            csv << "kind,distance,probability,standard_error\n";
+            for (const auto& m : report.morphs)
+                for (std::size_t i = 0; i < m.distance.size(); ++i)
+                    csv << m.kind << "," << m.distance[i] << "," << m.probability[i] << ","
+                        << m.standardError[i] << "\n";
+            break;
+    }
+    return csv.str();
+}
+
 void writeFactorReport(const FactorReport& report, const std::string& directory) {
     const fs::path dir(directory);
     fs::create_directories(dir / "classification_images");
     auto write = [&](const std::string& name, const std::string& text) {
         runtime::writeFileAtomically((dir / name).string(), text);
     };
-    std::ostringstream decision, layers, invariance, morphs;
-    decision << std::setprecision(6) << "factor,bits\n";
-    for (const auto& d : report.decision)
-        decision << d.factor << "," << d.bits << "\n";
-    layers << std::setprecision(6)
-           << "index,layer,units,constant_units,factor,mean_bits,max_bits,informative_share,threshold_bits\n";
-    invariance << std::setprecision(6) << "index,layer,pose_bits,identity_given_pose_bits\n";
-    for (std::size_t l = 0; l < report.layers.size(); ++l) {
-        const auto& layer = report.layers[l];
-        for (std::size_t f = 0; f < layer.factors.size(); ++f)
-            layers << l << "," << layer.layer << "," << layer.units << "," << layer.constantUnits << ","
-                   << layer.factors[f] << "," << layer.meanBits[f] << "," << layer.maxBits[f] << ","
-                   << layer.informativeShare[f] << "," << layer.threshold[f] << "\n";
-        invariance << l << "," << layer.layer << "," << layer.poseBits << "," << layer.identityGivenPoseBits
-                   << "\n";
-    }
-    morphs << std::setprecision(6) << "kind,distance,probability,standard_error\n";
-    for (const auto& m : report.morphs)
-        for (std::size_t i = 0; i < m.distance.size(); ++i)
-            morphs << m.kind << "," << m.distance[i] << "," << m.probability[i] << "," << m.standardError[i]
-                   << "\n";
-    write("decision.csv", decision.str());
-    write("layers.csv", layers.str());
-    write("invariance.csv", invariance.str());
-    write("morphs.csv", morphs.str());
+    write("decision.csv", factorCsv(report, FactorTable::Decision));
+    write("layers.csv", factorCsv(report, FactorTable::Layers));
+    write("invariance.csv", factorCsv(report, FactorTable::Invariance));
+    write("morphs.csv", factorCsv(report, FactorTable::Morphs));
 
     // Classification images: the clean render and the map, per identity and as one sheet.
     std::vector<std::vector<data::Image>> rows;

@@ -69,9 +69,11 @@ std::vector<Group> buildGroups(const Stimuli& stimuli, std::vector<std::string>&
             v[i] = get(i);
         return v;
     };
+    std::vector<std::vector<float>> intrinsicValues(n);  // each stimulus's intrinsic factors, computed once
+    for (std::size_t i = 0; i < n; ++i)
+        intrinsicValues[i] = data::FactorWorld::intrinsicFactors(stimuli.intrinsic[i]);
     auto intrinsic = [&](std::size_t k) {
-        return column(
-            [&, k](std::size_t i) { return data::FactorWorld::intrinsicFactors(stimuli.intrinsic[i])[k]; });
+        return column([&, k](std::size_t i) { return intrinsicValues[i][k]; });
     };
     auto extrinsic = [&](const std::string& name) {
         return column([&](std::size_t i) { return stimuli.views[i].get(name); });

@@ -9,6 +9,7 @@
 
 #include "netsight/runtime/AtomicFile.h"
 #include "runtime/Html.h"
+#include "runtime/Statistics.h"
 
 namespace fs = std::filesystem;
 
@@ -31,15 +32,6 @@ std::string matrixCsv(const std::vector<std::string>& rows, const std::vector<st
         csv << "\n";
     }
     return csv.str();
-}
-
-double quantile(std::vector<double> values, double q) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    const double position = q * (values.size() - 1);
-    const std::size_t below = static_cast<std::size_t>(position);
-    const std::size_t above = std::min(below + 1, values.size() - 1);
-    return values[below] + (values[above] - values[below]) * (position - below);
 }
 
 // A cell shaded from white (0) to blue (max).
@@ -127,9 +119,11 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     for (std::size_t r = 0; r < nmi.rows.size(); ++r) {
         for (std::size_t i = 0; i < nmi.intra[r].size(); ++i)
             nmiCsv << nmi.rows[r] << "," << i << "," << nmi.intra[r][i] << "," << nmi.inter[r][i] << "\n";
-        nmiSummary << nmi.rows[r] << "," << quantile(nmi.intra[r], 0.5) << "," << quantile(nmi.intra[r], 0.25)
-                   << "," << quantile(nmi.intra[r], 0.75) << "," << quantile(nmi.inter[r], 0.5) << ","
-                   << quantile(nmi.inter[r], 0.25) << "," << quantile(nmi.inter[r], 0.75) << "\n";
+        nmiSummary << nmi.rows[r] << "," << runtime::quantile(nmi.intra[r], 0.5) << ","
+                   << runtime::quantile(nmi.intra[r], 0.25) << "," << runtime::quantile(nmi.intra[r], 0.75)
+                   << "," << runtime::quantile(nmi.inter[r], 0.5) << ","
+                   << runtime::quantile(nmi.inter[r], 0.25) << "," << runtime::quantile(nmi.inter[r], 0.75)
+                   << "\n";
     }
     runtime::writeFileAtomically((results / "nmi.csv").string(), nmiCsv.str());
     runtime::writeFileAtomically((results / "nmi_summary.csv").string(), nmiSummary.str());
@@ -210,8 +204,8 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     const double low = studholme ? 1.0 : 0.0, high = studholme ? 2.0 : 1.0;
     for (std::size_t r = 0; r < nmi.rows.size(); ++r)
         html << "<tr><th>" << nmi.rows[r] << "</th><td>" << std::setprecision(3)
-             << quantile(nmi.intra[r], 0.5) << "</td><td>" << histogramSvg(nmi.intra[r], low, high)
-             << "</td><td>" << quantile(nmi.inter[r], 0.5) << "</td><td>"
+             << runtime::quantile(nmi.intra[r], 0.5) << "</td><td>" << histogramSvg(nmi.intra[r], low, high)
+             << "</td><td>" << runtime::quantile(nmi.inter[r], 0.5) << "</td><td>"
              << histogramSvg(nmi.inter[r], low, high) << "</td></tr>";
     html << "</table><p class='note'>Data behind this page: results/*.csv and *.json. Made by "
             "NetSight.</p></body></html>\n";

@@ -103,6 +103,10 @@ data::RgbBuffer correlationPicture(const ClassificationImage& image);
 /// The largest correlation magnitude over the noise floor: about 4 or more means a real map.
 double signalToNoise(const ClassificationImage& image);
 
+/// The report's tables as CSV text, as written to decision.csv, layers.csv, invariance.csv, morphs.csv.
+enum class FactorTable { Decision, Layers, Invariance, Morphs };
+std::string factorCsv(const FactorReport& report, FactorTable table);
+
 /// Writes decision.csv, layers.csv, invariance.csv, morphs.csv, classification_images/*.png, figures
 /// (PNG and SVG), factors.json and report.html into `directory`, every file atomically.
 void writeFactorReport(const FactorReport& report, const std::string& directory);
