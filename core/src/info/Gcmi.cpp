@@ -10,6 +10,7 @@
 #include <random>
 
 #include "info/GcmiDetail.h"
+#include "info/RadixRank.h"
 #include "netsight/info/Special.h"
 
 namespace netsight::info {
@@ -200,9 +201,6 @@ Variables copulaNormalize(const Variables& x, std::uint64_t tieSeed) {
     const auto tablePointer = copulaTable(n);
     const std::vector<double>& table = *tablePointer;
     const auto order = tieOrder(n, tieSeed);
-    std::vector<std::uint32_t> position(n);
-    for (std::size_t k = 0; k < n; ++k)
-        position[order[k]] = static_cast<std::uint32_t>(k);
     Variables out(n, x.dims, x.name);
     for (std::size_t j = 0; j < x.dims; ++j) {
         const double* v = x.variable(j);
@@ -213,25 +211,11 @@ Variables copulaNormalize(const Variables& x, std::uint64_t tieSeed) {
             throw InfoError(x.name + " (variable " + str(j) +
                             ") is constant: it carries no information; leave it out of the analysis");
     }
-    // Each variable sorted on its own core; (value, tie position, sample) sorts in place, no indirection.
-    struct Entry {
-        double value;
-        std::uint32_t position, sample;
-        bool operator<(const Entry& other) const {
-            return value < other.value || (value == other.value && position < other.position);
-        }
-    };
+    // Each variable ranked on its own core.
     parallelFor(x.dims, 1, [&](std::size_t begin, std::size_t end) {
-        std::vector<Entry> entries(n);
-        for (std::size_t j = begin; j < end; ++j) {
-            const double* v = x.variable(j);
-            for (std::size_t i = 0; i < n; ++i)
-                entries[i] = {v[i], position[i], static_cast<std::uint32_t>(i)};
-            std::sort(entries.begin(), entries.end());
-            double* o = out.variable(j);
-            for (std::size_t r = 0; r < n; ++r)
-                o[entries[r].sample] = table[r];
-        }
+        RadixRanker<double> ranker(n);
+        for (std::size_t j = begin; j < end; ++j)
+            ranker.rank(x.variable(j), n, order.data(), table.data(), out.variable(j));
     });
     return out;
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "info/GcmiDetail.h"
+#include "info/RadixRank.h"
 #include "netsight/info/Gcmi.h"
 
 namespace netsight::info {
@@ -12,76 +13,7 @@ namespace {
 
 using namespace detail;
 
-// Ranks of floats by LSD radix sort (stable, 3 passes of 11 bits), starting from the tie order.
-struct RadixRanker {
-    std::vector<std::uint32_t> keys[2], index[2];
-    explicit RadixRanker(std::size_t n) {
-        for (int b = 0; b < 2; ++b) {
-            keys[b].resize(n);
-            index[b].resize(n);
-        }
-    }
-    static std::uint32_t key(float value) {
-        std::uint32_t bits;
-        std::memcpy(&bits, &value, sizeof bits);
-        return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
-    }
-    // Writes table[rank of sample i] to out[i]; returns false if every value is equal.
-    bool rank(const float* x, std::size_t n, const std::uint32_t* order, const double* table, float* out) {
-        std::uint32_t lowest = 0xFFFFFFFFu, highest = 0;
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::uint32_t s = order[k];
-            const std::uint32_t kv = key(x[s] == 0.0f ? 0.0f : x[s]);  // -0 and +0 are one value
-            keys[0][k] = kv;
-            index[0][k] = s;
-            lowest = std::min(lowest, kv);
-            highest = std::max(highest, kv);
-        }
-        if (lowest == highest) return false;
-        int from = 0;
-        for (int shift = 0; shift < 32; shift += 11) {
-            if (((lowest ^ highest) >> shift) == 0 && shift > 0) break;  // higher digits all equal
-            std::uint32_t count[2048] = {};
-            for (std::size_t k = 0; k < n; ++k)
-                ++count[(keys[from][k] >> shift) & 2047u];
-            std::uint32_t total = 0;
-            for (auto& c : count) {
-                const std::uint32_t here = c;
-                c = total;
-                total += here;
-            }
-            const int to = 1 - from;
-            for (std::size_t k = 0; k < n; ++k) {
-                const std::uint32_t slot = count[(keys[from][k] >> shift) & 2047u]++;
-                keys[to][slot] = keys[from][k];
-                index[to][slot] = index[from][k];
-            }
-            from = to;
-        }
-        for (std::size_t r = 0; r < n; ++r)
-            out[index[from][r]] = static_cast<float>(table[r]);
-        return true;
-    }
-};
-
-// Σx and Σx² over n floats, four independent accumulators (the compiler may not reorder FP sums).
-void sumAndSquares(const float* x, std::size_t n, double& sum, double& squares) {
-    double s[4] = {0, 0, 0, 0}, q[4] = {0, 0, 0, 0};
-    std::size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (std::size_t l = 0; l < 4; ++l) {
-            const double v = x[i + l];
-            s[l] += v;
-            q[l] += v * v;
-        }
-    for (; i < n; ++i) {
-        s[0] += x[i];
-        q[0] += static_cast<double>(x[i]) * x[i];
-    }
-    sum = (s[0] + s[1]) + (s[2] + s[3]);
-    squares = (q[0] + q[1]) + (q[2] + q[3]);
-}
-
+// Σ x·y, four independent accumulators (the compiler may not reorder FP sums).
 double dot(const float* x, const double* y, std::size_t n) {
     double a[4] = {0, 0, 0, 0};
     std::size_t i = 0;
@@ -91,6 +23,78 @@ double dot(const float* x, const double* y, std::size_t n) {
     for (; i < n; ++i)
         a[0] += x[i] * y[i];
     return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
+// Σx and Σx² over x[index[0..n)], two independent accumulators each.
+void gatheredSumAndSquares(const float* x, const std::uint32_t* index, std::size_t n, double& sum,
+                           double& squares) {
+    double s[2] = {0, 0}, q[2] = {0, 0};
+    std::size_t i = 0;
+    for (; i + 2 <= n; i += 2)
+        for (std::size_t l = 0; l < 2; ++l) {
+            const double v = x[index[i + l]];
+            s[l] += v;
+            q[l] += v * v;
+        }
+    for (; i < n; ++i) {
+        const double v = x[index[i]];
+        s[0] += v;
+        q[0] += v * v;
+    }
+    sum = s[0] + s[1];
+    squares = q[0] + q[1];
+}
+
+// The same, and Σ x·z_j for the D variables of z, stored sample by sample (z[i * D + j], in the order of
+// index), in one read of x.
+template <std::size_t D>
+void gatheredMoments(const float* x, const std::uint32_t* index, std::size_t n, const double* z, double& sum,
+                     double& squares, double* cross) {
+    double s[2] = {0, 0}, q[2] = {0, 0}, c[2][D] = {};
+    std::size_t i = 0;
+    for (; i + 2 <= n; i += 2)
+        for (std::size_t l = 0; l < 2; ++l) {
+            const double v = x[index[i + l]];
+            s[l] += v;
+            q[l] += v * v;
+            for (std::size_t j = 0; j < D; ++j)
+                c[l][j] += v * z[(i + l) * D + j];
+        }
+    for (; i < n; ++i) {
+        const double v = x[index[i]];
+        s[0] += v;
+        q[0] += v * v;
+        for (std::size_t j = 0; j < D; ++j)
+            c[0][j] += v * z[i * D + j];
+    }
+    sum = s[0] + s[1];
+    squares = q[0] + q[1];
+    for (std::size_t j = 0; j < D; ++j)
+        cross[j] = c[0][j] + c[1][j];
+}
+
+// gatheredMoments for any d: unrolled for the common small d, plain loops beyond.
+void gatheredMoments(const float* x, const std::uint32_t* index, std::size_t n, const double* z,
+                     std::size_t d, double& sum, double& squares, double* cross) {
+    switch (d) {
+        case 1:
+            return gatheredMoments<1>(x, index, n, z, sum, squares, cross);
+        case 2:
+            return gatheredMoments<2>(x, index, n, z, sum, squares, cross);
+        case 3:
+            return gatheredMoments<3>(x, index, n, z, sum, squares, cross);
+        case 4:
+            return gatheredMoments<4>(x, index, n, z, sum, squares, cross);
+        default:
+            break;
+    }
+    gatheredSumAndSquares(x, index, n, sum, squares);
+    std::fill(cross, cross + d, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = x[index[i]];
+        for (std::size_t j = 0; j < d; ++j)
+            cross[j] += v * z[i * d + j];
+    }
 }
 
 // Samples grouped by class: the concatenated members and where each class starts.
@@ -105,11 +109,26 @@ struct ClassOrder {
             start.push_back(index.size());
         }
     }
-    void gather(const float* x, float* out) const {
-        for (std::size_t k = 0; k < index.size(); ++k)
-            out[k] = x[index[k]];
-    }
 };
+
+// out[u * samples + s] = data[s * units + u], in tiles of 64 × 64 on every core.
+void transposeInto(const float* data, std::size_t samples, std::size_t units, float* out) {
+    constexpr std::size_t kTile = 64;
+    const std::size_t rowTiles = (samples + kTile - 1) / kTile;
+    parallelFor(rowTiles, 4, [&](std::size_t firstTile, std::size_t endTile) {
+        for (std::size_t tile = firstTile; tile < endTile; ++tile) {
+            const std::size_t s0 = tile * kTile, s1 = std::min(samples, s0 + kTile);
+            for (std::size_t u0 = 0; u0 < units; u0 += kTile) {
+                const std::size_t u1 = std::min(units, u0 + kTile);
+                for (std::size_t s = s0; s < s1; ++s) {
+                    const float* row = data + s * units;
+                    for (std::size_t u = u0; u < u1; ++u)
+                        out[u * samples + s] = row[u];
+                }
+            }
+        }
+    });
+}
 
 void checkUnitsAgainst(const CopulaUnits& units, std::size_t samples, const std::string& what) {
     if (units.samples != samples)
@@ -139,16 +158,14 @@ CopulaUnits copulaNormalizeUnits(const float* data, std::size_t samples, std::si
     const std::vector<double>& table = *tablePointer;
     const auto order = tieOrder(samples, tieSeed);
     std::vector<std::string> errors(units);
+    // Sample-major data is first transposed into the output in tiles (rows read whole, not a float per
+    // row per unit), then every unit is ranked in place.
+    if (!unitMajor) transposeInto(data, samples, units, out.values.data());
+    const float* source = unitMajor ? data : out.values.data();
     parallelFor(units, 8, [&](std::size_t begin, std::size_t end) {
-        RadixRanker ranker(samples);
-        std::vector<float> column(samples);
+        RadixRanker<float> ranker(samples);
         for (std::size_t u = begin; u < end; ++u) {
-            const float* x = data + u * samples;
-            if (!unitMajor) {
-                for (std::size_t s = 0; s < samples; ++s)
-                    column[s] = data[s * units + u];
-                x = column.data();
-            }
+            const float* x = source + u * samples;
             // Exponent bits all set: infinity or NaN. Checked without a branch per value.
             std::uint32_t special = 0;
             for (std::size_t s = 0; s < samples; ++s) {
@@ -164,7 +181,7 @@ CopulaUnits copulaNormalizeUnits(const float* data, std::size_t samples, std::si
                             " (the network produced NaN or infinity: check the model and its input)";
                 continue;
             }
-            float* o = out.values.data() + u * samples;
+            float* o = out.values.data() + u * samples;  // may be x itself: rank reads x before writing
             if (!ranker.rank(x, samples, order.data(), table.data(), o)) {
                 out.constant[u] = 1;
                 std::fill(o, o + samples, 0.0f);
@@ -173,6 +190,11 @@ CopulaUnits copulaNormalizeUnits(const float* data, std::size_t samples, std::si
     });
     for (const auto& error : errors)
         if (!error.empty()) throw InfoError(error);
+    for (std::size_t r = 0; r < samples; ++r) {
+        const double v = static_cast<float>(table[r]);  // the values as stored
+        out.valueSum += v;
+        out.valueSquares += v * v;
+    }
     return out;
 }
 
@@ -185,16 +207,14 @@ std::vector<double> gcmiPerUnit(const CopulaUnits& units, const Variables& yCopu
     const Centred y = centre(yCopula);
     const auto l = choleskyOf(y.covariance, d, yCopula.name);
     const double bias = entropyBias(1, n) + entropyBias(d, n) - entropyBias(1 + d, n);
+    const double variance = (units.valueSquares - units.valueSum * units.valueSum / static_cast<double>(n)) /
+                            static_cast<double>(n - 1);
     std::vector<double> mi(units.units, 0.0);
     parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
         std::vector<double> c(d);
         for (std::size_t u = begin; u < end; ++u) {
             if (units.constant[u]) continue;
             const float* x = units.unit(u);
-            double sum = 0, squares = 0;
-            sumAndSquares(x, n, sum, squares);
-            const double variance =
-                (squares - sum * sum / static_cast<double>(n)) / static_cast<double>(n - 1);
             for (std::size_t j = 0; j < d; ++j)
                 c[j] = dot(x, y.values.data() + j * n, n) / static_cast<double>(n - 1);
             const double residual = std::max(variance - mahalanobis(l, c.data(), d), variance * 1e-12);
@@ -218,13 +238,11 @@ std::vector<double> gcmiPerUnitDiscrete(const CopulaUnits& units, const std::vec
     const ClassOrder grouped(members);
     parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
         std::vector<double> sum(k), squares(k);
-        std::vector<float> xs(n);
         for (std::size_t u = begin; u < end; ++u) {
             if (units.constant[u]) continue;
-            grouped.gather(units.unit(u), xs.data());
             for (std::size_t c = 0; c < k; ++c)
-                sumAndSquares(xs.data() + grouped.start[c], grouped.start[c + 1] - grouped.start[c], sum[c],
-                              squares[c]);
+                gatheredSumAndSquares(units.unit(u), grouped.index.data() + grouped.start[c],
+                                      grouped.start[c + 1] - grouped.start[c], sum[c], squares[c]);
             double total = 0, totalSquares = 0, conditional = 0;
             for (std::size_t c = 0; c < k; ++c) {
                 total += sum[c];
@@ -277,22 +295,19 @@ std::vector<double> gccmiPerUnitDiscrete(const CopulaUnits& units, const std::ve
     std::vector<double> mi(units.units, 0.0);
     // z in class order, so that every per-class sum is a contiguous loop.
     const ClassOrder grouped(members);
-    std::vector<double> zGrouped(d * n);
-    for (std::size_t j = 0; j < d; ++j)
-        for (std::size_t i = 0; i < n; ++i)
-            zGrouped[j * n + i] = zCopula.variable(j)[grouped.index[i]];
+    std::vector<double> zGrouped(n * d);  // sample by sample
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < d; ++j)
+            zGrouped[i * d + j] = zCopula.variable(j)[grouped.index[i]];
     parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
         // Per class: Σx, Σx², Σ x·z_j.
         std::vector<double> sum(k), squares(k), cross(k * d), c(d);
-        std::vector<float> xs(n);
         for (std::size_t u = begin; u < end; ++u) {
             if (units.constant[u]) continue;
-            grouped.gather(units.unit(u), xs.data());
             for (std::size_t cls = 0; cls < k; ++cls) {
                 const std::size_t from = grouped.start[cls], count = grouped.start[cls + 1] - from;
-                sumAndSquares(xs.data() + from, count, sum[cls], squares[cls]);
-                for (std::size_t j = 0; j < d; ++j)
-                    cross[cls * d + j] = dot(xs.data() + from, zGrouped.data() + j * n + from, count);
+                gatheredMoments(units.unit(u), grouped.index.data() + from, count, zGrouped.data() + from * d,
+                                d, sum[cls], squares[cls], cross.data() + cls * d);
             }
             double total = 0, totalSquares = 0, withClass = 0;
             std::vector<double> totalCross(d, 0.0);

@@ -1,10 +1,12 @@
 // Gaussian-copula MI against closed forms (issue 7, "Done when").
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>
 
+#include "info/RadixRank.h"
 #include "netsight/info/Gcmi.h"
 #include "netsight/info/Special.h"
 
@@ -212,6 +214,56 @@ TEST(GcmiUnitsTest, VectorizedEqualsOneUnitAtATime) {
         EXPECT_NEAR(perUnitConditional[u], gccmiDiscrete(unit, labels, factor), 1e-4) << u;
     }
     EXPECT_GT(perUnit[units - 1], perUnit[1] + 0.5);  // the units do differ
+}
+
+// The radix ranker against a stable sort by (value, position in the tie order), on data that takes its
+// quick path (spread values, ties) and data that defeats it (thousands of distinct values in one bin).
+template <typename Value>
+void expectRanksOfAStableSort(const std::vector<Value>& x, bool expectFullSort, const std::string& what) {
+    const std::size_t n = x.size();
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    std::shuffle(order.begin(), order.end(), std::mt19937(5));
+    std::vector<std::uint32_t> expected = order;
+    std::stable_sort(expected.begin(), expected.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return x[a] < x[b]; });
+    std::vector<double> table(n);
+    std::iota(table.begin(), table.end(), 0.0);  // rank r -> r
+    std::vector<double> ranks(n, -1.0);
+    netsight::info::detail::RadixRanker<Value> ranker(n);
+    ASSERT_TRUE(ranker.rank(x.data(), n, order.data(), table.data(), ranks.data())) << what;
+    EXPECT_EQ(ranker.usedFullSort(), expectFullSort) << what;
+    for (std::size_t r = 0; r < n; ++r)
+        ASSERT_EQ(ranks[expected[r]], static_cast<double>(r)) << what << ": rank " << r;
+}
+
+template <typename Value>
+void checkRadixRanker(const std::string& type) {
+    const std::size_t n = 5000;
+    std::mt19937 random(11);
+    std::normal_distribution<Value> normal;
+    std::vector<Value> spread(n), dense(n), nearlySorted(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        spread[i] = i % 3 == 0 ? Value(0) : normal(random) * Value(100);  // ReLU-like ties, both signs
+        if (i % 7 == 0) spread[i] = -spread[i];
+        if (i % 11 == 0) spread[i] = Value(-0.0);  // -0 is +0
+        dense[i] = Value(1);
+        for (std::size_t step = random() % 2000; step > 0; --step)  // 2000 values in one bin
+            dense[i] = std::nextafter(dense[i], Value(2));
+    }
+    expectRanksOfAStableSort(spread, false, type + " spread values with ties");
+    expectRanksOfAStableSort(dense, true, type + " distinct values within one bin");
+    std::vector<Value> constant(n, Value(3));
+    std::vector<double> table(n), out(n);
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    netsight::info::detail::RadixRanker<Value> ranker(n);
+    EXPECT_FALSE(ranker.rank(constant.data(), n, order.data(), table.data(), out.data())) << type;
+}
+
+TEST(GcmiUnitsTest, RadixRanksEqualAStableSort) {
+    checkRadixRanker<float>("float");
+    checkRadixRanker<double>("double");
 }
 
 TEST(GcmiUnitsTest, TiesDoNotBorrowStructureFromSampleOrder) {

@@ -100,6 +100,8 @@ struct CopulaUnits {
     std::size_t units = 0;
     std::vector<float, UninitializedAllocator<float>> values;
     std::vector<unsigned char> constant;  ///< 1 for a unit with a single value on every sample
+    /// Σ and Σ² of the values of every non-constant unit: each holds the same `samples` values, permuted.
+    double valueSum = 0, valueSquares = 0;
     std::size_t constantCount() const;
     const float* unit(std::size_t u) const { return values.data() + u * samples; }
 };
