@@ -44,30 +44,45 @@ void requireSameSamples(const Variables& a, const Variables& b) {
     if (b.dims == 0) throw InfoError(b.name + " has no variables");
 }
 
-// Φ⁻¹((r + 1) / (n + 1)) for r = 0..n-1: the values every copula-normalised variable takes.
-// Kept for the last sample count asked for: a layer analysis asks for the same N many times.
-std::shared_ptr<const std::vector<double>> copulaTable(std::size_t n) {
+namespace {
+// The value make() returns for the last key asked for: a layer analysis asks for the same N many times.
+template <typename Key, typename Value, typename Make>
+std::shared_ptr<const Value> lastOf(const Key& key, const Make& make) {
     static std::mutex mutex;
-    static std::shared_ptr<const std::vector<double>> last;
+    static std::shared_ptr<const Value> last;
+    static Key lastKey{};
     {
         std::lock_guard<std::mutex> lock(mutex);
-        if (last && last->size() == n) return last;
+        if (last && lastKey == key) return last;
     }
-    auto table = std::make_shared<std::vector<double>>(n);
-    for (std::size_t r = 0; r < n; ++r)
-        (*table)[r] = normalQuantile(static_cast<double>(r + 1) / static_cast<double>(n + 1));
+    auto value = std::make_shared<const Value>(make());
     std::lock_guard<std::mutex> lock(mutex);
-    last = table;
-    return table;
+    last = value;
+    lastKey = key;
+    return value;
+}
+}  // namespace
+
+// Φ⁻¹((r + 1) / (n + 1)) for r = 0..n-1: the values every copula-normalised variable takes.
+std::shared_ptr<const std::vector<double>> copulaTable(std::size_t n) {
+    return lastOf<std::size_t, std::vector<double>>(n, [n] {
+        std::vector<double> table(n);
+        for (std::size_t r = 0; r < n; ++r)
+            table[r] = normalQuantile(static_cast<double>(r + 1) / static_cast<double>(n + 1));
+        return table;
+    });
 }
 
 // A fixed pseudo-random order of the samples: ties are broken by position in it.
-std::vector<std::uint32_t> tieOrder(std::size_t n, std::uint64_t seed) {
-    std::vector<std::uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    std::mt19937_64 random(seed ^ 0x9E3779B97F4A7C15ull);
-    std::shuffle(order.begin(), order.end(), random);
-    return order;
+std::shared_ptr<const std::vector<std::uint32_t>> tieOrder(std::size_t n, std::uint64_t seed) {
+    using Key = std::pair<std::size_t, std::uint64_t>;
+    return lastOf<Key, std::vector<std::uint32_t>>(Key{n, seed}, [n, seed] {
+        std::vector<std::uint32_t> order(n);
+        std::iota(order.begin(), order.end(), 0u);
+        std::mt19937_64 random(seed ^ 0x9E3779B97F4A7C15ull);
+        std::shuffle(order.begin(), order.end(), random);
+        return order;
+    });
 }
 
 // Samples of each class; throws for labels out of range or classes too small for `dims`.
@@ -200,7 +215,8 @@ Variables copulaNormalize(const Variables& x, std::uint64_t tieSeed) {
     const std::size_t n = x.samples;
     const auto tablePointer = copulaTable(n);
     const std::vector<double>& table = *tablePointer;
-    const auto order = tieOrder(n, tieSeed);
+    const auto orderPointer = tieOrder(n, tieSeed);
+    const std::vector<std::uint32_t>& order = *orderPointer;
     Variables out(n, x.dims, x.name);
     for (std::size_t j = 0; j < x.dims; ++j) {
         const double* v = x.variable(j);

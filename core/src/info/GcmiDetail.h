@@ -23,8 +23,9 @@ double entropyBias(std::size_t d, std::size_t n);
 void requireSamples(std::size_t n, std::size_t dims, const std::string& what);
 /// Φ⁻¹((r + 1) / (n + 1)) for r = 0..n-1, kept for the last n asked for.
 std::shared_ptr<const std::vector<double>> copulaTable(std::size_t n);
-/// A fixed pseudo-random order of the samples: ties are broken by position in it.
-std::vector<std::uint32_t> tieOrder(std::size_t n, std::uint64_t seed);
+/// A fixed pseudo-random order of the samples: ties are broken by position in it. Kept for the last
+/// (n, seed) asked for.
+std::shared_ptr<const std::vector<std::uint32_t>> tieOrder(std::size_t n, std::uint64_t seed);
 /// Samples of each class; throws for labels out of range or classes too small for `dims`.
 std::vector<std::vector<std::size_t>> classMembers(const std::vector<int>& labels, std::size_t samples,
                                                    std::size_t dims, const std::string& what);

@@ -155,8 +155,9 @@ CopulaUnits copulaNormalizeUnits(const float* data, std::size_t samples, std::si
     out.values.resize(samples * units);
     out.constant.assign(units, 0);
     const auto tablePointer = copulaTable(samples);
-    const std::vector<double>& table = *tablePointer;
-    const auto order = tieOrder(samples, tieSeed);
+    const std::vector<float> table(tablePointer->begin(), tablePointer->end());  // the values as stored
+    const auto orderPointer = tieOrder(samples, tieSeed);
+    const std::vector<std::uint32_t>& order = *orderPointer;
     std::vector<std::string> errors(units);
     // Sample-major data is first transposed into the output in tiles (rows read whole, not a float per
     // row per unit), then every unit is ranked in place.
@@ -191,7 +192,7 @@ CopulaUnits copulaNormalizeUnits(const float* data, std::size_t samples, std::si
     for (const auto& error : errors)
         if (!error.empty()) throw InfoError(error);
     for (std::size_t r = 0; r < samples; ++r) {
-        const double v = static_cast<float>(table[r]);  // the values as stored
+        const double v = table[r];
         out.valueSum += v;
         out.valueSquares += v * v;
     }

@@ -41,7 +41,7 @@ class RadixRanker {
     // Writes table[rank of sample i] to out[i] (out may alias x), with samples taken in the tie order
     // `order` (a permutation of 0..n-1). Returns false, writing nothing, if every value is equal.
     template <typename Out>
-    bool rank(const Value* x, std::size_t n, const std::uint32_t* order, const double* table, Out* out) {
+    bool rank(const Value* x, std::size_t n, const std::uint32_t* order, const Out* table, Out* out) {
         Key lowest = ~Key(0), highest = 0;
         Key* keys = keys_[0].data();
         std::uint32_t* index = index_[0].data();
@@ -63,7 +63,7 @@ class RadixRanker {
         }
         const std::uint32_t* position = index_[from_].data();
         for (std::size_t r = 0; r < n; ++r)
-            out[position[r]] = static_cast<Out>(table[r]);
+            out[position[r]] = table[r];
         return true;
     }
 
