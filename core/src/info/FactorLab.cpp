@@ -95,7 +95,13 @@ LayerInfo analyseLayer(const std::string& name, const std::vector<std::int64_t>&
                 out.variable(j)[i] = v.variable(j)[(i + by * 7919) % n];
         return out;
     };
-    summarise(layer, "identity", gcmiPerUnitDiscrete(copula, identity),
+    // With a pose, I(unit; identity) comes with I(unit; identity | pose) from one read of the units.
+    DiscreteUnitMi withIdentity;
+    if (pose)
+        withIdentity = gcmiAndGccmiPerUnitDiscrete(copula, identity, pose->copula);
+    else
+        withIdentity.mi = gcmiPerUnitDiscrete(copula, identity);
+    summarise(layer, "identity", withIdentity.mi,
               nullOf([&](std::size_t r) { return gcmiPerUnitDiscrete(copula, rotate(shuffledIdentity, r)); }),
               copula, options.nullQuantile);
     for (const auto& group : groups) {
@@ -106,8 +112,7 @@ LayerInfo analyseLayer(const std::string& name, const std::vector<std::int64_t>&
                   copula, options.nullQuantile);
         if (&group == pose) layer.poseBits = mean(mi, copula);
     }
-    if (pose)
-        layer.identityGivenPoseBits = mean(gccmiPerUnitDiscrete(copula, identity, pose->copula), copula);
+    if (pose) layer.identityGivenPoseBits = mean(withIdentity.conditional, copula);
     return layer;
 }
 

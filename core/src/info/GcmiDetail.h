@@ -2,6 +2,8 @@
 
 // What the scalar and the per-unit Gaussian-copula estimators share (Gcmi.cpp defines it; GcmiUnits.cpp
 // uses it). Internal to core.
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -42,32 +44,36 @@ struct Centred {
 };
 Centred centre(const Variables& v, const std::vector<std::size_t>* subset = nullptr);
 
-// Runs body(begin, end) over [0, n) on every core. The first exception a part throws is rethrown here,
-// after every thread has been joined.
+// Runs body(begin, end) over [0, n) on every core, in chunks of `grain` items handed out as threads ask
+// for them (a core that a busy machine slows down takes fewer). The first exception a chunk throws stops
+// the handing out and is rethrown here, after every thread has been joined.
 template <typename Body>
 void parallelFor(std::size_t n, std::size_t grain, const Body& body) {
-    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t chunks = std::min(cores, (n + grain - 1) / std::max<std::size_t>(grain, 1));
-    if (chunks <= 1) {
-        body(std::size_t{0}, n);
+    grain = std::max<std::size_t>(grain, 1);
+    const std::size_t chunks = (n + grain - 1) / grain;
+    const std::size_t workers =
+        std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), chunks);
+    if (workers <= 1) {
+        if (n > 0) body(std::size_t{0}, n);
         return;
     }
-    const std::size_t step = (n + chunks - 1) / chunks;
-    std::vector<std::exception_ptr> errors(chunks);
-    auto run = [&](std::size_t c) {
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::exception_ptr> errors(workers);
+    auto run = [&](std::size_t worker) {
         try {
-            body(c * step, std::min(n, (c + 1) * step));
+            for (std::size_t c = next++; c < chunks && !failed; c = next++)
+                body(c * grain, std::min(n, (c + 1) * grain));
         } catch (...) {
-            errors[c] = std::current_exception();
+            errors[worker] = std::current_exception();
+            failed = true;
         }
     };
     std::vector<std::thread> threads;
     try {
-        for (std::size_t c = 1; c < chunks; ++c)
-            if (c * step < n) threads.emplace_back(run, c);
-    } catch (...) {  // no thread to be had: do the rest here
-        for (std::size_t c = threads.size() + 1; c < chunks; ++c)
-            if (c * step < n) run(c);
+        for (std::size_t w = 1; w < workers; ++w)
+            threads.emplace_back(run, w);
+    } catch (...) {  // no more threads to be had: the ones running and this one share the chunks
     }
     run(0);
     for (auto& thread : threads)

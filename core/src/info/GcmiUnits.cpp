@@ -130,6 +130,34 @@ void transposeInto(const float* data, std::size_t samples, std::size_t units, fl
     });
 }
 
+// I(x; labels) in bits from per-class Σx and Σx² (class-conditional Gaussians, bias-corrected).
+struct DiscreteTerms {
+    std::size_t n = 0;
+    std::vector<double> count, weight, classBias;
+    double bias = 0;
+    explicit DiscreteTerms(const std::vector<std::vector<std::size_t>>& members, std::size_t samples)
+        : n(samples), bias(entropyBias(1, samples)) {
+        for (const auto& m : members) {
+            count.push_back(static_cast<double>(m.size()));
+            weight.push_back(static_cast<double>(m.size()) / static_cast<double>(samples));
+            classBias.push_back(entropyBias(1, m.size()));
+        }
+    }
+    double mi(const double* sum, const double* squares) const {
+        double total = 0, totalSquares = 0, conditional = 0;
+        for (std::size_t c = 0; c < count.size(); ++c) {
+            total += sum[c];
+            totalSquares += squares[c];
+            const double variance =
+                std::max((squares[c] - sum[c] * sum[c] / count[c]) / (count[c] - 1), 1e-30);
+            conditional += weight[c] * (0.5 * std::log(variance) + classBias[c]);
+        }
+        const double dn = static_cast<double>(n);
+        const double variance = (totalSquares - total * total / dn) / (dn - 1);
+        return (0.5 * std::log(variance) + bias - conditional) / kLn2;
+    }
+};
+
 void checkUnitsAgainst(const CopulaUnits& units, std::size_t samples, const std::string& what) {
     if (units.samples != samples)
         throw InfoError("the units have " + str(units.samples) + " samples but " + what + " has " +
@@ -228,13 +256,8 @@ std::vector<double> gcmiPerUnit(const CopulaUnits& units, const Variables& yCopu
 std::vector<double> gcmiPerUnitDiscrete(const CopulaUnits& units, const std::vector<int>& labels) {
     checkUnitsAgainst(units, labels.size(), "the labels");
     const auto members = classMembers(labels, units.samples, 1, "each unit");
-    const std::size_t n = units.samples, k = members.size();
-    std::vector<double> weight(k), classBias(k);
-    for (std::size_t c = 0; c < k; ++c) {
-        weight[c] = static_cast<double>(members[c].size()) / static_cast<double>(n);
-        classBias[c] = entropyBias(1, members[c].size());
-    }
-    const double bias = entropyBias(1, n);
+    const std::size_t k = members.size();
+    const DiscreteTerms terms(members, units.samples);
     std::vector<double> mi(units.units, 0.0);
     const ClassOrder grouped(members);
     parallelFor(units.units, 16, [&](std::size_t begin, std::size_t end) {
@@ -244,17 +267,7 @@ std::vector<double> gcmiPerUnitDiscrete(const CopulaUnits& units, const std::vec
             for (std::size_t c = 0; c < k; ++c)
                 gatheredSumAndSquares(units.unit(u), grouped.index.data() + grouped.start[c],
                                       grouped.start[c + 1] - grouped.start[c], sum[c], squares[c]);
-            double total = 0, totalSquares = 0, conditional = 0;
-            for (std::size_t c = 0; c < k; ++c) {
-                total += sum[c];
-                totalSquares += squares[c];
-                const double nc = static_cast<double>(members[c].size());
-                const double variance = std::max((squares[c] - sum[c] * sum[c] / nc) / (nc - 1), 1e-30);
-                conditional += weight[c] * (0.5 * std::log(variance) + classBias[c]);
-            }
-            const double variance =
-                (totalSquares - total * total / static_cast<double>(n)) / static_cast<double>(n - 1);
-            mi[u] = (0.5 * std::log(variance) + bias - conditional) / kLn2;
+            mi[u] = terms.mi(sum.data(), squares.data());
         }
     });
     return mi;
@@ -262,6 +275,11 @@ std::vector<double> gcmiPerUnitDiscrete(const CopulaUnits& units, const std::vec
 
 std::vector<double> gccmiPerUnitDiscrete(const CopulaUnits& units, const std::vector<int>& labels,
                                          const Variables& zCopula) {
+    return gcmiAndGccmiPerUnitDiscrete(units, labels, zCopula).conditional;
+}
+
+DiscreteUnitMi gcmiAndGccmiPerUnitDiscrete(const CopulaUnits& units, const std::vector<int>& labels,
+                                           const Variables& zCopula) {
     checkUnitsAgainst(units, labels.size(), "the labels");
     checkUnitsAgainst(units, zCopula.samples, zCopula.name);
     const std::size_t n = units.samples, d = zCopula.dims;
@@ -293,7 +311,10 @@ std::vector<double> gccmiPerUnitDiscrete(const CopulaUnits& units, const std::ve
         zMeanAll[j] /= static_cast<double>(n);
     }
     const double bias = entropyBias(1 + d, n) - entropyBias(d, n);
-    std::vector<double> mi(units.units, 0.0);
+    const DiscreteTerms terms(members, n);
+    DiscreteUnitMi out;
+    out.mi.assign(units.units, 0.0);
+    out.conditional.assign(units.units, 0.0);
     // z in class order, so that every per-class sum is a contiguous loop.
     const ClassOrder grouped(members);
     std::vector<double> zGrouped(n * d);  // sample by sample
@@ -310,6 +331,7 @@ std::vector<double> gccmiPerUnitDiscrete(const CopulaUnits& units, const std::ve
                 gatheredMoments(units.unit(u), grouped.index.data() + from, count, zGrouped.data() + from * d,
                                 d, sum[cls], squares[cls], cross.data() + cls * d);
             }
+            out.mi[u] = terms.mi(sum.data(), squares.data());
             double total = 0, totalSquares = 0, withClass = 0;
             std::vector<double> totalCross(d, 0.0);
             for (std::size_t cls = 0; cls < k; ++cls) {
@@ -332,10 +354,10 @@ std::vector<double> gccmiPerUnitDiscrete(const CopulaUnits& units, const std::ve
             for (std::size_t j = 0; j < d; ++j)
                 c[j] = (totalCross[j] - dn * mean * zMeanAll[j]) / (dn - 1);
             const double residual = std::max(variance - mahalanobis(lAll, c.data(), d), variance * 1e-12);
-            mi[u] = (0.5 * std::log(residual) + bias - withClass) / kLn2;
+            out.conditional[u] = (0.5 * std::log(residual) + bias - withClass) / kLn2;
         }
     });
-    return mi;
+    return out;
 }
 
 }  // namespace netsight::info

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -24,9 +25,9 @@ class RadixRanker {
     using Key = std::conditional_t<std::is_same_v<Value, float>, std::uint32_t, std::uint64_t>;
 
     explicit RadixRanker(std::size_t n) {
-        for (int b = 0; b < 2; ++b) {
-            keys_[b].resize(n);
-            index_[b].resize(n);
+        for (int b = 0; b < 2; ++b) {  // left uninitialised: rank() writes before it reads
+            keys_[b].reset(new Key[n]);
+            index_[b].reset(new std::uint32_t[n]);
         }
     }
 
@@ -43,8 +44,8 @@ class RadixRanker {
     template <typename Out>
     bool rank(const Value* x, std::size_t n, const std::uint32_t* order, const Out* table, Out* out) {
         Key lowest = ~Key(0), highest = 0;
-        Key* keys = keys_[0].data();
-        std::uint32_t* index = index_[0].data();
+        Key* keys = keys_[0].get();
+        std::uint32_t* index = index_[0].get();
         for (std::size_t k = 0; k < n; ++k) {
             const std::uint32_t s = order[k];
             const Key kv = key(x[s]);
@@ -61,7 +62,7 @@ class RadixRanker {
                 pass(n, shift, std::min(11, kPrefixShift - shift));
             topPasses(n);
         }
-        const std::uint32_t* position = index_[from_].data();
+        const std::uint32_t* position = index_[from_].get();
         for (std::size_t r = 0; r < n; ++r)
             out[position[r]] = table[r];
         return true;
@@ -83,8 +84,8 @@ class RadixRanker {
     // same digit.
     void pass(std::size_t n, int shift, int width) {
         const Key mask = (Key(1) << width) - 1;
-        const Key* key = keys_[from_].data();
-        const std::uint32_t* position = index_[from_].data();
+        const Key* key = keys_[from_].get();
+        const std::uint32_t* position = index_[from_].get();
         std::uint32_t count[2048] = {};
         for (std::size_t k = 0; k < n; ++k)
             ++count[(key[k] >> shift) & mask];
@@ -96,8 +97,8 @@ class RadixRanker {
             total += here;
         }
         const int to = 1 - from_;
-        Key* keyOut = keys_[to].data();
-        std::uint32_t* positionOut = index_[to].data();
+        Key* keyOut = keys_[to].get();
+        std::uint32_t* positionOut = index_[to].get();
         for (std::size_t k = 0; k < n; ++k) {
             const std::uint32_t slot = count[(key[k] >> shift) & mask]++;
             keyOut[slot] = key[k];
@@ -109,8 +110,8 @@ class RadixRanker {
     // Stable insertion sort by the whole key; gives up (returns false) after `budget` moves.
     bool insertionSort(std::size_t n, std::size_t budget) {
         fullSort_ = false;
-        Key* key = keys_[from_].data();
-        std::uint32_t* position = index_[from_].data();
+        Key* key = keys_[from_].get();
+        std::uint32_t* position = index_[from_].get();
         std::size_t moves = 0;
         for (std::size_t i = 1; i < n; ++i) {
             const Key value = key[i];
@@ -132,8 +133,8 @@ class RadixRanker {
         return true;
     }
 
-    std::vector<Key> keys_[2];
-    std::vector<std::uint32_t> index_[2];
+    std::unique_ptr<Key[]> keys_[2];
+    std::unique_ptr<std::uint32_t[]> index_[2];
     int from_ = 0;
     bool fullSort_ = false;
 };

@@ -202,6 +202,7 @@ TEST(GcmiUnitsTest, VectorizedEqualsOneUnitAtATime) {
     const auto perUnit = gcmiPerUnit(copula, factorCopula);
     const auto perUnitDiscrete = gcmiPerUnitDiscrete(copula, labels);
     const auto perUnitConditional = gccmiPerUnitDiscrete(copula, labels, factorCopula);
+    const DiscreteUnitMi fused = gcmiAndGccmiPerUnitDiscrete(copula, labels, factorCopula);
     for (std::size_t u = 0; u < units; ++u) {
         Variables unit(n, 1, "unit");
         for (std::size_t i = 0; i < n; ++i)
@@ -212,6 +213,8 @@ TEST(GcmiUnitsTest, VectorizedEqualsOneUnitAtATime) {
         EXPECT_NEAR(perUnit[u], gaussianMi(unitCopula, factorCopula), 1e-4) << u;
         EXPECT_NEAR(perUnitDiscrete[u], gcmiDiscrete(unit, labels), 1e-4) << u;
         EXPECT_NEAR(perUnitConditional[u], gccmiDiscrete(unit, labels, factor), 1e-4) << u;
+        EXPECT_NEAR(fused.mi[u], perUnitDiscrete[u], 1e-9) << u;
+        EXPECT_EQ(fused.conditional[u], perUnitConditional[u]) << u;
     }
     EXPECT_GT(perUnit[units - 1], perUnit[1] + 0.5);  // the units do differ
 }

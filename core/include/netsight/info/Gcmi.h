@@ -120,5 +120,12 @@ std::vector<double> gcmiPerUnitDiscrete(const CopulaUnits& units, const std::vec
 /// Per unit: conditional GCMI I(unit; labels | z), z copula normalised already.
 std::vector<double> gccmiPerUnitDiscrete(const CopulaUnits& units, const std::vector<int>& labels,
                                          const Variables& zCopula);
+/// Per unit: I(unit; labels) and I(unit; labels | z) from one read of the units, what gcmiPerUnitDiscrete
+/// and gccmiPerUnitDiscrete give, for the cost of the second.
+struct DiscreteUnitMi {
+    std::vector<double> mi, conditional;
+};
+DiscreteUnitMi gcmiAndGccmiPerUnitDiscrete(const CopulaUnits& units, const std::vector<int>& labels,
+                                           const Variables& zCopula);
 
 }  // namespace netsight::info
