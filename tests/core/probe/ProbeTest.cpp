@@ -77,30 +77,6 @@ class ProbeScience : public ::testing::Test {
 
 probe::ProbeSummary* ProbeScience::summary_ = nullptr;
 
-// How much of the original's L*, a* and b* the reconstructions keep: the correlation, over all pixels of
-// all images, between original and reconstruction in each CIELAB channel (1: all, 0: nothing).
-std::array<double, 3> labFidelity(const torch::Tensor& originals, const torch::Tensor& reconstructions) {
-    auto toLab = [](const torch::Tensor& batch) {
-        std::vector<torch::Tensor> labs;
-        for (int64_t i = 0; i < batch.size(0); ++i) {
-            const auto hwc = batch[i].permute({1, 2, 0}).contiguous();
-            cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC3,
-                        hwc.data_ptr<float>());
-            cv::Mat lab;
-            cv::cvtColor(rgb, lab, cv::COLOR_RGB2Lab);
-            labs.push_back(torch::from_blob(lab.data, {lab.rows * lab.cols, 3}).clone());
-        }
-        return torch::cat(labs);
-    };
-    const auto a = toLab(originals), b = toLab(reconstructions);
-    std::array<double, 3> fidelity{};
-    for (int c = 0; c < 3; ++c) {
-        const auto x = a.select(1, c) - a.select(1, c).mean(), y = b.select(1, c) - b.select(1, c).mean();
-        fidelity[c] = ((x * y).sum() / (x.norm() * y.norm() + 1e-12)).item<double>();
-    }
-    return fidelity;
-}
-
 // Per frequency band of the luminance spectrum: the share of the original's energy the reconstruction
 // gets wrong, sum |X - Y|^2 / sum |X|^2 (0: kept exactly). First the band below a quarter of Nyquist,
 // then the band above. Also the band energy ratio high / low of a batch.
@@ -143,31 +119,56 @@ double highToLowEnergy(const torch::Tensor& images) {
     return (energy.masked_select(high).sum() / energy.masked_select(~high).sum()).item<double>();
 }
 
-// KNOWN TO FAIL, disabled until the probe gets there (see the notes of the signal-probe issue).
-// The AE fine-tuned for a luminance-only classifier should keep luminance but not colour, measured as
-// what the reconstructions keep of the original (correlation per CIELAB channel). Measured here
-// (FactorWorld 32 px, 4 pretraining epochs): with fine-tuning lr 2e-4 x 2 epochs, L*a*b* fidelity
-// plain 0.82 0.48 0.39, grey 0.71 0.38 0.25 — colour drops more, but luminance drops too; with lr 1e-3 x
-// 3 epochs both AEs drift so far (plain L* 0.37) that the comparison means little. The pretrained AE is
-// too weak (its colour fidelity is already poor) for the effect to stand out in a fast test.
-// With 12 pretraining epochs (session 3; fixture 2 min 50 s): plain 0.89 0.56 0.57, grey 0.69 0.56 0.46 — a
-// stronger pretrained AE does not bring the effect either. Colour gets no gradient through a luminance-only
-// classifier, so it stays as the pretrained AE left it (a* equal in both), while the decoder reshapes the
-// luminance the classifier does see (grey L* drops). Fine-tuning changes what a classifier uses; what it
-// ignores only drifts, and not far in a short run.
-TEST_F(ProbeScience, DISABLED_LuminanceOnlyClassifierLetsColourGoButKeepsLuminance) {
+// Per image, its mean L*, a* and b* (the colour of its object and background, an identity's colour being
+// one of its attributes); then per channel the correlation over images between originals and
+// reconstructions: whether the reconstructions' colours follow the originals' (1) or not (0).
+std::array<double, 3> imageColourFidelity(const torch::Tensor& originals,
+                                          const torch::Tensor& reconstructions) {
+    auto means = [](const torch::Tensor& batch) {
+        std::vector<torch::Tensor> rows;
+        for (int64_t i = 0; i < batch.size(0); ++i) {
+            const auto hwc = batch[i].permute({1, 2, 0}).contiguous();
+            cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32FC3,
+                        hwc.data_ptr<float>());
+            cv::Mat lab;
+            cv::cvtColor(rgb, lab, cv::COLOR_RGB2Lab);
+            rows.push_back(torch::from_blob(lab.data, {lab.rows * lab.cols, 3}).clone().mean(0));
+        }
+        return torch::stack(rows);
+    };
+    const auto a = means(originals), b = means(reconstructions);
+    std::array<double, 3> fidelity{};
+    for (int c = 0; c < 3; ++c) {
+        const auto x = a.select(1, c) - a.select(1, c).mean(), y = b.select(1, c) - b.select(1, c).mean();
+        fidelity[c] = ((x * y).sum() / (x.norm() * y.norm() + 1e-12)).item<double>();
+    }
+    return fidelity;
+}
+
+// The AE fine-tuned for a luminance-only classifier keeps luminance but lets colour go: over images, its
+// reconstructions' colour (mean a*, b*) no longer follows the originals', while the plain classifier's AE
+// keeps it (that classifier uses colour) and both keep each image's luminance. Measured (FactorWorld 32 px,
+// 4 pretraining and 2 fine-tuning epochs), colour a*/b*, luminance: pretrained AE 0.70/0.73, 1.00;
+// plain 0.91/0.92, 0.97; grey 0.40/0.50, 0.94; lowpass 0.92/0.92, 0.95. On a second draw (data seed 9,
+// experiment seed 5): plain 0.96/0.78, 0.98; grey 0.44/0.30, 0.90. Per-pixel correlations do not show it
+// (plain 0.48/0.39, grey 0.38/0.25; L* 0.82 vs 0.71): every fine-tuned decoder redraws edges and texture
+// for its classifier, which swamps the colour of regions at pixel level.
+TEST_F(ProbeScience, LuminanceOnlyClassifierLetsColourGoButKeepsLuminance) {
     const auto [originals, plain] = reconstructions("plain");
     const auto grey = reconstructions("grey").second;
-    const auto plainFidelity = labFidelity(originals, plain), greyFidelity = labFidelity(originals, grey);
+    const auto plainFidelity = imageColourFidelity(originals, plain),
+               greyFidelity = imageColourFidelity(originals, grey);
     const double plainColour = (plainFidelity[1] + plainFidelity[2]) / 2,
                  greyColour = (greyFidelity[1] + greyFidelity[2]) / 2;
-    std::cout << "[ science  ] L*a*b* fidelity plain " << plainFidelity[0] << " " << plainFidelity[1] << " "
-              << plainFidelity[2] << ", grey " << greyFidelity[0] << " " << greyFidelity[1] << " "
-              << greyFidelity[2] << "\n";
-    EXPECT_LT(greyColour, plainColour - 0.1)
+    std::cout << "[ science  ] image colour fidelity L* a* b*: plain " << plainFidelity[0] << " "
+              << plainFidelity[1] << " " << plainFidelity[2] << ", grey " << greyFidelity[0] << " "
+              << greyFidelity[1] << " " << greyFidelity[2] << "\n";
+    EXPECT_GT(plainColour, 0.7) << "the plain classifier's AE should keep colour";
+    EXPECT_LT(greyColour, plainColour - 0.25)
         << "colour fidelity grey " << greyColour << " vs plain " << plainColour;
-    EXPECT_GT(greyFidelity[0], plainFidelity[0] - 0.1)
-        << "luminance fidelity grey " << greyFidelity[0] << " vs plain " << plainFidelity[0];
+    EXPECT_GT(greyFidelity[0], 0.8) << "the grey classifier's AE should keep luminance";
+    EXPECT_LT(plainFidelity[0] - greyFidelity[0], 0.25 * (plainColour - greyColour))
+        << "luminance should drop far less than colour";
 }
 
 // KNOWN TO FAIL, disabled until the probe gets there (see the notes of the signal-probe issue).
@@ -179,7 +180,10 @@ TEST_F(ProbeScience, DISABLED_LuminanceOnlyClassifierLetsColourGoButKeepsLuminan
 // plain AE instead adds high-frequency texture (its classifier's cue). With 12 pretraining epochs: energy
 // ratio originals 0.093, plain 0.133, lowpass 0.086; high-band coherence plain 0.50, lowpass 0.69 — the
 // opposite of the expectation: the plain AE's decoder rewrites high frequencies for its classifier, the
-// lowpass one leaves them as pretrained.
+// lowpass one leaves them as pretrained. Session 4, second draw (data seed 9, experiment seed 5): energy
+// ratio originals 0.121, pretrained 0.057, plain 0.167, lowpass 0.072 (here well below the originals) —
+// what holds on both draws is only that the lowpass AE carries less high-frequency energy than the plain
+// one (0.75x, 0.43x); per-image high-band energy does not follow the originals' more for either.
 TEST_F(ProbeScience, DISABLED_LowPassClassifierLetsHighFrequenciesGo) {
     const auto [originals, lowpass] = reconstructions("lowpass");
     const auto plain = reconstructions("plain").second;
