@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -57,8 +58,31 @@ void addProbeCommands(CLI::App& app) {
     command->add_flag("--demo", *demo,
                       "Create the demo experiment (FactorWorld, classifiers of known input use) and run it");
     command->add_option("-o,--output", *output, "With --demo: the folder to create");
+    auto finetune = std::make_shared<std::string>();
+    auto device = std::make_shared<std::string>();
+    command->add_option(
+        "--finetune", *finetune,
+        "Only fine-tune the autoencoder for this classifier (training what it needs first), "
+        "as a job of its own: run several at once on several devices, then the probe measures");
+    command->add_option("--device", *device,
+                        "With --finetune: cpu, cuda or cuda:N (default: the experiment's)");
     command->callback([=] {
         std::string folder = *directory;
+        if (!device->empty() && finetune->empty())
+            throw CLI::ValidationError(
+                "--device goes with --finetune NAME; a whole run uses experiment.json's device");
+        if (!finetune->empty()) {
+            if (*demo || folder.empty())
+                throw CLI::ValidationError("--finetune NAME needs an experiment folder (and no --demo)");
+            const std::string name = *finetune, where = *device;
+            const auto outcome = runWithProgress("fine-tune " + name, [=](const runtime::JobContext& job) {
+                probe::finetuneExperimentAutoencoder(folder, name, job, where);
+            });
+            if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
+            std::cout << "fine-tuned autoencoder for " << name << ": "
+                      << (std::filesystem::path(folder) / "models" / ("ae-" + name + ".pt")).string() << "\n";
+            return;
+        }
         if (*demo) {
             folder = output->empty() ? (folder.empty() ? std::string("netsight-demo") : folder) : *output;
             probe::createDemoExperiment(folder);

@@ -45,6 +45,17 @@ run(2 data preview factorworld)
 run(2 data frobnicate)
 run(2)
 
+# The probe: a fine-tuning as a job of its own, and what a user gets wrong with it.
+file(MAKE_DIRECTORY "${WORK}/probe")
+file(WRITE "${WORK}/probe/experiment.json" [=[{"version": 1, "data": "factorworld:classes=3,size=16,train=60,val=12,test=30",
+  "classifiers": [{"name": "a", "architecture": "resnet-s"}]}]=])
+run(2 probe "${WORK}/probe" --device cpu)
+expect_contains("${ERR}" "--device goes with --finetune")
+run(1 probe "${WORK}/probe" --finetune nosuch)
+expect_contains("${ERR}" "no classifier named 'nosuch' (it has: a)")
+run(1 probe "${WORK}/probe" --finetune a --device tpu)
+expect_contains("${ERR}" "tpu")
+
 # The visualizer's commands: a model to work on, then what a user gets wrong.
 run(0 train resnet-s --data "factorworld:classes=3,size=16,train=60,val=12,test=12" -o "${WORK}/tiny.nsm" --epochs 1)
 run(0 visualize "${WORK}/tiny.nsm" --layer layer2.0 --channel 1 --size 32 --steps 4 -o "${WORK}/viz.png")

@@ -58,9 +58,13 @@ ClassifiersPanel::ClassifiersPanel(ExperimentSession* session, QWidget* parent)
            "onto the window"));
     train_ = new QPushButton(tr("Train now"), this);
     train_->setToolTip(tr("Train the selected zoo classifier now (the probe would train it first anyway)"));
+    finetune_ = new QPushButton(tr("Fine-tune AE"), this);
+    finetune_->setToolTip(
+        tr("Fine-tune the probe's autoencoder for the selected classifier now, as a job of its own "
+           "(the probe would do it anyway; on several GPUs, run netsight-cli probe --finetune per device)"));
     remove_ = new QPushButton(tr("Remove"), this);
     auto* buttons = new QHBoxLayout;
-    for (auto* button : {addZoo, addFile, train_, remove_})
+    for (auto* button : {addZoo, addFile, train_, finetune_, remove_})
         buttons->addWidget(button);
     buttons->addStretch();
 
@@ -83,6 +87,11 @@ ClassifiersPanel::ClassifiersPanel(ExperimentSession* session, QWidget* parent)
         const int row = table_->currentRow();
         if (row >= 0 && !session_->trainClassifier(table_->item(row, kName)->text()))
             QMessageBox::warning(this, tr("Train"), session_->error());
+    });
+    connect(finetune_, &QPushButton::clicked, this, [this] {
+        const int row = table_->currentRow();
+        if (row >= 0 && !session_->finetuneAutoencoder(table_->item(row, kName)->text()))
+            QMessageBox::warning(this, tr("Fine-tune"), session_->error());
     });
     connect(table_, &QTableWidget::itemSelectionChanged, this, &ClassifiersPanel::showDetails);
     connect(session_, &ExperimentSession::specChanged, this, &ClassifiersPanel::refresh);
@@ -173,6 +182,7 @@ void ClassifiersPanel::showDetails() {
     const bool valid = row >= 0 && row < static_cast<int>(entries.size()) && session_->isOpen();
     remove_->setEnabled(valid && !session_->busy());
     train_->setEnabled(valid && !entries[static_cast<std::size_t>(row)].architecture.empty());
+    finetune_->setEnabled(valid);
     if (!valid) {
         details_->setText(tr("Select a classifier to see its layers."));
         return;

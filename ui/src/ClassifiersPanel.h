@@ -47,6 +47,7 @@ class ClassifiersPanel : public QWidget {
     QTreeWidget* layers_;
     QLabel* details_;
     QPushButton* train_;
+    QPushButton* finetune_;
     QPushButton* remove_;
     QHash<QString, models::ModelSummary> inspectedModels_;
     QHash<QString, QString> inspectErrors_;

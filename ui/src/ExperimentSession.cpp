@@ -185,9 +185,17 @@ bool ExperimentSession::trainClassifier(const QString& name) {
     });
 }
 
+bool ExperimentSession::finetuneAutoencoder(const QString& name) {
+    const std::string directory = directory_.toStdString(), classifier = name.toStdString();
+    return submit("fine-tune " + name, [directory, classifier](runtime::JobContext& context) {
+        probe::finetuneExperimentAutoencoder(directory, classifier, context);
+    });
+}
+
 bool ExperimentSession::retry(const QString& name) {
     if (name == probeJobName()) return startProbe();
     if (name.startsWith("train ")) return trainClassifier(name.mid(6));
+    if (name.startsWith("fine-tune ")) return finetuneAutoencoder(name.mid(10));
     if (name.startsWith("viz:")) {
         error_ = tr("Start %1 again from the Visualizer view").arg(name);
         return false;

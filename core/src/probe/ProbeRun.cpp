@@ -1,9 +1,17 @@
 #include "netsight/probe/ProbeRun.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "../train/DataBridge.h"
 #include "AutoencoderTraining.h"
@@ -30,6 +38,39 @@ std::string resolvePath(const fs::path& directory, const std::string& file) {
     const fs::path path(file);
     return path.is_absolute() ? path.string() : (directory / path).string();
 }
+
+// An exclusive lock on models/.STAGE.lock while a stage trains, so that processes sharing an experiment
+// (fine-tunings run on several devices at once) wait for each other on a stage they both need instead of
+// training it twice. flock: the kernel releases it when the process ends, so a killed run leaves no stale
+// lock behind.
+class StageLock {
+  public:
+    StageLock(const fs::path& models, const std::string& stage, const runtime::JobContext& job) {
+        const std::string path = (models / ("." + stage + ".lock")).string();
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0)
+            throw std::runtime_error(path + ": cannot create the lock file (" + std::strerror(errno) +
+                                     "); is the experiment folder writable?");
+        if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+        job.log("waiting for another process to finish " + stage);
+        while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            if (job.cancelled()) {
+                ::close(fd_);
+                throw runtime::JobCancelled();
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+    ~StageLock() {
+        ::flock(fd_, LOCK_UN);
+        ::close(fd_);
+    }
+    StageLock(const StageLock&) = delete;
+    StageLock& operator=(const StageLock&) = delete;
+
+  private:
+    int fd_ = -1;
+};
 
 // Errors that need no long work: the spec, the data, the preset against the image size.
 void checkBeforeWork(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
@@ -95,6 +136,8 @@ namespace {
 std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec& spec,
                           const experiment::ClassifierEntry& entry, const runtime::JobContext& job) {
     const std::string path = (directory / "models" / (entry.name + ".nsm")).string();
+    if (fs::exists(path) && !fs::exists(path + ".ckpt")) return path;
+    const StageLock lock(directory / "models", "classifier-" + entry.name, job);
     if (!fs::exists(path) || fs::exists(path + ".ckpt")) {
         train::TrainOptions options;
         options.architecture = entry.architecture;
@@ -112,25 +155,127 @@ std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec
     return path;
 }
 
+// The classifier of `entry` on `device`, frozen: a model file loaded and checked against the data, or a
+// zoo entry trained first if missing.
+LoadedClassifier loadExperimentClassifier(const fs::path& directory, const experiment::ProbeSpec& spec,
+                                          const data::Dataset& dataset,
+                                          const experiment::ClassifierEntry& entry,
+                                          const torch::Device& device, const runtime::JobContext& job) {
+    const std::string path = entry.architecture.empty() ? resolvePath(directory, entry.model)
+                                                        : trainZooEntry(directory, spec, entry, job);
+    LoadedClassifier loaded{entry.name, models::loadClassifier(path)};
+    if (loaded.model->meta().classNames.size() != dataset.info().classNames.size())
+        throw std::runtime_error(path + ": classifier " + entry.name + " has " +
+                                 std::to_string(loaded.model->meta().classNames.size()) + " classes but " +
+                                 spec.data + " has " + std::to_string(dataset.info().classNames.size()));
+    if (loaded.model->meta().input.shape != dataset.info().shape)
+        throw std::runtime_error(path + ": classifier " + entry.name + " expects " +
+                                 data::toString(loaded.model->meta().input.shape) + " images but " +
+                                 spec.data + " has " + data::toString(dataset.info().shape) +
+                                 "; the probe needs classifiers of the data's shape");
+    loaded.model->to(device);
+    loaded.model->freeze();
+    return loaded;
+}
+
+// The first `count` test images (NCHW in [0,1]) and their labels, on `device`.
+std::pair<torch::Tensor, torch::Tensor> testSet(const data::Dataset& dataset, std::size_t count,
+                                                const torch::Device& device) {
+    std::vector<torch::Tensor> images;
+    std::vector<int64_t> labelValues;
+    for (std::size_t i = 0; i < count; ++i) {
+        const data::Sample sample = dataset.sample(data::Split::Test, i);
+        const auto& shape = sample.image.shape;
+        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
+                                          {shape.channels, shape.height, shape.width})
+                             .clone());
+        labelValues.push_back(sample.label);
+    }
+    return {torch::stack(images).to(device), torch::tensor(labelValues, torch::kLong).to(device)};
+}
+
+fs::path pretrainedPath(const fs::path& directory) {
+    return directory / "models" / "ae-pretrained.pt";
+}
+fs::path finetunedPath(const fs::path& directory, const std::string& name) {
+    return directory / "models" / ("ae-" + name + ".pt");
+}
+
+// Pretrains the autoencoder unless done (waiting for another process doing it). Returns whether it trained.
+bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& spec,
+                      const data::Dataset& dataset, const torch::Device& device,
+                      const torch::Tensor& previewImages, const runtime::JobContext& job) {
+    const fs::path path = pretrainedPath(directory);
+    if (fs::exists(path)) return false;
+    const StageLock lock(directory / "models", "ae-pretrained", job);
+    if (fs::exists(path)) return false;
+    pretrainAutoencoder(spec, dataset, path.string(), device, previewImages, job);
+    return true;
+}
+
+// Fine-tunes the autoencoder for `classifier` unless done. Returns whether it trained.
+bool ensureFinetuned(const fs::path& directory, const experiment::ProbeSpec& spec,
+                     const data::Dataset& dataset, LoadedClassifier& classifier, const torch::Device& device,
+                     const torch::Tensor& previewImages, const runtime::JobContext& job) {
+    const fs::path path = finetunedPath(directory, classifier.name);
+    if (fs::exists(path)) return false;
+    const StageLock lock(directory / "models", "ae-" + classifier.name, job);
+    if (fs::exists(path)) return false;
+    finetuneAutoencoder(spec, dataset, pretrainedPath(directory).string(), *classifier.model, classifier.name,
+                        path.string(), device, previewImages, job);
+    return true;
+}
+
+const experiment::ClassifierEntry& entryNamed(const experiment::ProbeSpec& spec, const std::string& name,
+                                              const std::string& specPath) {
+    for (const auto& entry : spec.classifiers)
+        if (entry.name == name) return entry;
+    std::string names;
+    for (const auto& entry : spec.classifiers)
+        names += (names.empty() ? "" : ", ") + entry.name;
+    throw std::runtime_error(specPath + ": there is no classifier named '" + name + "' (it has: " + names +
+                             ")");
+}
+
 }  // namespace
+
+void finetuneExperimentAutoencoder(const std::string& directoryText, const std::string& name,
+                                   const runtime::JobContext& job, const std::string& deviceName) {
+    const fs::path directory(directoryText);
+    const std::string specPath = (directory / "experiment.json").string();
+    if (!fs::exists(specPath))
+        throw std::runtime_error(directoryText +
+                                 " has no experiment.json; create one (see README) or use --demo");
+    const experiment::ProbeSpec spec = experiment::readProbeSpec(specPath);
+    const auto& entry = entryNamed(spec, name, specPath);
+    runtime::configureThreads();
+    const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
+    const auto dataset = data::openDataset(spec.data);
+    checkBeforeWork(spec, *dataset, specPath);
+    fs::create_directories(directory / "models");
+    const std::size_t gridCount =
+        std::min({spec.gridImages, spec.testImages, dataset->size(data::Split::Test)});
+    const auto previewImages = testSet(*dataset, gridCount, device).first;
+    job.preview("original", train::tensorToRgb(previewImages));
+    LoadedClassifier classifier = loadExperimentClassifier(directory, spec, *dataset, entry, device, job);
+    ensurePretrained(directory, spec, *dataset, device, previewImages, job);
+    if (!ensureFinetuned(directory, spec, *dataset, classifier, device, previewImages, job))
+        job.log("the autoencoder for " + name +
+                " is already fine-tuned: " + finetunedPath(directory, name).string());
+}
 
 void trainExperimentClassifier(const std::string& directoryText, const std::string& name,
                                const runtime::JobContext& job) {
     const fs::path directory(directoryText);
     const std::string specPath = (directory / "experiment.json").string();
     const experiment::ProbeSpec spec = experiment::readProbeSpec(specPath);
-    for (const auto& entry : spec.classifiers)
-        if (entry.name == name) {
-            if (entry.architecture.empty())
-                throw std::runtime_error(
-                    specPath + ": classifier " + name +
-                    " is a model file, not a zoo architecture; there is nothing to train");
-            runtime::configureThreads();
-            fs::create_directories(directory / "models");
-            trainZooEntry(directory, spec, entry, job);
-            return;
-        }
-    throw std::runtime_error(specPath + ": there is no classifier named '" + name + "'");
+    const auto& entry = entryNamed(spec, name, specPath);
+    if (entry.architecture.empty())
+        throw std::runtime_error(specPath + ": classifier " + name +
+                                 " is a model file, not a zoo architecture; there is nothing to train");
+    runtime::configureThreads();
+    fs::create_directories(directory / "models");
+    trainZooEntry(directory, spec, entry, job);
 }
 
 void createDemoExperiment(const std::string& directory) {
@@ -155,71 +300,32 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
 
     // The fixed test images: the first `gridImages` of them are the rows of the live view and the grid.
     const std::size_t count = std::min(spec.testImages, dataset->size(data::Split::Test));
-    std::vector<torch::Tensor> images;
-    std::vector<int64_t> labelValues;
-    for (std::size_t i = 0; i < count; ++i) {
-        const data::Sample sample = dataset->sample(data::Split::Test, i);
-        const auto& shape = sample.image.shape;
-        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
-                                          {shape.channels, shape.height, shape.width})
-                             .clone());
-        labelValues.push_back(sample.label);
-    }
-    const auto originals = torch::stack(images).to(device);
-    const auto labels = torch::tensor(labelValues, torch::kLong).to(device);
+    const auto [originals, labels] = testSet(*dataset, count, device);
     const auto previewImages = originals.narrow(0, 0, static_cast<int64_t>(std::min(spec.gridImages, count)));
     job.preview("original", train::tensorToRgb(previewImages));
 
     // 1. Classifiers. Model files are loaded and checked first, so that a wrong one stops the run before
     // any training; then the zoo entries that are missing are trained (resuming) and loaded.
-    auto loadChecked = [&](const experiment::ClassifierEntry& entry, const std::string& path) {
-        LoadedClassifier loaded{entry.name, models::loadClassifier(path)};
-        if (loaded.model->meta().classNames.size() != dataset->info().classNames.size())
-            throw std::runtime_error(path + ": classifier " + entry.name + " has " +
-                                     std::to_string(loaded.model->meta().classNames.size()) +
-                                     " classes but " + spec.data + " has " +
-                                     std::to_string(dataset->info().classNames.size()));
-        if (loaded.model->meta().input.shape != dataset->info().shape)
-            throw std::runtime_error(path + ": classifier " + entry.name + " expects " +
-                                     data::toString(loaded.model->meta().input.shape) + " images but " +
-                                     spec.data + " has " + data::toString(dataset->info().shape) +
-                                     "; the probe needs classifiers of the data's shape");
-        loaded.model->to(device);
-        loaded.model->freeze();
-        return loaded;
-    };
     std::vector<LoadedClassifier> classifiers(spec.classifiers.size());
-    for (std::size_t i = 0; i < spec.classifiers.size(); ++i)
-        if (!spec.classifiers[i].model.empty())
-            classifiers[i] =
-                loadChecked(spec.classifiers[i], resolvePath(directory, spec.classifiers[i].model));
-    for (std::size_t i = 0; i < spec.classifiers.size(); ++i) {
-        const auto& entry = spec.classifiers[i];
-        if (entry.architecture.empty()) continue;
-        const std::string path = trainZooEntry(directory, spec, entry, job);
-        classifiers[i] = loadChecked(entry, path);
-    }
+    for (int zoo = 0; zoo < 2; ++zoo)
+        for (std::size_t i = 0; i < spec.classifiers.size(); ++i)
+            if (spec.classifiers[i].architecture.empty() == (zoo == 0))
+                classifiers[i] =
+                    loadExperimentClassifier(directory, spec, *dataset, spec.classifiers[i], device, job);
 
-    // 2. Pretraining, 3. one fine-tuning per classifier; each skipped when its file exists.
-    const std::string pretrained = (directory / "models" / "ae-pretrained.pt").string();
-    // A stage done in an earlier run still shows its reconstructions in the live view.
-    auto previewSaved = [&](const std::string& path, const std::string& key) {
-        SegNet autoencoder = loadAutoencoder(path);
+    // 2. Pretraining, 3. one fine-tuning per classifier; each skipped when its file exists (another process
+    // may be doing one: `netsight-cli probe DIR --finetune NAME --device ...`; then this one waits for it).
+    // A stage done earlier still shows its reconstructions in the live view.
+    auto previewSaved = [&](const fs::path& path, const std::string& key) {
+        SegNet autoencoder = loadAutoencoder(path.string());
         autoencoder->to(device);
         job.preview(key, train::tensorToRgb(reconstruct(autoencoder, previewImages)));
     };
-    if (!fs::exists(pretrained))
-        pretrainAutoencoder(spec, *dataset, pretrained, device, previewImages, job);
-    else
-        previewSaved(pretrained, "pretrained");
-    for (auto& classifier : classifiers) {
-        const std::string path = (directory / "models" / ("ae-" + classifier.name + ".pt")).string();
-        if (!fs::exists(path))
-            finetuneAutoencoder(spec, *dataset, pretrained, *classifier.model, classifier.name, path, device,
-                                previewImages, job);
-        else
-            previewSaved(path, classifier.name);
-    }
+    if (!ensurePretrained(directory, spec, *dataset, device, previewImages, job))
+        previewSaved(pretrainedPath(directory), "pretrained");
+    for (auto& classifier : classifiers)
+        if (!ensureFinetuned(directory, spec, *dataset, classifier, device, previewImages, job))
+            previewSaved(finetunedPath(directory, classifier.name), classifier.name);
 
     // 4. Measure on the fixed set of test images.
     job.log("measuring: transfer matrix, order, NMI");

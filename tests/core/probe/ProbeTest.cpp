@@ -369,6 +369,65 @@ TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {
     EXPECT_NE(errorFor("").find("experiment.json"), std::string::npos);
 }
 
+// The series of metrics a job posted.
+std::set<std::string> seriesOf(runtime::EventSink& sink) {
+    std::set<std::string> series;
+    for (const auto& event : sink.drain())
+        if (auto* metric = std::get_if<runtime::MetricEvent>(&event)) series.insert(metric->series);
+    return series;
+}
+
+TEST(ProbeRun, FineTuningsRunAsJobsOfTheirOwnAtOnce) {
+    // Two fine-tunings started together (as on two devices): each trains its classifier, one of them
+    // pretrains the autoencoder while the other waits, and the probe run afterwards only measures.
+    test::TempDir folder;
+    experiment::writeProbeSpec(tinySpec(), (folder.path() / "experiment.json").string());
+    ProbeJob jobA, jobB;
+    std::exception_ptr errorA, errorB;
+    std::thread a([&] {
+        try {
+            probe::finetuneExperimentAutoencoder(folder.path().string(), "a", jobA.context, "cpu");
+        } catch (...) {
+            errorA = std::current_exception();
+        }
+    });
+    std::thread b([&] {
+        try {
+            probe::finetuneExperimentAutoencoder(folder.path().string(), "b", jobB.context, "cpu");
+        } catch (...) {
+            errorB = std::current_exception();
+        }
+    });
+    a.join();
+    b.join();
+    if (errorA) std::rethrow_exception(errorA);
+    if (errorB) std::rethrow_exception(errorB);
+    const auto seriesA = seriesOf(jobA.sink), seriesB = seriesOf(jobB.sink);
+    EXPECT_TRUE(seriesA.count("fine-tune for a/loss"));
+    EXPECT_FALSE(seriesA.count("fine-tune for b/loss"));
+    EXPECT_TRUE(seriesB.count("fine-tune for b/loss"));
+    EXPECT_NE(seriesA.count("pretrain autoencoder/loss"), seriesB.count("pretrain autoencoder/loss"))
+        << "the autoencoder is pretrained once, by one of the two";
+    for (const char* file : {"a.nsm", "b.nsm", "ae-pretrained.pt", "ae-a.pt", "ae-b.pt"})
+        EXPECT_TRUE(fs::exists(folder.path() / "models" / file)) << file;
+
+    ProbeJob probeJob;
+    const auto summary = probe::runProbe(folder.path().string(), probeJob.context);
+    const auto series = seriesOf(probeJob.sink);
+    for (const auto& name : series)
+        EXPECT_EQ(name.find("/loss"), std::string::npos) << "the probe trained again: " << name;
+    EXPECT_EQ(summary.rows.size(), 4u);
+
+    // Done is done; an unknown name says which there are.
+    ProbeJob again;
+    probe::finetuneExperimentAutoencoder(folder.path().string(), "a", again.context);
+    EXPECT_TRUE(seriesOf(again.sink).empty());
+    EXPECT_NE(test::errorOf<std::runtime_error>([&] {
+                  probe::finetuneExperimentAutoencoder(folder.path().string(), "c", again.context);
+              }).find("no classifier named 'c' (it has: a, b)"),
+              std::string::npos);
+}
+
 TEST(ProbeRun, AWrongModelFileStopsTheRunBeforeAnyTraining) {
     test::TempDir dir;
     auto spec = tinySpec();

@@ -36,6 +36,14 @@ ProbeSummary runProbe(const std::string& directory, const runtime::JobContext& j
 void trainExperimentClassifier(const std::string& directory, const std::string& name,
                                const runtime::JobContext& job);
 
+/// Fine-tunes the autoencoder of the experiment in `directory` for its classifier `name` into
+/// models/ae-NAME.pt on `device` ("" for the experiment's), as a job of its own: training the classifier (a
+/// zoo entry) and pretraining the autoencoder first if they are missing. Nothing to do when it is done.
+/// Several can run at once, one per device and process, in one experiment: a stage two of them need is
+/// trained once (the other waits for it), and runProbe then only measures.
+void finetuneExperimentAutoencoder(const std::string& directory, const std::string& name,
+                                   const runtime::JobContext& job, const std::string& device = "");
+
 /// Creates `directory` with the demo's experiment.json if it has none.
 void createDemoExperiment(const std::string& directory);
 

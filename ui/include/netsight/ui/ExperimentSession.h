@@ -71,6 +71,9 @@ class ExperimentSession : public QObject {
     bool startProbe();
     /// Queues the training of the zoo classifier `name` (job "train NAME"). False when it is pending.
     bool trainClassifier(const QString& name);
+    /// Queues job "fine-tune NAME": the autoencoder fine-tuned for classifier `name` on its own (what it
+    /// needs trained first); the probe run then only measures it.
+    bool finetuneAutoencoder(const QString& name);
     /// Queues any other work (the visualizer's and factor lab's jobs) on the same worker. Jobs named
     /// "viz:..." or "factors:..." keep their curves and pictures out of the experiment: they arrive as
     /// vizMetric / vizPreview signals instead.
