@@ -290,6 +290,21 @@ TEST(LabWindow, DroppingAModelFileAddsItAsAClassifierWithItsLayers) {
         QTest::qWaitFor([&] { return window.classifiersPanel()->layers()->topLevelItemCount() > 3; }, 20000));
 }
 
+TEST(LabWindow, FineTunesOneClassifiersAutoencoderAsAJobOfItsOwn) {
+    QTemporaryDir dir;
+    MainWindow window;
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
+    ASSERT_TRUE(window.session()->finetuneAutoencoder("plain"));
+    ASSERT_EQ(waitForJob(window.session(), "fine-tune plain"), JobState::Succeeded);
+    for (const char* file : {"models/plain.nsm", "models/ae-pretrained.pt", "models/ae-plain.pt"})
+        EXPECT_TRUE(QFile::exists(dir.filePath(file))) << file;
+    EXPECT_FALSE(QFile::exists(dir.filePath("models/ae-grey.pt")));
+    EXPECT_TRUE(window.session()->previews().contains("plain"));  // the live view saw it
+    // Done is done: run again (as Retry does), it succeeds without training.
+    ASSERT_TRUE(window.session()->retry("fine-tune plain"));
+    EXPECT_EQ(waitForJob(window.session(), "fine-tune plain"), JobState::Succeeded);
+}
+
 }  // namespace
 }  // namespace netsight::ui
 
