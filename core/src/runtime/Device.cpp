@@ -3,8 +3,14 @@
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace netsight::runtime {
 
@@ -33,7 +39,23 @@ std::string resolveDeviceName(const std::string& requested) {
     throw std::invalid_argument("unknown device '" + requested + "'; use auto, cpu, cuda or cuda:N");
 }
 
+bool configureAllocator() {
+#ifdef __GLIBC__
+    static bool applied = false;
+    static std::once_flag once;
+    std::call_once(once, [] {
+        const char* tunables = std::getenv("GLIBC_TUNABLES");
+        if (tunables && std::strstr(tunables, "glibc.malloc.")) return;  // the user's choice stands
+        applied = mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024) == 1;
+    });
+    return applied;
+#else
+    return false;
+#endif
+}
+
 int configureThreads(int threads) {
+    configureAllocator();
     const int count =
         threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(count);
