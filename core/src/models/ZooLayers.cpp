@@ -15,7 +15,32 @@ ConvBnReluImpl::ConvBnReluImpl(const ConvBnReluOptions& convOptions) : options(c
     if (options.batchNorm()) bn = register_module("bn", torch::nn::BatchNorm2d(options.out()));
 }
 
+bool ConvBnReluImpl::frozen() const {
+    return bn && !is_training() && !bn->is_training() && !conv->weight.requires_grad() &&
+           !(bn->weight.defined() && bn->weight.requires_grad());
+}
+
+// Computed anew on every frozen forward: the weights are small beside the activations, and BatchNorm's
+// running statistics change without bumping their tensors' version counters, so a cache could go stale.
+std::pair<torch::Tensor, torch::Tensor> ConvBnReluImpl::folded() const {
+    torch::NoGradGuard noGrad;
+    // y = gamma (conv(x) - mean) / sqrt(var + eps) + beta = conv'(x) + b'
+    const auto scale = torch::rsqrt(bn->running_var + bn->options.eps());
+    const auto gamma = bn->weight.defined() ? bn->weight * scale : scale;
+    auto bias = -bn->running_mean * gamma;
+    if (bn->bias.defined()) bias = bias + bn->bias;
+    return {conv->weight * gamma.view({-1, 1, 1, 1}), bias};
+}
+
 torch::Tensor ConvBnReluImpl::forward(torch::Tensor x, TapRecorder* taps, const std::string& name) {
+    if (frozen()) {
+        const auto [weight, bias] = folded();
+        x = F::conv2d(
+            x, weight,
+            F::Conv2dFuncOptions().bias(bias).stride(options.stride()).padding(options.kernel() / 2));
+        if (options.relu()) x = torch::relu(x);
+        return tap(taps, name, x);
+    }
     x = conv(x);
     if (bn) x = bn(x);
     if (options.relu()) x = torch::relu(x);

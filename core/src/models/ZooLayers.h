@@ -54,7 +54,9 @@ struct ConvBnReluOptions {
     TORCH_ARG(bool, relu) = true;
 };
 
-/// Convolution ("same" padding), optional BatchNorm, optional ReLU; tapped as one layer.
+/// Convolution ("same" padding), optional BatchNorm, optional ReLU; tapped as one layer. Frozen (eval
+/// mode, no parameter gradients), the BatchNorm is folded into the convolution: one pass over the
+/// activations instead of three, forward and backward (the probe's frozen classifier, the visualizer).
 class ConvBnReluImpl : public torch::nn::Module {
   public:
     explicit ConvBnReluImpl(const ConvBnReluOptions& options);
@@ -63,6 +65,10 @@ class ConvBnReluImpl : public torch::nn::Module {
     torch::nn::Conv2d conv{nullptr};
     torch::nn::BatchNorm2d bn{nullptr};
     ConvBnReluOptions options;
+
+  private:
+    bool frozen() const;
+    std::pair<torch::Tensor, torch::Tensor> folded() const;  // weight and bias with BatchNorm folded in
 };
 TORCH_MODULE(ConvBnRelu);
 

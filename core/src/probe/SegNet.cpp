@@ -18,6 +18,27 @@ torch::nn::Sequential convStack(int64_t in, const std::vector<int64_t>& widths) 
     return stack;
 }
 
+// A frozen conv-BN-ReLU stack (eval mode, no parameter gradients) with each BatchNorm folded into its
+// convolution: the same function, one pass over the activations per layer instead of three.
+bool frozen(const torch::nn::Sequential& stack) {
+    if (stack->is_training()) return false;
+    for (const auto& parameter : stack->parameters())
+        if (parameter.requires_grad()) return false;
+    return true;
+}
+
+torch::Tensor foldedForward(torch::nn::Sequential& stack, torch::Tensor x) {
+    for (std::size_t i = 0; i + 2 < stack->size(); i += 3) {
+        const auto& conv = *stack[i]->as<torch::nn::Conv2dImpl>();
+        const auto& bn = *stack[i + 1]->as<torch::nn::BatchNorm2dImpl>();
+        const auto gamma = bn.weight * torch::rsqrt(bn.running_var + bn.options.eps());
+        const auto weight = conv.weight * gamma.view({-1, 1, 1, 1});
+        const auto bias = bn.bias - bn.running_mean * gamma;
+        x = torch::relu(F::conv2d(x, weight, F::Conv2dFuncOptions().bias(bias).padding(1)));
+    }
+    return x;
+}
+
 }  // namespace
 
 SegNetOptions segNetPreset(const std::string& preset, int64_t channels) {
@@ -60,7 +81,8 @@ SegNetCode SegNetImpl::encode(const torch::Tensor& images) {
     SegNetCode code;
     torch::Tensor x = images;
     for (const auto& stage : *encoder_) {
-        x = stage->as<torch::nn::Sequential>()->forward(x);
+        auto stack = torch::nn::Sequential(std::dynamic_pointer_cast<torch::nn::SequentialImpl>(stage));
+        x = frozen(stack) ? foldedForward(stack, x) : stack->forward(x);
         code.sizes.push_back({x.size(2), x.size(3)});
         auto [pooled, indices] = F::max_pool2d_with_indices(x, F::MaxPool2dFuncOptions(2).stride(2));
         x = pooled;

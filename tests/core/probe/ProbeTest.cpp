@@ -463,7 +463,15 @@ TEST(SegNet, PresetsShapesAndFrozenEncoder) {
         if (parameter.key().find("encoder") == 0 && parameter.value().dim() == 4) ++convs;
     EXPECT_EQ(convs, 13);  // the VGG16 encoder
     EXPECT_EQ(vgg->forward(torch::rand({1, 1, 32, 32})).sizes(), (std::vector<int64_t>{1, 1, 32, 32}));
+    {  // moved running statistics, then the frozen (BatchNorm-folded) encoder computes the same code
+        torch::NoGradGuard noGrad;
+        for (int i = 0; i < 3; ++i)
+            small->encode(torch::rand({4, 3, 32, 32}) * 2);
+    }
+    small->eval();
+    const auto unfolded = small->encode(images).features.detach();
     small->freezeEncoder();
+    EXPECT_TRUE(torch::allclose(small->encode(images).features, unfolded, 1e-4, 1e-5));
     for (const auto& parameter : small->encoderParameters())
         EXPECT_FALSE(parameter.requires_grad());
     for (const auto& parameter : small->decoderParameters())
