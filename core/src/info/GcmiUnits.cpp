@@ -1,6 +1,7 @@
 // The per-unit estimators: copula normalisation of thousands of units at once (a radix sort per unit),
 // then MI of every unit with a factor, with labels, and conditional on a factor.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -25,32 +26,13 @@ double dot(const float* x, const double* y, std::size_t n) {
     return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
-// Σx and Σx² over x[index[0..n)], two independent accumulators each.
-void gatheredSumAndSquares(const float* x, const std::uint32_t* index, std::size_t n, double& sum,
-                           double& squares) {
-    double s[2] = {0, 0}, q[2] = {0, 0};
-    std::size_t i = 0;
-    for (; i + 2 <= n; i += 2)
-        for (std::size_t l = 0; l < 2; ++l) {
-            const double v = x[index[i + l]];
-            s[l] += v;
-            q[l] += v * v;
-        }
-    for (; i < n; ++i) {
-        const double v = x[index[i]];
-        s[0] += v;
-        q[0] += v * v;
-    }
-    sum = s[0] + s[1];
-    squares = q[0] + q[1];
-}
-
-// The same, and Σ x·z_j for the D variables of z, stored sample by sample (z[i * D + j], in the order of
-// index), in one read of x.
+// Σx, Σx² and Σ x·z_j for the D variables of z (none for D = 0) over x[index[0..n)], z stored sample by
+// sample (z[i * D + j], in the order of index), in one read of x; two independent accumulators each.
 template <std::size_t D>
 void gatheredMoments(const float* x, const std::uint32_t* index, std::size_t n, const double* z, double& sum,
                      double& squares, double* cross) {
-    double s[2] = {0, 0}, q[2] = {0, 0}, c[2][D] = {};
+    double s[2] = {0, 0}, q[2] = {0, 0};
+    std::array<double, D> c[2] = {};
     std::size_t i = 0;
     for (; i + 2 <= n; i += 2)
         for (std::size_t l = 0; l < 2; ++l) {
@@ -88,7 +70,7 @@ void gatheredMoments(const float* x, const std::uint32_t* index, std::size_t n, 
         default:
             break;
     }
-    gatheredSumAndSquares(x, index, n, sum, squares);
+    gatheredMoments<0>(x, index, n, nullptr, sum, squares, nullptr);
     std::fill(cross, cross + d, 0.0);
     for (std::size_t i = 0; i < n; ++i) {
         const double v = x[index[i]];
@@ -265,8 +247,9 @@ std::vector<double> gcmiPerUnitDiscrete(const CopulaUnits& units, const std::vec
         for (std::size_t u = begin; u < end; ++u) {
             if (units.constant[u]) continue;
             for (std::size_t c = 0; c < k; ++c)
-                gatheredSumAndSquares(units.unit(u), grouped.index.data() + grouped.start[c],
-                                      grouped.start[c + 1] - grouped.start[c], sum[c], squares[c]);
+                gatheredMoments<0>(units.unit(u), grouped.index.data() + grouped.start[c],
+                                   grouped.start[c + 1] - grouped.start[c], nullptr, sum[c], squares[c],
+                                   nullptr);
             mi[u] = terms.mi(sum.data(), squares.data());
         }
     });

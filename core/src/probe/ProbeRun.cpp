@@ -237,16 +237,29 @@ const experiment::ClassifierEntry& entryNamed(const experiment::ProbeSpec& spec,
                              ")");
 }
 
-}  // namespace
-
-void finetuneExperimentAutoencoder(const std::string& directoryText, const std::string& name,
-                                   const runtime::JobContext& job, const std::string& deviceName) {
+// The experiment in `directoryText`: its folder, its experiment.json and what that says.
+struct Experiment {
+    fs::path directory;
+    std::string specPath;
+    experiment::ProbeSpec spec;
+};
+Experiment readExperiment(const std::string& directoryText) {
     const fs::path directory(directoryText);
     const std::string specPath = (directory / "experiment.json").string();
     if (!fs::exists(specPath))
         throw std::runtime_error(directoryText +
                                  " has no experiment.json; create one (see README) or use --demo");
-    const experiment::ProbeSpec spec = experiment::readProbeSpec(specPath);
+    return {directory, specPath, experiment::readProbeSpec(specPath)};
+}
+
+}  // namespace
+
+void finetuneExperimentAutoencoder(const std::string& directoryText, const std::string& name,
+                                   const runtime::JobContext& job, const std::string& deviceName) {
+    const Experiment opened = readExperiment(directoryText);
+    const fs::path& directory = opened.directory;
+    const std::string& specPath = opened.specPath;
+    const experiment::ProbeSpec& spec = opened.spec;
     const auto& entry = entryNamed(spec, name, specPath);
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
@@ -266,9 +279,10 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
 
 void trainExperimentClassifier(const std::string& directoryText, const std::string& name,
                                const runtime::JobContext& job) {
-    const fs::path directory(directoryText);
-    const std::string specPath = (directory / "experiment.json").string();
-    const experiment::ProbeSpec spec = experiment::readProbeSpec(specPath);
+    const Experiment opened = readExperiment(directoryText);
+    const fs::path& directory = opened.directory;
+    const std::string& specPath = opened.specPath;
+    const experiment::ProbeSpec& spec = opened.spec;
     const auto& entry = entryNamed(spec, name, specPath);
     if (entry.architecture.empty())
         throw std::runtime_error(specPath + ": classifier " + name +
@@ -285,12 +299,10 @@ void createDemoExperiment(const std::string& directory) {
 }
 
 ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContext& job) {
-    const fs::path directory(directoryText);
-    const std::string specPath = (directory / "experiment.json").string();
-    if (!fs::exists(specPath))
-        throw std::runtime_error(directoryText +
-                                 " has no experiment.json; create one (see README) or use --demo");
-    const experiment::ProbeSpec spec = experiment::readProbeSpec(specPath);
+    const Experiment opened = readExperiment(directoryText);
+    const fs::path& directory = opened.directory;
+    const std::string& specPath = opened.specPath;
+    const experiment::ProbeSpec& spec = opened.spec;
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(spec.device));
     const auto dataset = data::openDataset(spec.data);
