@@ -1,5 +1,6 @@
 #include "netsight/probe/Nmi.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -22,26 +23,53 @@ NmiCalculator::NmiCalculator(int bins, NmiVariant variant)
 
 double NmiCalculator::operator()(const std::uint8_t* a, const std::uint8_t* b, std::size_t count) {
     if (count == 0) throw std::invalid_argument("NMI of empty images");
+    if (countLogCount_.size() <= count) {
+        const std::size_t from = countLogCount_.size();
+        countLogCount_.resize(count + 1);
+        for (std::size_t c = std::max<std::size_t>(from, 1); c <= count; ++c)
+            countLogCount_[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
+    }
+    const double* cLogC = countLogCount_.data();
+    // Few cells for the pixels (e.g. 100 bins): count without bookkeeping and read every cell after;
+    // many (256 bins of a small image): remember the cells touched and read only those.
+    const bool dense = joint_.size() <= 2 * count;
+    const auto bins = static_cast<std::uint32_t>(bins_);
     for (std::size_t i = 0; i < count; ++i) {
         const std::uint32_t x = binOf_[a[i]], y = binOf_[b[i]];
-        const std::uint32_t cell = x * static_cast<std::uint32_t>(bins_) + y;
-        if (joint_[cell]++ == 0) touched_.push_back(cell);
-        ++marginalA_[x];
-        ++marginalB_[y];
+        const std::uint32_t cell = x * bins + y;
+        if (joint_[cell]++ == 0 && !dense) touched_.push_back(cell);
     }
-    // H = log N - (1/N) Σ c log c, summed over occupied cells only.
+    // H = log N - (1/N) Σ c log c, summed over occupied cells only (0 log 0 = 0).
     const double n = static_cast<double>(count);
     auto entropyOf = [n](double sumCLogC) { return std::log(n) - sumCLogC / n; };
     double joint = 0, marginalA = 0, marginalB = 0;
-    for (std::uint32_t cell : touched_) {
-        const double c = joint_[cell];
-        joint += c * std::log(c);
-        joint_[cell] = 0;
+    // The marginals are the joint's row and column sums.
+    if (dense) {
+        for (int x = 0; x < bins_; ++x) {
+            std::uint32_t* row = joint_.data() + static_cast<std::size_t>(x) * bins_;
+            std::uint32_t rowSum = 0;
+            for (int y = 0; y < bins_; ++y) {
+                const std::uint32_t c = row[y];
+                joint += cLogC[c];
+                rowSum += c;
+                marginalB_[y] += c;
+                row[y] = 0;
+            }
+            marginalA_[x] = rowSum;
+        }
+    } else {
+        for (std::uint32_t cell : touched_) {
+            const std::uint32_t c = joint_[cell];
+            joint += cLogC[c];
+            marginalA_[cell / bins] += c;
+            marginalB_[cell % bins] += c;
+            joint_[cell] = 0;
+        }
+        touched_.clear();
     }
-    touched_.clear();
     for (int v = 0; v < bins_; ++v) {
-        if (marginalA_[v]) marginalA += marginalA_[v] * std::log(static_cast<double>(marginalA_[v]));
-        if (marginalB_[v]) marginalB += marginalB_[v] * std::log(static_cast<double>(marginalB_[v]));
+        marginalA += cLogC[marginalA_[v]];
+        marginalB += cLogC[marginalB_[v]];
         marginalA_[v] = marginalB_[v] = 0;
     }
     const double hJoint = entropyOf(joint), hA = entropyOf(marginalA), hB = entropyOf(marginalB);

@@ -77,12 +77,8 @@ class ProbeScience : public ::testing::Test {
 
 probe::ProbeSummary* ProbeScience::summary_ = nullptr;
 
-// Per frequency band of the luminance spectrum: the share of the original's energy the reconstruction
-// gets wrong, sum |X - Y|^2 / sum |X|^2 (0: kept exactly). First the band below a quarter of Nyquist,
-// then the band above. Also the band energy ratio high / low of a batch.
-struct BandErrors {
-    double low, high;
-};
+// The luminance spectrum of each image, its mean removed; the band above half Nyquist; and the energy
+// ratio of that band to the rest, over a batch.
 torch::Tensor spectrumOf(const torch::Tensor& images) {
     const auto grey = (images * torch::tensor({0.299f, 0.587f, 0.114f}).view({1, 3, 1, 1})).sum(1);
     return torch::fft::fft2(grey - grey.mean({1, 2}, true));
@@ -91,28 +87,6 @@ torch::Tensor highBand(int64_t n) {
     auto frequency = torch::fft::fftfreq(n).abs();
     return torch::max(frequency.view({n, 1}), frequency.view({1, n})) > 0.25;
 }
-BandErrors bandErrors(const torch::Tensor& originals, const torch::Tensor& reconstructions) {
-    const auto x = spectrumOf(originals), y = spectrumOf(reconstructions);
-    const auto error = (x - y).abs().pow(2).sum(0), energy = x.abs().pow(2).sum(0);
-    const auto high = highBand(x.size(1));
-    return {(error.masked_select(~high).sum() / energy.masked_select(~high).sum()).item<double>(),
-            (error.masked_select(high).sum() / energy.masked_select(high).sum()).item<double>()};
-}
-// Per band: the correlation of the reconstruction's spectrum with the original's (1: the same content).
-BandErrors bandCoherence(const torch::Tensor& originals, const torch::Tensor& reconstructions) {
-    const auto x = spectrumOf(originals), y = spectrumOf(reconstructions);
-    const auto high = highBand(x.size(1)).unsqueeze(0).expand_as(x.abs());
-    auto coherence = [&](const torch::Tensor& mask) {
-        const auto xs = torch::view_as_real(x).select(-1, 0).masked_select(mask),
-                   xi = torch::view_as_real(x).select(-1, 1).masked_select(mask);
-        const auto ys = torch::view_as_real(y).select(-1, 0).masked_select(mask),
-                   yi = torch::view_as_real(y).select(-1, 1).masked_select(mask);
-        const auto dot = (xs * ys + xi * yi).sum();
-        return (dot / torch::sqrt((xs * xs + xi * xi).sum() * (ys * ys + yi * yi).sum())).item<double>();
-    };
-    return {coherence(~high), coherence(high)};
-}
-
 double highToLowEnergy(const torch::Tensor& images) {
     const auto energy = spectrumOf(images).abs().pow(2).sum(0);
     const auto high = highBand(energy.size(0));
@@ -171,34 +145,33 @@ TEST_F(ProbeScience, LuminanceOnlyClassifierLetsColourGoButKeepsLuminance) {
         << "luminance should drop far less than colour";
 }
 
-// KNOWN TO FAIL, disabled until the probe gets there (see the notes of the signal-probe issue).
-// The AE fine-tuned for a low-pass classifier should lose the high spatial frequencies of its input.
-// Measured here: the high/low energy ratio of its reconstructions never drops below the originals'
-// (0.09): 0.11 with fine-tuning lr 2e-4, 0.33 with 1e-3 — max-unpooling leaves checkerboard energy the
-// classifier does not see, so nothing removes it. The high band's coherence with the original does drop
-// with lr 1e-3 x 3 epochs (lowpass 0.16 vs plain 0.36) but not with lr 2e-4 (0.48 vs 0.35), where the
-// plain AE instead adds high-frequency texture (its classifier's cue). With 12 pretraining epochs: energy
-// ratio originals 0.093, plain 0.133, lowpass 0.086; high-band coherence plain 0.50, lowpass 0.69 — the
-// opposite of the expectation: the plain AE's decoder rewrites high frequencies for its classifier, the
-// lowpass one leaves them as pretrained. Session 4, second draw (data seed 9, experiment seed 5): energy
-// ratio originals 0.121, pretrained 0.057, plain 0.167, lowpass 0.072 (here well below the originals) —
-// what holds on both draws is only that the lowpass AE carries less high-frequency energy than the plain
-// one (0.75x, 0.43x); per-image high-band energy does not follow the originals' more for either.
-TEST_F(ProbeScience, DISABLED_LowPassClassifierLetsHighFrequenciesGo) {
-    const auto [originals, lowpass] = reconstructions("lowpass");
-    const auto plain = reconstructions("plain").second;
-    const BandErrors lowpassErrors = bandErrors(originals, lowpass),
-                     plainErrors = bandErrors(originals, plain);
-    std::cout << "[ science  ] band errors plain low " << plainErrors.low << " high " << plainErrors.high
-              << ", lowpass low " << lowpassErrors.low << " high " << lowpassErrors.high
-              << "; high/low energy originals " << highToLowEnergy(originals) << " plain "
-              << highToLowEnergy(plain) << " lowpass " << highToLowEnergy(lowpass) << "\n";
-    const BandErrors lowpassCoherence = bandCoherence(originals, lowpass),
-                     plainCoherence = bandCoherence(originals, plain);
-    std::cout << "[ science  ] coherence plain low " << plainCoherence.low << " high " << plainCoherence.high
-              << ", lowpass low " << lowpassCoherence.low << " high " << lowpassCoherence.high << "\n";
-    EXPECT_LT(highToLowEnergy(lowpass), 0.5 * highToLowEnergy(originals));
-    EXPECT_LT(lowpassCoherence.high, plainCoherence.high - 0.1);
+// What fine-tuning changes for a classifier that cannot see high spatial frequencies is itself low in
+// frequency: the change it makes to the pretrained AE's reconstructions (fine-tuned minus pretrained) has
+// a high/low energy ratio well below that of the change made for the ordinary classifier, which uses
+// edges and texture. Measured (high band above half Nyquist, FactorWorld 32 px, 4 pretraining and 2
+// fine-tuning epochs): change ratio plain 0.33, grey 0.16, lowpass 0.13; second draw (data seed 9,
+// experiment seed 5) 0.19, 0.22, 0.12. It held in every variant tried (lowpass / plain 0.38-0.71: 6
+// fine-tuning epochs, lr 1e-4 or 5e-5 for 4 epochs, decoder BatchNorm frozen, SGD).
+// The stronger claim, that the low-pass AE's reconstructions carry less high-frequency energy than the
+// originals, is NOT what the probe does and is not asserted: nothing in the classifier's loss removes
+// what it cannot see, so high frequencies stay as the pretrained AE left them, plus the ~11% of the
+// fine-tuning's change that leaks into the unseen band (max-unpooling's grid). Reconstruction ratios,
+// originals / pretrained / plain / lowpass: 0.094 / 0.060 / 0.157 / 0.111 here, 0.121 / 0.057 / 0.165 /
+// 0.068 on the second draw — below the originals only where the pretrained AE was already blurrier, and
+// above them in all six variants of the first draw (12 pretraining epochs: 0.093 / - / 0.133 / 0.086).
+TEST_F(ProbeScience, LowPassClassifiersFineTuningChangesLowFrequenciesOnly) {
+    const auto [originals, pretrained] = reconstructions("pretrained");
+    const auto plain = reconstructions("plain").second, lowpass = reconstructions("lowpass").second;
+    const double plainChange = highToLowEnergy(plain - pretrained),
+                 lowpassChange = highToLowEnergy(lowpass - pretrained);
+    std::cout << "[ science  ] high/low energy of the fine-tuning's change: plain " << plainChange
+              << ", lowpass " << lowpassChange << "; of the reconstructions: originals "
+              << highToLowEnergy(originals) << ", pretrained " << highToLowEnergy(pretrained) << ", plain "
+              << highToLowEnergy(plain) << ", lowpass " << highToLowEnergy(lowpass) << "\n";
+    EXPECT_LT(lowpassChange, 0.75 * plainChange)
+        << "fine-tuning for the low-pass classifier should change low frequencies, not high ones";
+    // The change is real: the low-pass AE is not the pretrained one left as it was.
+    EXPECT_GT((lowpass - pretrained).abs().mean().item<double>(), 0.02);
 }
 
 TEST_F(ProbeScience, FineTuningServesTheClassifierBetterThanPretraining) {

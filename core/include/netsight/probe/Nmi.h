@@ -28,6 +28,7 @@ class NmiCalculator {
     std::vector<std::uint32_t> joint_, marginalA_, marginalB_;
     std::vector<std::uint32_t> touched_;
     std::vector<std::uint8_t> binOf_;
+    std::vector<double> countLogCount_;  ///< c ln c for every count c seen so far: no log per pair
 };
 
 }  // namespace netsight::probe
