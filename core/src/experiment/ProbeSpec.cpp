@@ -125,6 +125,7 @@ ProbeSpec readProbeSpec(const std::string& path) {
     read(training, "learning_rate", "classifier_training.", path, spec.classifierLearningRate);
     const json& autoencoder = section(document, "autoencoder", path);
     read(autoencoder, "preset", "autoencoder.", path, spec.autoencoder);
+    read(autoencoder, "pretrained", "autoencoder.", path, spec.pretrainedAutoencoder);
     read(autoencoder, "pretrain_epochs", "autoencoder.", path, spec.pretrainEpochs);
     read(autoencoder, "finetune_epochs", "autoencoder.", path, spec.finetuneEpochs);
     read(autoencoder, "learning_rate", "autoencoder.", path, spec.autoencoderLearningRate);
@@ -149,28 +150,29 @@ void writeProbeSpec(const ProbeSpec& spec, const std::string& path) {
         if (!entry.model.empty()) item["model"] = entry.model;
         classifiers.push_back(item);
     }
-    const json document = {
-        {"version", ProbeSpec::kVersion},
-        {"data", spec.data},
-        {"seed", spec.seed},
-        {"device", spec.device},
-        {"classifiers", classifiers},
-        {"classifier_training",
-         {{"epochs", spec.classifierEpochs}, {"learning_rate", spec.classifierLearningRate}}},
-        {"autoencoder",
-         {{"preset", spec.autoencoder},
-          {"pretrain_epochs", spec.pretrainEpochs},
-          {"finetune_epochs", spec.finetuneEpochs},
-          {"learning_rate", spec.autoencoderLearningRate},
-          {"finetune_learning_rate", spec.finetuneLearningRate},
-          {"reconstruction_weight", spec.reconstructionWeight},
-          {"batch", spec.batchSize},
-          {"max_train", spec.maxTrainSamples}}},
-        {"evaluation",
-         {{"test_images", spec.testImages},
-          {"grid_images", spec.gridImages},
-          {"nmi_bins", spec.nmiBins},
-          {"nmi_variant", spec.nmiVariant}}}};
+    json document = {{"version", ProbeSpec::kVersion},
+                     {"data", spec.data},
+                     {"seed", spec.seed},
+                     {"device", spec.device},
+                     {"classifiers", classifiers},
+                     {"classifier_training",
+                      {{"epochs", spec.classifierEpochs}, {"learning_rate", spec.classifierLearningRate}}},
+                     {"autoencoder",
+                      {{"preset", spec.autoencoder},
+                       {"pretrain_epochs", spec.pretrainEpochs},
+                       {"finetune_epochs", spec.finetuneEpochs},
+                       {"learning_rate", spec.autoencoderLearningRate},
+                       {"finetune_learning_rate", spec.finetuneLearningRate},
+                       {"reconstruction_weight", spec.reconstructionWeight},
+                       {"batch", spec.batchSize},
+                       {"max_train", spec.maxTrainSamples}}},
+                     {"evaluation",
+                      {{"test_images", spec.testImages},
+                       {"grid_images", spec.gridImages},
+                       {"nmi_bins", spec.nmiBins},
+                       {"nmi_variant", spec.nmiVariant}}}};
+    if (!spec.pretrainedAutoencoder.empty())
+        document["autoencoder"]["pretrained"] = spec.pretrainedAutoencoder;
     runtime::writeFileAtomically(path, document.dump(2) + "\n");
 }
 

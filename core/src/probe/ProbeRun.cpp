@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../runtime/Html.h"
 #include "../train/DataBridge.h"
 #include "AutoencoderTraining.h"
 #include "ProbeReport.h"
@@ -72,15 +73,32 @@ class StageLock {
     int fd_ = -1;
 };
 
-// Errors that need no long work: the spec, the data, the preset against the image size.
-void checkBeforeWork(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
-                     const std::string& where) {
+// Errors that need no long work: the spec, the data, the autoencoder (a preset, or the file of
+// autoencoder.pretrained) against the images.
+void checkBeforeWork(const fs::path& directory, const experiment::ProbeSpec& spec,
+                     const data::Dataset& dataset, const std::string& where) {
     const auto& shape = dataset.info().shape;
-    const auto options = segNetPreset(spec.autoencoder, shape.channels);
+    SegNetOptions options;
+    std::string named = "autoencoder preset '" + spec.autoencoder + "'";
+    if (spec.pretrainedAutoencoder.empty()) {
+        options = segNetPreset(spec.autoencoder, shape.channels);
+    } else {
+        const std::string file = resolvePath(directory, spec.pretrainedAutoencoder);
+        if (!fs::exists(file))
+            throw std::runtime_error(where + ": field 'autoencoder.pretrained' names " + file +
+                                     ", which does not exist; give an autoencoder file (such as another "
+                                     "experiment's models/ae-pretrained.pt) or remove the field to pretrain");
+        options = loadAutoencoder(file)->options();  // its errors name the file
+        named = "the autoencoder in " + file;
+        if (options.channels != shape.channels)
+            throw std::runtime_error(where + ": field 'autoencoder.pretrained': " + file + " reconstructs " +
+                                     std::to_string(options.channels) + "-channel images but " + spec.data +
+                                     " has " + std::to_string(shape.channels) +
+                                     "; give an autoencoder trained on images like these");
+    }
     const int factor = 1 << options.stages.size();
     if (shape.height % factor != 0 || shape.width % factor != 0)
-        throw std::runtime_error(where + ": autoencoder preset '" + spec.autoencoder + "' pools " +
-                                 std::to_string(options.stages.size()) +
+        throw std::runtime_error(where + ": " + named + " pools " + std::to_string(options.stages.size()) +
                                  " times, so image sides must be multiples of " + std::to_string(factor) +
                                  "; the data are " + std::to_string(shape.width) + "x" +
                                  std::to_string(shape.height) + " (choose another preset or image size)");
@@ -209,6 +227,12 @@ bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& sp
     if (fs::exists(path)) return false;
     const StageLock lock(directory / "models", "ae-pretrained", job);
     if (fs::exists(path)) return false;
+    if (!spec.pretrainedAutoencoder.empty()) {
+        const std::string given = resolvePath(directory, spec.pretrainedAutoencoder);
+        runtime::writeFileAtomically(path.string(), runtime::readFileBytes(given));
+        job.log("autoencoder: starting from " + given + " (autoencoder.pretrained), no pretraining");
+        return false;
+    }
     pretrainAutoencoder(spec, dataset, path.string(), device, previewImages, job);
     return true;
 }
@@ -264,7 +288,7 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
     const auto dataset = data::openDataset(spec.data);
-    checkBeforeWork(spec, *dataset, specPath);
+    checkBeforeWork(directory, spec, *dataset, specPath);
     fs::create_directories(directory / "models");
     const std::size_t gridCount =
         std::min({spec.gridImages, spec.testImages, dataset->size(data::Split::Test)});
@@ -306,7 +330,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(spec.device));
     const auto dataset = data::openDataset(spec.data);
-    checkBeforeWork(spec, *dataset, specPath);
+    checkBeforeWork(directory, spec, *dataset, specPath);
     fs::create_directories(directory / "models");
     fs::create_directories(directory / "results" / "reconstructions");
 

@@ -300,6 +300,52 @@ TEST(ProbeRun, AnInterruptedRunResumesToTheSameResults) {
               readAll(interrupted.path() / "results" / "nmi.csv"));
 }
 
+// autoencoder.pretrained: an experiment starts from another's pretrained AE (copied, not retrained), and a
+// missing, unreadable or wrong-channel file is refused before any work, naming the field or the file.
+TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
+    test::TempDir first, second;
+    experiment::writeProbeSpec(tinySpec(), (first.path() / "experiment.json").string());
+    ProbeJob run;
+    probe::runProbe(first.path().string(), run.context);
+    const fs::path given = first.path() / "models" / "ae-pretrained.pt";
+
+    auto spec = tinySpec();
+    spec.pretrainedAutoencoder = given.string();
+    experiment::writeProbeSpec(spec, (second.path() / "experiment.json").string());
+    EXPECT_EQ(experiment::readProbeSpec((second.path() / "experiment.json").string()).pretrainedAutoencoder,
+              given.string());
+    ProbeJob reuse;
+    const auto summary = probe::runProbe(second.path().string(), reuse.context);
+    EXPECT_EQ(readAll(second.path() / "models" / "ae-pretrained.pt"), readAll(given));
+    bool pretrained = false, said = false;
+    for (const auto& event : reuse.sink.drain()) {
+        if (const auto* metric = std::get_if<runtime::MetricEvent>(&event))
+            pretrained |= metric->series.rfind("pretrain", 0) == 0;
+        if (const auto* log = std::get_if<runtime::LogEvent>(&event))
+            said |= log->text.find("starting from " + given.string()) != std::string::npos;
+    }
+    EXPECT_FALSE(pretrained) << "the given autoencoder should not be pretrained again";
+    EXPECT_TRUE(said);
+    EXPECT_EQ(summary.rows.size(), 4u);
+
+    auto errorWith = [&](const experiment::ProbeSpec& bad) {
+        test::TempDir dir;
+        experiment::writeProbeSpec(bad, (dir.path() / "experiment.json").string());
+        ProbeJob failing;
+        const auto message =
+            test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), failing.context); });
+        EXPECT_FALSE(fs::exists(dir.path() / "models" / "a.nsm")) << "no work before the check";
+        return message;
+    };
+    spec.pretrainedAutoencoder = "no-such-ae.pt";
+    EXPECT_NE(errorWith(spec).find("field 'autoencoder.pretrained' names"), std::string::npos);
+    spec.pretrainedAutoencoder = (first.path() / "experiment.json").string();
+    EXPECT_NE(errorWith(spec).find("experiment.json: not a readable autoencoder file"), std::string::npos);
+    spec.pretrainedAutoencoder = given.string();
+    spec.data = "factorworld:classes=3,size=16,train=300,val=60,test=60,grey=1";
+    EXPECT_NE(errorWith(spec).find("reconstructs 3-channel images but"), std::string::npos);
+}
+
 TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {
     test::TempDir dir;
     const auto file = dir.path() / "experiment.json";

@@ -25,6 +25,9 @@ struct ProbeSpec {
     double classifierLearningRate = 2e-3;
 
     std::string autoencoder = "segnet-small";
+    /// An autoencoder file to start from instead of pretraining (e.g. another experiment's
+    /// models/ae-pretrained.pt), relative to the experiment folder or absolute; empty: pretrain.
+    std::string pretrainedAutoencoder;
     int pretrainEpochs = 3;
     int finetuneEpochs = 2;
     double autoencoderLearningRate = 1e-3;  ///< pretraining
