@@ -56,8 +56,8 @@ class PreviewPoster {
 
 // The shared loop: epochs over the training split, Adam on `parameters`, a checkpoint per epoch.
 void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, SegNet& autoencoder,
-               const std::string& preset, std::vector<torch::Tensor> parameters, int epochs,
-               double learningRate, const std::string& path, const std::string& phaseName,
+               const std::string& preset, const Recipe& recipe, std::vector<torch::Tensor> parameters,
+               int epochs, double learningRate, const std::string& path, const std::string& phaseName,
                const std::function<void()>& setModes, const LossFunction& lossOf, const torch::Device& device,
                PreviewPoster& preview, const runtime::JobContext& job) {
     torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(learningRate));
@@ -65,7 +65,7 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
     int startEpoch = 0;
     if (std::filesystem::exists(checkpoint)) {
         torch::serialize::InputArchive archive, model, optimizerState;
-        c10::IValue epochValue;
+        c10::IValue epochValue, recipeValue;
         try {
             archive.load_from(checkpoint);
             archive.read("model", model);
@@ -76,6 +76,10 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
                                      ": the checkpoint is damaged; delete it to start this stage afresh (" +
                                      std::string(error.what_without_backtrace()).substr(0, 200) + ")");
         }
+        if (archive.try_read("recipe", recipeValue) && recipeValue.isString())
+            requireSameRecipe(checkpoint, json::parse(recipeValue.toStringRef()), recipe,
+                              "Delete it to start this stage afresh with the new settings, or set them back "
+                              "to finish it.");
         autoencoder->load(model);
         optimizer.load(optimizerState);
         startEpoch = static_cast<int>(epochValue.toInt());
@@ -139,27 +143,31 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
         archive.write("model", model);
         archive.write("optimizer", optimizerState);
         archive.write("epoch", c10::IValue(static_cast<int64_t>(epoch + 1)));
+        archive.write("recipe", c10::IValue(recipe.dump()));
         runtime::writeFileAtomically(checkpoint, serialize(archive));
         preview.post(autoencoder, true);
     }
-    saveAutoencoder(autoencoder, preset, path);
+    saveAutoencoder(autoencoder, preset, path, recipe);
     std::filesystem::remove(checkpoint);
 }
 
 }  // namespace
 
-void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path) {
+void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path,
+                     const Recipe& recipe) {
     torch::serialize::OutputArchive archive;
     autoencoder->save(archive);
     const json meta = {{"preset", preset},
                        {"channels", autoencoder->options().channels},
-                       {"stages", autoencoder->options().stages}};
+                       {"stages", autoencoder->options().stages},
+                       {"recipe", recipe}};
     archive.write(kAutoencoderKey, c10::IValue(meta.dump()));
     runtime::writeFileAtomically(path, serialize(archive));
 }
 
-SegNet loadAutoencoder(const std::string& path, std::string* preset) {
-    torch::serialize::InputArchive archive;
+namespace {
+
+json readMeta(torch::serialize::InputArchive& archive, const std::string& path) {
     c10::IValue metaValue;
     try {
         archive.load_from(path);
@@ -169,7 +177,19 @@ SegNet loadAutoencoder(const std::string& path, std::string* preset) {
     }
     if (!archive.try_read(kAutoencoderKey, metaValue) || !metaValue.isString())
         throw std::runtime_error(path + ": not a NetSight autoencoder (no autoencoder metadata)");
-    const json meta = json::parse(metaValue.toStringRef());
+    return json::parse(metaValue.toStringRef());
+}
+
+}  // namespace
+
+Recipe autoencoderRecipe(const std::string& path) {
+    torch::serialize::InputArchive archive;
+    return readMeta(archive, path).value("recipe", Recipe());
+}
+
+SegNet loadAutoencoder(const std::string& path, std::string* preset) {
+    torch::serialize::InputArchive archive;
+    const json meta = readMeta(archive, path);
     SegNetOptions options;
     options.channels = meta.at("channels").get<int64_t>();
     options.stages = meta.at("stages").get<std::vector<std::vector<int64_t>>>();
@@ -180,14 +200,14 @@ SegNet loadAutoencoder(const std::string& path, std::string* preset) {
 }
 
 void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
-                         const std::string& path, const torch::Device& device,
+                         const std::string& path, const Recipe& recipe, const torch::Device& device,
                          const torch::Tensor& previewImages, const runtime::JobContext& job) {
     PreviewPoster preview(previewImages, "pretrained", job);
     torch::manual_seed(data::mixSeed(spec.seed, 0xAE0));
     SegNet autoencoder(segNetPreset(spec.autoencoder, dataset.info().shape.channels));
     autoencoder->to(device);
     trainLoop(
-        spec, dataset, autoencoder, spec.autoencoder, autoencoder->parameters(), spec.pretrainEpochs,
+        spec, dataset, autoencoder, spec.autoencoder, recipe, autoencoder->parameters(), spec.pretrainEpochs,
         spec.autoencoderLearningRate, path, "pretrain autoencoder", [&] { autoencoder->train(); },
         [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
             return StepLoss{torch::mse_loss(ae->forward(images), images)};
@@ -197,16 +217,17 @@ void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset&
 
 void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
                          const std::string& pretrainedPath, models::Classifier& classifier,
-                         const std::string& name, const std::string& path, const torch::Device& device,
-                         const torch::Tensor& previewImages, const runtime::JobContext& job) {
+                         const std::string& name, const std::string& path, const Recipe& recipe,
+                         const torch::Device& device, const torch::Tensor& previewImages,
+                         const runtime::JobContext& job) {
     PreviewPoster preview(previewImages, name, job);
     SegNet autoencoder = loadAutoencoder(pretrainedPath);
     autoencoder->to(device);
     classifier.freeze();
     const double weight = spec.reconstructionWeight;
     trainLoop(
-        spec, dataset, autoencoder, spec.autoencoder, autoencoder->decoderParameters(), spec.finetuneEpochs,
-        spec.finetuneLearningRate, path, "fine-tune for " + name,
+        spec, dataset, autoencoder, spec.autoencoder, recipe, autoencoder->decoderParameters(),
+        spec.finetuneEpochs, spec.finetuneLearningRate, path, "fine-tune for " + name,
         [&] {
             autoencoder->train();
             autoencoder->freezeEncoder();

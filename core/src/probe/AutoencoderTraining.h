@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "StageRecipes.h"
 #include "netsight/data/Dataset.h"
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/models/Classifier.h"
@@ -12,16 +13,20 @@
 
 namespace netsight::probe {
 
-/// Writes the autoencoder (weights and its preset) atomically.
-void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path);
+/// Writes the autoencoder (weights, its preset and the recipe it was made with) atomically.
+void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path,
+                     const Recipe& recipe);
 /// Reads an autoencoder file; throws std::runtime_error naming it.
 SegNet loadAutoencoder(const std::string& path, std::string* preset = nullptr);
+/// The recipe an autoencoder file was made with (null for files from before recipes).
+Recipe autoencoderRecipe(const std::string& path);
 
-/// Pretrains on reconstruction (MSE, no labels) into `path`, resuming from path + ".ckpt".
+/// Pretrains on reconstruction (MSE, no labels) into `path`, resuming from path + ".ckpt" (which must
+/// have been made with the same `recipe`).
 /// Every few seconds it posts its reconstructions of `previewImages` (NCHW on `device`, may be
 /// undefined) as preview "pretrained".
 void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
-                         const std::string& path, const torch::Device& device,
+                         const std::string& path, const Recipe& recipe, const torch::Device& device,
                          const torch::Tensor& previewImages, const runtime::JobContext& job);
 
 /// Fine-tunes a copy of the pretrained autoencoder for `classifier` (frozen, eval mode): encoder frozen,
@@ -30,7 +35,8 @@ void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset&
 /// and ".../accuracy" (the classifier's batch accuracy on the reconstructions) and previews keyed NAME.
 void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
                          const std::string& pretrainedPath, models::Classifier& classifier,
-                         const std::string& name, const std::string& path, const torch::Device& device,
-                         const torch::Tensor& previewImages, const runtime::JobContext& job);
+                         const std::string& name, const std::string& path, const Recipe& recipe,
+                         const torch::Device& device, const torch::Tensor& previewImages,
+                         const runtime::JobContext& job);
 
 }  // namespace netsight::probe

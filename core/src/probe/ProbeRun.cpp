@@ -13,10 +13,10 @@
 #include <sstream>
 #include <thread>
 
-#include "../runtime/Html.h"
 #include "../train/DataBridge.h"
 #include "AutoencoderTraining.h"
 #include "ProbeReport.h"
+#include "StageRecipes.h"
 #include "netsight/data/ContactSheet.h"
 #include "netsight/probe/Nmi.h"
 #include "netsight/runtime/AtomicFile.h"
@@ -33,11 +33,27 @@ using nlohmann::json;
 struct LoadedClassifier {
     std::string name;
     std::unique_ptr<models::Classifier> model;
+    std::string file;  ///< its model file
 };
 
 std::string resolvePath(const fs::path& directory, const std::string& file) {
     const fs::path path(file);
     return path.is_absolute() ? path.string() : (directory / path).string();
+}
+
+// Where an experiment's stages keep their files.
+fs::path pretrainedPath(const fs::path& directory) {
+    return directory / "models" / "ae-pretrained.pt";
+}
+fs::path finetunedPath(const fs::path& directory, const std::string& name) {
+    return directory / "models" / ("ae-" + name + ".pt");
+}
+std::string givenPretrainedFile(const fs::path& directory, const experiment::ProbeSpec& spec) {
+    return spec.pretrainedAutoencoder.empty() ? std::string()
+                                              : resolvePath(directory, spec.pretrainedAutoencoder);
+}
+fs::path zooModelPath(const fs::path& directory, const std::string& name) {
+    return directory / "models" / (name + ".nsm");
 }
 
 // An exclusive lock on models/.STAGE.lock while a stage trains, so that processes sharing an experiment
@@ -153,7 +169,7 @@ namespace {
 // Trains a zoo entry of the experiment into models/NAME.nsm unless it is there and complete.
 std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec& spec,
                           const experiment::ClassifierEntry& entry, const runtime::JobContext& job) {
-    const std::string path = (directory / "models" / (entry.name + ".nsm")).string();
+    const std::string path = zooModelPath(directory, entry.name).string();
     if (fs::exists(path) && !fs::exists(path + ".ckpt")) return path;
     const StageLock lock(directory / "models", "classifier-" + entry.name, job);
     if (!fs::exists(path) || fs::exists(path + ".ckpt")) {
@@ -181,7 +197,7 @@ LoadedClassifier loadExperimentClassifier(const fs::path& directory, const exper
                                           const torch::Device& device, const runtime::JobContext& job) {
     const std::string path = entry.architecture.empty() ? resolvePath(directory, entry.model)
                                                         : trainZooEntry(directory, spec, entry, job);
-    LoadedClassifier loaded{entry.name, models::loadClassifier(path)};
+    LoadedClassifier loaded{entry.name, models::loadClassifier(path), path};
     if (loaded.model->meta().classNames.size() != dataset.info().classNames.size())
         throw std::runtime_error(path + ": classifier " + entry.name + " has " +
                                  std::to_string(loaded.model->meta().classNames.size()) + " classes but " +
@@ -212,11 +228,40 @@ std::pair<torch::Tensor, torch::Tensor> testSet(const data::Dataset& dataset, st
     return {torch::stack(images).to(device), torch::tensor(labelValues, torch::kLong).to(device)};
 }
 
-fs::path pretrainedPath(const fs::path& directory) {
-    return directory / "models" / "ae-pretrained.pt";
-}
-fs::path finetunedPath(const fs::path& directory, const std::string& name) {
-    return directory / "models" / ("ae-" + name + ".pt");
+// Stage files made with other settings than experiment.json gives now are refused before any work, with
+// what changed and what to delete (a stage redone would otherwise mix with stages made the old way).
+void checkStagesMatchSpec(const fs::path& directory, const experiment::ProbeSpec& spec) {
+    for (const auto& entry : spec.classifiers) {
+        const fs::path model = zooModelPath(directory, entry.name);
+        if (entry.architecture.empty() || !fs::exists(model) || fs::exists(model.string() + ".ckpt"))
+            continue;
+        requireSameRecipe(model.string(), recordedClassifierRecipe(model.string()),
+                          classifierRecipe(spec, entry.architecture),
+                          "Delete it and models/ae-" + entry.name +
+                              ".pt to train it again with the new settings, or set the fields back.");
+    }
+    if (fs::exists(pretrainedPath(directory)))
+        requireSameRecipe(
+            pretrainedPath(directory).string(), autoencoderRecipe(pretrainedPath(directory).string()),
+            pretrainRecipe(spec),
+            "Delete it and the autoencoders fine-tuned from it (models/ae-*.pt) to redo them with "
+            "the new settings, or set the fields back.");
+    for (const auto& entry : spec.classifiers) {
+        const fs::path finetuned = finetunedPath(directory, entry.name);
+        if (!fs::exists(finetuned)) continue;
+        const Recipe made = autoencoderRecipe(finetuned.string());
+        if (made.is_null()) continue;
+        const std::string remedy =
+            "Delete it to fine-tune again with the new settings, or set the fields back.";
+        const std::string classifier = entry.architecture.empty()
+                                           ? resolvePath(directory, entry.model)
+                                           : zooModelPath(directory, entry.name).string();
+        if (!fs::exists(classifier) || (entry.architecture.size() && fs::exists(classifier + ".ckpt")))
+            throw std::runtime_error(finetuned.string() +
+                                     " was fine-tuned for a classifier whose model file " + classifier +
+                                     " is gone or being trained again. " + remedy);
+        requireSameRecipe(finetuned.string(), made, finetuneRecipe(spec, entry.name, classifier), remedy);
+    }
 }
 
 // Pretrains the autoencoder unless done (waiting for another process doing it). Returns whether it trained.
@@ -227,13 +272,16 @@ bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& sp
     if (fs::exists(path)) return false;
     const StageLock lock(directory / "models", "ae-pretrained", job);
     if (fs::exists(path)) return false;
-    if (!spec.pretrainedAutoencoder.empty()) {
-        const std::string given = resolvePath(directory, spec.pretrainedAutoencoder);
-        runtime::writeFileAtomically(path.string(), runtime::readFileBytes(given));
+    const std::string given = givenPretrainedFile(directory, spec);
+    const Recipe recipe = pretrainRecipe(spec);
+    if (!given.empty()) {
+        std::string preset;
+        SegNet autoencoder = loadAutoencoder(given, &preset);
+        saveAutoencoder(autoencoder, preset, path.string(), recipe);
         job.log("autoencoder: starting from " + given + " (autoencoder.pretrained), no pretraining");
         return false;
     }
-    pretrainAutoencoder(spec, dataset, path.string(), device, previewImages, job);
+    pretrainAutoencoder(spec, dataset, path.string(), recipe, device, previewImages, job);
     return true;
 }
 
@@ -245,8 +293,9 @@ bool ensureFinetuned(const fs::path& directory, const experiment::ProbeSpec& spe
     if (fs::exists(path)) return false;
     const StageLock lock(directory / "models", "ae-" + classifier.name, job);
     if (fs::exists(path)) return false;
+    const Recipe recipe = finetuneRecipe(spec, classifier.name, classifier.file);
     finetuneAutoencoder(spec, dataset, pretrainedPath(directory).string(), *classifier.model, classifier.name,
-                        path.string(), device, previewImages, job);
+                        path.string(), recipe, device, previewImages, job);
     return true;
 }
 
@@ -289,6 +338,7 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
     const auto dataset = data::openDataset(spec.data);
     checkBeforeWork(directory, spec, *dataset, specPath);
+    checkStagesMatchSpec(directory, spec);
     fs::create_directories(directory / "models");
     const std::size_t gridCount =
         std::min({spec.gridImages, spec.testImages, dataset->size(data::Split::Test)});
@@ -311,6 +361,7 @@ void trainExperimentClassifier(const std::string& directoryText, const std::stri
     if (entry.architecture.empty())
         throw std::runtime_error(specPath + ": classifier " + name +
                                  " is a model file, not a zoo architecture; there is nothing to train");
+    checkStagesMatchSpec(directory, spec);
     runtime::configureThreads();
     fs::create_directories(directory / "models");
     trainZooEntry(directory, spec, entry, job);
@@ -331,6 +382,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     const torch::Device device(runtime::resolveDeviceName(spec.device));
     const auto dataset = data::openDataset(spec.data);
     checkBeforeWork(directory, spec, *dataset, specPath);
+    checkStagesMatchSpec(directory, spec);
     fs::create_directories(directory / "models");
     fs::create_directories(directory / "results" / "reconstructions");
 

@@ -316,7 +316,14 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
               given.string());
     ProbeJob reuse;
     const auto summary = probe::runProbe(second.path().string(), reuse.context);
-    EXPECT_EQ(readAll(second.path() / "models" / "ae-pretrained.pt"), readAll(given));
+    {
+        auto original = probe::loadAutoencoder(given.string()),
+             copy = probe::loadAutoencoder((second.path() / "models" / "ae-pretrained.pt").string());
+        const auto a = original->parameters(), b = copy->parameters();
+        ASSERT_EQ(a.size(), b.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+    }
     bool pretrained = false, said = false;
     for (const auto& event : reuse.sink.drain()) {
         if (const auto* metric = std::get_if<runtime::MetricEvent>(&event))
@@ -344,6 +351,61 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
     spec.pretrainedAutoencoder = given.string();
     spec.data = "factorworld:classes=3,size=16,train=300,val=60,test=60,grey=1";
     EXPECT_NE(errorWith(spec).find("reconstructs 3-channel images but"), std::string::npos);
+}
+
+// A stage done with other settings than experiment.json gives now is refused before any work, naming the
+// file, the fields that changed and what to delete; nothing is lost, and set back the run goes on.
+TEST(ProbeRun, RefusesStagesMadeWithOtherSettings) {
+    test::TempDir dir;
+    const auto specFile = (dir.path() / "experiment.json").string();
+    experiment::writeProbeSpec(tinySpec(), specFile);
+    ProbeJob first;
+    probe::runProbe(dir.path().string(), first.context);
+    const auto pretrained = readAll(dir.path() / "models" / "ae-pretrained.pt");
+    const auto finetuned = readAll(dir.path() / "models" / "ae-b.pt");
+
+    auto errorWith = [&](const experiment::ProbeSpec& changed) {
+        experiment::writeProbeSpec(changed, specFile);
+        ProbeJob run;
+        return test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), run.context); });
+    };
+    auto spec = tinySpec();
+    spec.pretrainEpochs = 3;
+    auto message = errorWith(spec);
+    EXPECT_NE(message.find("ae-pretrained.pt was made with other settings"), std::string::npos) << message;
+    EXPECT_NE(message.find("autoencoder.pretrain_epochs: was 2, now 3"), std::string::npos) << message;
+    EXPECT_NE(message.find("Delete it and the autoencoders fine-tuned from it"), std::string::npos)
+        << message;
+
+    spec = tinySpec();
+    spec.finetuneLearningRate = 1e-3;
+    message = errorWith(spec);
+    EXPECT_NE(message.find("ae-a.pt was made with other settings"), std::string::npos) << message;
+    EXPECT_NE(message.find("autoencoder.finetune_learning_rate: was 0.0002, now 0.001"), std::string::npos)
+        << message;
+
+    spec = tinySpec();
+    spec.classifiers[1].architecture = "grey+vgg-s";
+    message = errorWith(spec);
+    EXPECT_NE(message.find("b.nsm was made with other settings"), std::string::npos) << message;
+    EXPECT_NE(message.find("architecture: was \"grey+resnet-s\", now \"grey+vgg-s\""), std::string::npos)
+        << message;
+
+    // Nothing was touched; set back, the run only measures again.
+    EXPECT_EQ(readAll(dir.path() / "models" / "ae-pretrained.pt"), pretrained);
+    EXPECT_EQ(readAll(dir.path() / "models" / "ae-b.pt"), finetuned);
+    experiment::writeProbeSpec(tinySpec(), specFile);
+    ProbeJob again;
+    EXPECT_NO_THROW(probe::runProbe(dir.path().string(), again.context));
+
+    // A classifier trained again (its file replaced) makes its fine-tuned autoencoder stale.
+    fs::copy_file(dir.path() / "models" / "a.nsm", dir.path() / "models" / "b.nsm",
+                  fs::copy_options::overwrite_existing);
+    spec = tinySpec();
+    spec.classifiers[1].architecture = "resnet-s";
+    message = errorWith(spec);
+    EXPECT_NE(message.find("ae-b.pt was made with other settings"), std::string::npos) << message;
+    EXPECT_NE(message.find("model file of classifier b"), std::string::npos) << message;
 }
 
 TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {
