@@ -66,8 +66,22 @@ void addProbeCommands(CLI::App& app) {
         "as a job of its own: run several at once on several devices, then the probe measures");
     command->add_option("--device", *device,
                         "With --finetune: cpu, cuda or cuda:N (default: the experiment's)");
+    auto discard = std::make_shared<bool>(false);
+    command->add_flag("--discard-stale", *discard,
+                      "First delete the stages made with other settings than experiment.json gives now, so "
+                      "that this run redoes them");
     command->callback([=] {
         std::string folder = *directory;
+        if (*discard) {
+            if (*demo || folder.empty())
+                throw CLI::ValidationError("--discard-stale needs an experiment folder (and no --demo)");
+            for (const auto& stage : probe::discardStaleStages(folder)) {
+                std::cerr << "netsight-cli: deleted " << stage.file << " (";
+                for (std::size_t i = 0; i < stage.changes.size(); ++i)
+                    std::cerr << (i ? "; " : "") << stage.changes[i];
+                std::cerr << "); this run redoes it\n";
+            }
+        }
         if (!device->empty() && finetune->empty())
             throw CLI::ValidationError(
                 "--device goes with --finetune NAME; a whole run uses experiment.json's device");

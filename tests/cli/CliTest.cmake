@@ -56,6 +56,24 @@ expect_contains("${ERR}" "no classifier named 'nosuch' (it has: a)")
 run(1 probe "${WORK}/probe" --finetune a --device tpu)
 expect_contains("${ERR}" "tpu")
 
+# A run, then a setting changed: the next run refuses the stale stages until they are discarded.
+file(REMOVE_RECURSE "${WORK}/stale")
+file(WRITE "${WORK}/stale/experiment.json" [=[{"version": 1, "data": "factorworld:classes=3,size=16,train=60,val=12,test=30",
+  "classifiers": [{"name": "a", "architecture": "resnet-s"}], "classifier_training": {"epochs": 1},
+  "autoencoder": {"preset": "segnet-tiny", "pretrain_epochs": 1, "finetune_epochs": 1}, "evaluation": {"test_images": 30}}]=])
+run(0 probe "${WORK}/stale")
+file(READ "${WORK}/stale/experiment.json" spec)
+string(REPLACE "\"finetune_epochs\": 1" "\"finetune_epochs\": 2" spec "${spec}")
+file(WRITE "${WORK}/stale/experiment.json" "${spec}")
+run(1 probe "${WORK}/stale")
+expect_contains("${ERR}" "models/ae-a.pt:")
+expect_contains("${ERR}" "autoencoder.finetune_epochs: was 1, now 2")
+expect_contains("${ERR}" "--discard-stale")
+run(0 probe "${WORK}/stale" --discard-stale)
+expect_contains("${ERR}" "deleted ${WORK}/stale/models/ae-a.pt (autoencoder.finetune_epochs: was 1, now 2); this run redoes it")
+run(0 probe "${WORK}/stale")
+run(2 probe --demo --discard-stale)
+
 # The visualizer's commands: a model to work on, then what a user gets wrong.
 run(0 train resnet-s --data "factorworld:classes=3,size=16,train=60,val=12,test=12" -o "${WORK}/tiny.nsm" --epochs 1)
 run(0 visualize "${WORK}/tiny.nsm" --layer layer2.0 --channel 1 --size 32 --steps 4 -o "${WORK}/viz.png")

@@ -187,6 +187,18 @@ Recipe autoencoderRecipe(const std::string& path) {
     return readMeta(archive, path).value("recipe", Recipe());
 }
 
+Recipe autoencoderCheckpointRecipe(const std::string& path) {
+    torch::serialize::InputArchive archive;
+    c10::IValue recipeValue;
+    try {
+        archive.load_from(path);
+        if (archive.try_read("recipe", recipeValue) && recipeValue.isString())
+            return json::parse(recipeValue.toStringRef());
+    } catch (const std::exception&) {
+    }
+    return Recipe();
+}
+
 SegNet loadAutoencoder(const std::string& path, std::string* preset) {
     torch::serialize::InputArchive archive;
     const json meta = readMeta(archive, path);

@@ -18,8 +18,10 @@ void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::
                      const Recipe& recipe);
 /// Reads an autoencoder file; throws std::runtime_error naming it.
 SegNet loadAutoencoder(const std::string& path, std::string* preset = nullptr);
-/// The recipe an autoencoder file was made with (null for files from before recipes).
+/// The recipe an autoencoder file, or a stage's checkpoint, was made with (null for files from before
+/// recipes or unreadable checkpoints, which their stage reports when it resumes).
 Recipe autoencoderRecipe(const std::string& path);
+Recipe autoencoderCheckpointRecipe(const std::string& path);
 
 /// Pretrains on reconstruction (MSE, no labels) into `path`, resuming from path + ".ckpt" (which must
 /// have been made with the same `recipe`).

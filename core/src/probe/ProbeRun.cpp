@@ -36,26 +36,6 @@ struct LoadedClassifier {
     std::string file;  ///< its model file
 };
 
-std::string resolvePath(const fs::path& directory, const std::string& file) {
-    const fs::path path(file);
-    return path.is_absolute() ? path.string() : (directory / path).string();
-}
-
-// Where an experiment's stages keep their files.
-fs::path pretrainedPath(const fs::path& directory) {
-    return directory / "models" / "ae-pretrained.pt";
-}
-fs::path finetunedPath(const fs::path& directory, const std::string& name) {
-    return directory / "models" / ("ae-" + name + ".pt");
-}
-std::string givenPretrainedFile(const fs::path& directory, const experiment::ProbeSpec& spec) {
-    return spec.pretrainedAutoencoder.empty() ? std::string()
-                                              : resolvePath(directory, spec.pretrainedAutoencoder);
-}
-fs::path zooModelPath(const fs::path& directory, const std::string& name) {
-    return directory / "models" / (name + ".nsm");
-}
-
 // An exclusive lock on models/.STAGE.lock while a stage trains, so that processes sharing an experiment
 // (fine-tunings run on several devices at once) wait for each other on a stage they both need instead of
 // training it twice. flock: the kernel releases it when the process ends, so a killed run leaves no stale
@@ -229,39 +209,19 @@ std::pair<torch::Tensor, torch::Tensor> testSet(const data::Dataset& dataset, st
 }
 
 // Stage files made with other settings than experiment.json gives now are refused before any work, with
-// what changed and what to delete (a stage redone would otherwise mix with stages made the old way).
+// what changed and what to do (a stage redone would otherwise mix with stages made the old way).
 void checkStagesMatchSpec(const fs::path& directory, const experiment::ProbeSpec& spec) {
-    for (const auto& entry : spec.classifiers) {
-        const fs::path model = zooModelPath(directory, entry.name);
-        if (entry.architecture.empty() || !fs::exists(model) || fs::exists(model.string() + ".ckpt"))
-            continue;
-        requireSameRecipe(model.string(), recordedClassifierRecipe(model.string()),
-                          classifierRecipe(spec, entry.architecture),
-                          "Delete it and models/ae-" + entry.name +
-                              ".pt to train it again with the new settings, or set the fields back.");
+    const auto stale = findStaleStages(directory, spec);
+    if (stale.empty()) return;
+    std::string message = (directory / "experiment.json").string() + " has changed since these were made:";
+    for (const auto& stage : stale) {
+        message += "\n  " + fs::path(stage.file).lexically_relative(directory).string() + ":";
+        for (const auto& change : stage.changes)
+            message += "\n    " + change;
     }
-    if (fs::exists(pretrainedPath(directory)))
-        requireSameRecipe(
-            pretrainedPath(directory).string(), autoencoderRecipe(pretrainedPath(directory).string()),
-            pretrainRecipe(spec),
-            "Delete it and the autoencoders fine-tuned from it (models/ae-*.pt) to redo them with "
-            "the new settings, or set the fields back.");
-    for (const auto& entry : spec.classifiers) {
-        const fs::path finetuned = finetunedPath(directory, entry.name);
-        if (!fs::exists(finetuned)) continue;
-        const Recipe made = autoencoderRecipe(finetuned.string());
-        if (made.is_null()) continue;
-        const std::string remedy =
-            "Delete it to fine-tune again with the new settings, or set the fields back.";
-        const std::string classifier = entry.architecture.empty()
-                                           ? resolvePath(directory, entry.model)
-                                           : zooModelPath(directory, entry.name).string();
-        if (!fs::exists(classifier) || (entry.architecture.size() && fs::exists(classifier + ".ckpt")))
-            throw std::runtime_error(finetuned.string() +
-                                     " was fine-tuned for a classifier whose model file " + classifier +
-                                     " is gone or being trained again. " + remedy);
-        requireSameRecipe(finetuned.string(), made, finetuneRecipe(spec, entry.name, classifier), remedy);
-    }
+    throw std::runtime_error(
+        message + "\nDelete them to redo them with the new settings (netsight-cli probe " +
+        directory.string() + " --discard-stale, or Discard in the app), or set the fields back.");
 }
 
 // Pretrains the autoencoder unless done (waiting for another process doing it). Returns whether it trained.
@@ -365,6 +325,20 @@ void trainExperimentClassifier(const std::string& directoryText, const std::stri
     runtime::configureThreads();
     fs::create_directories(directory / "models");
     trainZooEntry(directory, spec, entry, job);
+}
+
+std::vector<StaleStage> staleStages(const std::string& directory) {
+    const Experiment opened = readExperiment(directory);
+    return findStaleStages(opened.directory, opened.spec);
+}
+
+std::vector<StaleStage> discardStaleStages(const std::string& directory) {
+    const auto stale = staleStages(directory);
+    for (const auto& stage : stale) {
+        fs::remove(stage.file);
+        fs::remove(stage.file + ".ckpt");  // a stage's checkpoint goes with its file
+    }
+    return stale;
 }
 
 void createDemoExperiment(const std::string& directory) {

@@ -1,13 +1,35 @@
 #include "StageRecipes.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
+#include "AutoencoderTraining.h"
 #include "netsight/models/ModelFile.h"
 
 namespace netsight::probe {
+
+namespace fs = std::filesystem;
+
+std::string resolvePath(const fs::path& directory, const std::string& file) {
+    const fs::path path(file);
+    return path.is_absolute() ? path.string() : (directory / path).string();
+}
+fs::path pretrainedPath(const fs::path& directory) {
+    return directory / "models" / "ae-pretrained.pt";
+}
+fs::path finetunedPath(const fs::path& directory, const std::string& name) {
+    return directory / "models" / ("ae-" + name + ".pt");
+}
+fs::path zooModelPath(const fs::path& directory, const std::string& name) {
+    return directory / "models" / (name + ".nsm");
+}
+std::string givenPretrainedFile(const fs::path& directory, const experiment::ProbeSpec& spec) {
+    return spec.pretrainedAutoencoder.empty() ? std::string()
+                                              : resolvePath(directory, spec.pretrainedAutoencoder);
+}
 
 Recipe pretrainRecipe(const experiment::ProbeSpec& spec) {
     if (!spec.pretrainedAutoencoder.empty()) return {{"autoencoder.pretrained", spec.pretrainedAutoencoder}};
@@ -67,20 +89,77 @@ std::string fileDigest(const std::string& path) {
     return text;
 }
 
-void requireSameRecipe(const std::string& file, const Recipe& made, const Recipe& wanted,
-                       const std::string& remedy) {
-    if (made.is_null() || made == wanted) return;
-    std::string changes;
-    auto shown = [](const Recipe& recipe, const std::string& key) {
-        return recipe.contains(key) ? recipe.at(key).dump() : std::string("(not set)");
-    };
+std::vector<std::string> recipeChanges(const Recipe& made, const Recipe& wanted) {
+    std::vector<std::string> changes;
+    if (made.is_null() || made == wanted) return changes;
     for (const auto& [key, value] : wanted.items())
         if (!made.contains(key) || made.at(key) != value)
-            changes += "\n  " + key + ": was " + shown(made, key) + ", now " + value.dump();
+            changes.push_back(key + ": was " + (made.contains(key) ? made.at(key).dump() : "(not set)") +
+                              ", now " + value.dump());
     for (const auto& [key, value] : made.items())
-        if (!wanted.contains(key)) changes += "\n  " + key + ": was " + value.dump() + ", now (not set)";
-    throw std::runtime_error(
-        file + " was made with other settings than experiment.json gives now:" + changes + "\n" + remedy);
+        if (!wanted.contains(key)) changes.push_back(key + ": was " + value.dump() + ", now (not set)");
+    return changes;
+}
+
+void requireSameRecipe(const std::string& file, const Recipe& made, const Recipe& wanted,
+                       const std::string& remedy) {
+    const auto changes = recipeChanges(made, wanted);
+    if (changes.empty()) return;
+    std::string message = file + " was made with other settings than experiment.json gives now:";
+    for (const auto& change : changes)
+        message += "\n  " + change;
+    throw std::runtime_error(message + "\n" + remedy);
+}
+
+std::vector<StaleStage> findStaleStages(const fs::path& directory, const experiment::ProbeSpec& spec) {
+    std::vector<StaleStage> stale;
+    // A stage's final file, else its checkpoint (a stage in progress); empty when neither exists.
+    auto present = [](const fs::path& file) {
+        if (fs::exists(file)) return file.string();
+        if (fs::exists(file.string() + ".ckpt")) return file.string() + ".ckpt";
+        return std::string();
+    };
+    std::vector<std::string> retrained;  // classifiers whose model file is to be trained again
+    for (const auto& entry : spec.classifiers) {
+        const fs::path model = zooModelPath(directory, entry.name);
+        if (entry.architecture.empty() || !fs::exists(model)) continue;
+        auto changes = recipeChanges(recordedClassifierRecipe(model.string()),
+                                     classifierRecipe(spec, entry.architecture));
+        if (changes.empty()) continue;
+        stale.push_back({model.string(), std::move(changes)});
+        retrained.push_back(entry.name);
+    }
+    const std::string pretrained = present(pretrainedPath(directory));
+    bool pretrainedStale = false;
+    if (!pretrained.empty()) {
+        auto changes = recipeChanges(pretrained == pretrainedPath(directory).string()
+                                         ? autoencoderRecipe(pretrained)
+                                         : autoencoderCheckpointRecipe(pretrained),
+                                     pretrainRecipe(spec));
+        pretrainedStale = !changes.empty();
+        if (pretrainedStale) stale.push_back({pretrained, std::move(changes)});
+    }
+    for (const auto& entry : spec.classifiers) {
+        const std::string finetuned = present(finetunedPath(directory, entry.name));
+        if (finetuned.empty()) continue;
+        const std::string classifier = entry.architecture.empty()
+                                           ? resolvePath(directory, entry.model)
+                                           : zooModelPath(directory, entry.name).string();
+        std::vector<std::string> changes;
+        if (std::find(retrained.begin(), retrained.end(), entry.name) != retrained.end())
+            changes.push_back("its classifier " + entry.name + " is to be trained again");
+        else if (!fs::exists(classifier))
+            changes.push_back("its classifier's model file " + classifier + " is gone");
+        else
+            changes = recipeChanges(finetuned == finetunedPath(directory, entry.name).string()
+                                        ? autoencoderRecipe(finetuned)
+                                        : autoencoderCheckpointRecipe(finetuned),
+                                    finetuneRecipe(spec, entry.name, classifier));
+        if (changes.empty() && pretrainedStale)
+            changes.push_back("it was fine-tuned from the pretrained autoencoder that is to be redone");
+        if (!changes.empty()) stale.push_back({finetuned, std::move(changes)});
+    }
+    return stale;
 }
 
 }  // namespace netsight::probe

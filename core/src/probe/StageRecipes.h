@@ -4,12 +4,23 @@
 // classifier, the pretrained autoencoder, a fine-tuned one) is reused as long as the settings it depends on
 // are what experiment.json says now; when they differ the run stops before any work and says which fields
 // changed and which files to delete, instead of silently mixing results of two settings.
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "netsight/experiment/ProbeSpec.h"
+#include "netsight/probe/ProbeRun.h"
 
 namespace netsight::probe {
+
+/// Where an experiment's stages keep their files; `file` relative to the experiment folder unless absolute.
+std::string resolvePath(const std::filesystem::path& directory, const std::string& file);
+std::filesystem::path pretrainedPath(const std::filesystem::path& directory);
+std::filesystem::path finetunedPath(const std::filesystem::path& directory, const std::string& name);
+std::filesystem::path zooModelPath(const std::filesystem::path& directory, const std::string& name);
+/// autoencoder.pretrained resolved, or empty.
+std::string givenPretrainedFile(const std::filesystem::path& directory, const experiment::ProbeSpec& spec);
 
 /// A flat JSON object: field path as in experiment.json (e.g. "autoencoder.pretrain_epochs") -> value.
 using Recipe = nlohmann::json;
@@ -32,9 +43,16 @@ Recipe recordedClassifierRecipe(const std::string& modelFile);
 /// A digest of a file's bytes (64-bit FNV-1a and the size, as text); throws naming the file.
 std::string fileDigest(const std::string& path);
 
-/// Throws std::runtime_error when `made` (null: a file from before recipes, accepted) differs from
-/// `wanted`: names `file`, every differing field with its old and new value, and `remedy`.
+/// Every field in which `made` differs from `wanted` ("field: was X, now Y"); none when they agree or
+/// `made` is null (a file from before recipes, accepted).
+std::vector<std::string> recipeChanges(const Recipe& made, const Recipe& wanted);
+/// Throws std::runtime_error naming `file`, the changes and `remedy` when there are any.
 void requireSameRecipe(const std::string& file, const Recipe& made, const Recipe& wanted,
                        const std::string& remedy);
+
+/// The stage files (and checkpoints) in `directory` that `spec` no longer describes, and those that
+/// depend on them.
+std::vector<StaleStage> findStaleStages(const std::filesystem::path& directory,
+                                        const experiment::ProbeSpec& spec);
 
 }  // namespace netsight::probe

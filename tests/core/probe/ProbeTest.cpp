@@ -354,58 +354,77 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
 }
 
 // A stage done with other settings than experiment.json gives now is refused before any work, naming the
-// file, the fields that changed and what to delete; nothing is lost, and set back the run goes on.
+// files, the fields that changed and what to do; nothing is lost, set back the run goes on, and discarding
+// the stale stages redoes just those.
 TEST(ProbeRun, RefusesStagesMadeWithOtherSettings) {
     test::TempDir dir;
+    const auto folder = dir.path().string();
     const auto specFile = (dir.path() / "experiment.json").string();
     experiment::writeProbeSpec(tinySpec(), specFile);
     ProbeJob first;
-    probe::runProbe(dir.path().string(), first.context);
+    probe::runProbe(folder, first.context);
     const auto pretrained = readAll(dir.path() / "models" / "ae-pretrained.pt");
     const auto finetuned = readAll(dir.path() / "models" / "ae-b.pt");
+    EXPECT_TRUE(probe::staleStages(folder).empty());
 
     auto errorWith = [&](const experiment::ProbeSpec& changed) {
         experiment::writeProbeSpec(changed, specFile);
         ProbeJob run;
-        return test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), run.context); });
+        return test::errorOf<std::runtime_error>([&] { probe::runProbe(folder, run.context); });
+    };
+    auto contains = [](const std::string& text, const std::string& part) {
+        return text.find(part) != std::string::npos;
     };
     auto spec = tinySpec();
     spec.pretrainEpochs = 3;
     auto message = errorWith(spec);
-    EXPECT_NE(message.find("ae-pretrained.pt was made with other settings"), std::string::npos) << message;
-    EXPECT_NE(message.find("autoencoder.pretrain_epochs: was 2, now 3"), std::string::npos) << message;
-    EXPECT_NE(message.find("Delete it and the autoencoders fine-tuned from it"), std::string::npos)
+    EXPECT_TRUE(contains(message, "experiment.json has changed since these were made:")) << message;
+    EXPECT_TRUE(contains(message, "models/ae-pretrained.pt:\n    autoencoder.pretrain_epochs: was 2, now 3"))
         << message;
-
-    spec = tinySpec();
-    spec.finetuneLearningRate = 1e-3;
-    message = errorWith(spec);
-    EXPECT_NE(message.find("ae-a.pt was made with other settings"), std::string::npos) << message;
-    EXPECT_NE(message.find("autoencoder.finetune_learning_rate: was 0.0002, now 0.001"), std::string::npos)
-        << message;
+    EXPECT_TRUE(contains(message, "models/ae-b.pt:")) << "fine-tuned from the stale one: " << message;
+    EXPECT_TRUE(contains(message, "--discard-stale")) << message;
+    EXPECT_EQ(probe::staleStages(folder).size(), 3u);
 
     spec = tinySpec();
     spec.classifiers[1].architecture = "grey+vgg-s";
     message = errorWith(spec);
-    EXPECT_NE(message.find("b.nsm was made with other settings"), std::string::npos) << message;
-    EXPECT_NE(message.find("architecture: was \"grey+resnet-s\", now \"grey+vgg-s\""), std::string::npos)
+    EXPECT_TRUE(
+        contains(message, "models/b.nsm:\n    architecture: was \"grey+resnet-s\", now \"grey+vgg-s\""))
         << message;
+    EXPECT_TRUE(contains(message, "models/ae-b.pt:\n    its classifier b is to be trained again")) << message;
+    EXPECT_FALSE(contains(message, "ae-a.pt")) << message;
 
     // Nothing was touched; set back, the run only measures again.
     EXPECT_EQ(readAll(dir.path() / "models" / "ae-pretrained.pt"), pretrained);
     EXPECT_EQ(readAll(dir.path() / "models" / "ae-b.pt"), finetuned);
     experiment::writeProbeSpec(tinySpec(), specFile);
     ProbeJob again;
-    EXPECT_NO_THROW(probe::runProbe(dir.path().string(), again.context));
+    EXPECT_NO_THROW(probe::runProbe(folder, again.context));
 
-    // A classifier trained again (its file replaced) makes its fine-tuned autoencoder stale.
+    // A new fine-tuning rate makes both fine-tuned AEs stale, not the pretrained one; discarding them and
+    // running again redoes those two only.
+    spec = tinySpec();
+    spec.finetuneLearningRate = 1e-3;
+    message = errorWith(spec);
+    EXPECT_TRUE(
+        contains(message, "models/ae-a.pt:\n    autoencoder.finetune_learning_rate: was 0.0002, now 0.001"))
+        << message;
+    EXPECT_FALSE(contains(message, "ae-pretrained.pt")) << message;
+    const auto discarded = probe::discardStaleStages(folder);
+    ASSERT_EQ(discarded.size(), 2u);
+    EXPECT_FALSE(fs::exists(dir.path() / "models" / "ae-a.pt"));
+    ProbeJob redo;
+    EXPECT_NO_THROW(probe::runProbe(folder, redo.context));
+    EXPECT_EQ(readAll(dir.path() / "models" / "ae-pretrained.pt"), pretrained);
+    EXPECT_NE(readAll(dir.path() / "models" / "ae-b.pt"), finetuned);
+    EXPECT_TRUE(probe::staleStages(folder).empty());
+
+    // A classifier's model file replaced makes its fine-tuned autoencoder stale.
     fs::copy_file(dir.path() / "models" / "a.nsm", dir.path() / "models" / "b.nsm",
                   fs::copy_options::overwrite_existing);
-    spec = tinySpec();
     spec.classifiers[1].architecture = "resnet-s";
     message = errorWith(spec);
-    EXPECT_NE(message.find("ae-b.pt was made with other settings"), std::string::npos) << message;
-    EXPECT_NE(message.find("model file of classifier b"), std::string::npos) << message;
+    EXPECT_TRUE(contains(message, "models/ae-b.pt:\n    model file of classifier b: was")) << message;
 }
 
 TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {

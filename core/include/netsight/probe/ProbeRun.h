@@ -44,6 +44,21 @@ void trainExperimentClassifier(const std::string& directory, const std::string& 
 void finetuneExperimentAutoencoder(const std::string& directory, const std::string& name,
                                    const runtime::JobContext& job, const std::string& device = "");
 
+/// A file of a stage done (or in progress: a checkpoint) that the experiment's experiment.json no longer
+/// describes: made with other settings, or from a stage that is itself stale.
+struct StaleStage {
+    std::string file;
+    std::vector<std::string> changes;  ///< e.g. "autoencoder.pretrain_epochs: was 2, now 3"
+};
+
+/// The stale stages of the experiment in `directory`; runProbe and the fine-tune and train jobs refuse to
+/// start while there are any (with the same list), so that results of two settings never mix.
+std::vector<StaleStage> staleStages(const std::string& directory);
+
+/// Deletes the stale stages' files, so that the next run redoes them with the current settings, and
+/// returns what it deleted. Results of earlier runs (results/) stay until the next run rewrites them.
+std::vector<StaleStage> discardStaleStages(const std::string& directory);
+
 /// Creates `directory` with the demo's experiment.json if it has none.
 void createDemoExperiment(const std::string& directory);
 
