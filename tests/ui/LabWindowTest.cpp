@@ -27,6 +27,7 @@
 #include "NmiPanel.h"
 #include "OrderPanel.h"
 #include "ProbePanel.h"
+#include "ProbeSettingsDialog.h"
 #include "ReconstructionGrid.h"
 #include "TransferPanel.h"
 #include "UiTestSupport.h"
@@ -303,6 +304,53 @@ TEST(LabWindow, FineTunesOneClassifiersAutoencoderAsAJobOfItsOwn) {
     // Done is done: run again (as Retry does), it succeeds without training.
     ASSERT_TRUE(window.session()->retry("fine-tune plain"));
     EXPECT_EQ(waitForJob(window.session(), "fine-tune plain"), JobState::Succeeded);
+}
+
+// Probe settings: the dialog gives back what it was given (opening and closing changes nothing), its fields
+// reach experiment.json, and settings that make stages stale ask first: keep them (the old settings come
+// back) or discard them (deleted, redone at the next run).
+TEST(LabWindow, ProbeSettingsAskBeforeStagesMadeWithOtherSettingsAreRedone) {
+    QTemporaryDir dir;
+    MainWindow window;
+    ASSERT_TRUE(window.openExperiment(test::writeExperiment(dir, test::tinyProbeSpec())));
+    ASSERT_TRUE(window.session()->finetuneAutoencoder("plain"));
+    ASSERT_EQ(waitForJob(window.session(), "fine-tune plain"), JobState::Succeeded);
+    const auto original = window.session()->spec();
+    {
+        ProbeSettingsDialog dialog(original, window.session()->directory());
+        const auto unchanged = dialog.spec();
+        EXPECT_EQ(unchanged.finetuneLearningRate, original.finetuneLearningRate);
+        EXPECT_EQ(unchanged.autoencoderLearningRate, original.autoencoderLearningRate);
+        EXPECT_EQ(unchanged.autoencoder, original.autoencoder);
+        EXPECT_TRUE(window.applyProbeSettings(unchanged));
+        EXPECT_TRUE(window.session()->staleStages().isEmpty());
+        dialog.findChild<QSpinBox*>("finetuneEpochs")->setValue(original.finetuneEpochs + 1);
+        EXPECT_EQ(dialog.spec().finetuneEpochs, original.finetuneEpochs + 1);
+    }
+    auto changed = original;
+    changed.finetuneEpochs += 1;
+    QStringList asked;
+    window.setStaleConfirmation([&](const QStringList& stale) {
+        asked = stale;
+        return false;
+    });
+    EXPECT_FALSE(window.applyProbeSettings(changed));
+    ASSERT_EQ(asked.size(), 1);
+    EXPECT_TRUE(asked[0].startsWith("models/ae-plain.pt: autoencoder.finetune_epochs: was"))
+        << asked[0].toStdString();
+    EXPECT_EQ(window.session()->spec().finetuneEpochs, original.finetuneEpochs) << "the old settings stay";
+    EXPECT_TRUE(QFile::exists(dir.filePath("models/ae-plain.pt")));
+
+    window.setStaleConfirmation([](const QStringList&) { return true; });
+    EXPECT_TRUE(window.applyProbeSettings(changed));
+    EXPECT_FALSE(QFile::exists(dir.filePath("models/ae-plain.pt")));
+    EXPECT_TRUE(QFile::exists(dir.filePath("models/ae-pretrained.pt"))) << "only what changed goes";
+    EXPECT_EQ(window.session()->spec().finetuneEpochs, original.finetuneEpochs + 1);
+    EXPECT_EQ(experiment::readProbeSpec(dir.filePath("experiment.json").toStdString()).finetuneEpochs,
+              original.finetuneEpochs + 1);
+    ASSERT_TRUE(window.session()->finetuneAutoencoder("plain"));
+    EXPECT_EQ(waitForJob(window.session(), "fine-tune plain"), JobState::Succeeded);
+    EXPECT_TRUE(window.session()->staleStages().isEmpty());
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "FactorControls.h"
 #include "FactorPanel.h"
+#include "ProbeSettingsDialog.h"
 #include "UiTestSupport.h"
 #include "VisualizerPanel.h"
 #include "netsight/ui/ExperimentSession.h"
@@ -136,6 +137,12 @@ int main(int argc, char** argv) {
     }
     factors->views()->setCurrentIndex(0);
     ok = grabAll(window, folder, "after", true) && ok;
+    {
+        netsight::ui::ProbeSettingsDialog settings(session->spec(), session->directory(), &window);
+        settings.show();
+        QTest::qWait(300);
+        ok = settings.grab().save(folder + "/probe-settings.png") && ok;
+    }
     std::printf("screenshots in %s: %s\n", qPrintable(folder), ok ? "ok" : "FAILED");
     return ok ? 0 : 1;
 }

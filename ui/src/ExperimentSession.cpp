@@ -123,6 +123,45 @@ QString ExperimentSession::modelPath(const experiment::ClassifierEntry& entry) c
     return QFileInfo(file).isAbsolute() ? file : directory_ + "/" + file;
 }
 
+namespace {
+
+QString describe(const probe::StaleStage& stage, const QString& directory) {
+    QStringList changes;
+    for (const auto& change : stage.changes)
+        changes << QString::fromStdString(change);
+    return QDir(directory).relativeFilePath(QString::fromStdString(stage.file)) + ": " + changes.join("; ");
+}
+
+}  // namespace
+
+QStringList ExperimentSession::staleStages() {
+    QStringList lines;
+    error_.clear();
+    if (!isOpen()) return lines;
+    try {
+        for (const auto& stage : probe::staleStages(directory_.toStdString()))
+            lines << describe(stage, directory_);
+    } catch (const std::exception& e) {
+        error_ = QString::fromStdString(e.what());
+    }
+    return lines;
+}
+
+bool ExperimentSession::discardStaleStages() {
+    if (busy()) {
+        error_ = tr("A job is running; cancel it before discarding stages.");
+        return false;
+    }
+    try {
+        for (const auto& stage : probe::discardStaleStages(directory_.toStdString()))
+            appendLog(tr("discarded %1 (made with other settings)").arg(describe(stage, directory_)));
+    } catch (const std::exception& e) {
+        error_ = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
+}
+
 bool ExperimentSession::updateSpec(const experiment::ProbeSpec& spec) {
     if (busy()) {
         error_ = tr("The probe is running; cancel it before changing the experiment.");

@@ -1,5 +1,6 @@
 #include "netsight/ui/MainWindow.h"
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -15,6 +16,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -29,6 +31,7 @@
 #include "NmiPanel.h"
 #include "OrderPanel.h"
 #include "ProbePanel.h"
+#include "ProbeSettingsDialog.h"
 #include "TransferPanel.h"
 #include "VisualizerPanel.h"
 #include "WelcomePage.h"
@@ -114,6 +117,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     tabs_->setCurrentIndex(settings.value("window/tab", static_cast<int>(Tab::Probe)).toInt());
     refreshRecent();
     refreshStatus();
+    confirmStale_ = [this](const QStringList& stale) {
+        QMessageBox box(QMessageBox::Question, tr("Stages made with other settings"),
+                        tr("%n stage(s) done earlier were made with other settings. Discard them? They are "
+                           "redone at the next run; their old results stay until then.",
+                           nullptr, static_cast<int>(stale.size())),
+                        QMessageBox::NoButton, this);
+        box.setDetailedText(stale.join("\n"));
+        box.setInformativeText(stale.mid(0, 6).join("\n") + (stale.size() > 6 ? "\n…" : ""));
+        auto* discard = box.addButton(tr("Discard and redo"), QMessageBox::DestructiveRole);
+        box.addButton(tr("Keep them"), QMessageBox::RejectRole);
+        box.exec();
+        return box.clickedButton() == static_cast<QAbstractButton*>(discard);
+    };
     confirmClose_ = [this] {
         return QMessageBox::question(
                    this, tr("A job is running"),
@@ -153,6 +169,10 @@ void MainWindow::buildMenus() {
     cancelAction_ = run->addAction(tr("&Cancel jobs"), QKeySequence(Qt::CTRL | Qt::Key_Period), session_,
                                    &ExperimentSession::cancelAll);
     cancelAction_->setToolTip(tr("Stop after the current batch; checkpoints are kept (Ctrl+.)"));
+    run->addSeparator();
+    run->addAction(tr("Probe &settings…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this,
+                   &MainWindow::editProbeSettings);
+    run->addAction(tr("&Discard stale stages…"), this, &MainWindow::discardStale);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < tabs_->count(); ++i)
@@ -312,6 +332,43 @@ void MainWindow::showSettings() {
         spec.device = device->currentText().toStdString();
         if (!session_->updateSpec(spec)) showError(tr("Settings"), session_->error());
     }
+}
+
+void MainWindow::editProbeSettings() {
+    if (!session_->isOpen()) {
+        showError(tr("Probe settings"), tr("Open or create an experiment first."));
+        return;
+    }
+    ProbeSettingsDialog dialog(session_->spec(), session_->directory(), this);
+    if (dialog.exec() == QDialog::Accepted) applyProbeSettings(dialog.spec());
+}
+
+bool MainWindow::applyProbeSettings(const experiment::ProbeSpec& spec) {
+    const experiment::ProbeSpec previous = session_->spec();
+    if (!session_->updateSpec(spec)) {
+        showError(tr("Probe settings"), session_->error());
+        return false;
+    }
+    const QStringList stale = session_->staleStages();
+    if (stale.isEmpty()) return true;
+    if (confirmStale_(stale)) {
+        if (session_->discardStaleStages()) return true;
+        showError(tr("Probe settings"), session_->error());
+    }
+    session_->updateSpec(previous);  // keep the stages: the settings they were made with stay
+    return false;
+}
+
+void MainWindow::discardStale() {
+    if (!session_->isOpen()) return;
+    const QStringList stale = session_->staleStages();
+    if (stale.isEmpty()) {
+        statusBar()->showMessage(
+            session_->error().isEmpty() ? tr("Every stage done is up to date.") : session_->error(), 10000);
+        return;
+    }
+    if (confirmStale_(stale) && !session_->discardStaleStages())
+        showError(tr("Discard stale stages"), session_->error());
 }
 
 void MainWindow::rememberRecent(const QString& directory) {

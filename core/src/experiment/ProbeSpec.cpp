@@ -1,5 +1,6 @@
 #include "netsight/experiment/ProbeSpec.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -36,6 +37,10 @@ const json& section(const json& document, const char* key, const std::string& wh
 
 }  // namespace
 
+std::vector<std::string> autoencoderPresets() {
+    return {"segnet-small", "segnet-tiny", "segnet-vgg16"};
+}
+
 void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
     if (spec.classifiers.empty())
         throw std::runtime_error(where + ": field 'classifiers' is empty; list at least one classifier");
@@ -71,6 +76,14 @@ void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
         throw std::runtime_error(where + ": field 'evaluation.test_images' is " +
                                  std::to_string(spec.testImages) +
                                  "; the statistics need at least 20 test images");
+    const auto presets = autoencoderPresets();
+    if (std::find(presets.begin(), presets.end(), spec.autoencoder) == presets.end()) {
+        std::string known;
+        for (const auto& name : presets)
+            known += (known.empty() ? "" : ", ") + name;
+        throw std::runtime_error(where + ": field 'autoencoder.preset' is \"" + spec.autoencoder +
+                                 "\"; presets: " + known);
+    }
     if (spec.nmiBins < 2 || spec.nmiBins > 256)
         throw std::runtime_error(where + ": field 'evaluation.nmi_bins' must be 2..256, got " +
                                  std::to_string(spec.nmiBins));

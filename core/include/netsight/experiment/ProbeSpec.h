@@ -43,6 +43,9 @@ struct ProbeSpec {
     std::string nmiVariant = "studholme";  ///< or "arithmetic"
 };
 
+/// The autoencoder presets (autoencoder.preset), first the default.
+std::vector<std::string> autoencoderPresets();
+
 /// Reads experiment.json; errors name the file, the field path (e.g. "classifiers[2].name") and
 /// what was expected. Throws std::runtime_error.
 ProbeSpec readProbeSpec(const std::string& path);

@@ -67,6 +67,13 @@ class ExperimentSession : public QObject {
     /// Replaces the spec and writes experiment.json. Refused (false, error()) while a probe runs.
     bool updateSpec(const experiment::ProbeSpec& spec);
 
+    /// Stages done with other settings than the spec gives now, which the next run would refuse, one line
+    /// each ("models/ae-a.pt: autoencoder.finetune_epochs: was 1, now 2"). Empty when all are current, or
+    /// when they cannot be read (then error() says why).
+    QStringList staleStages();
+    /// Deletes the stale stages' files so that the next run redoes them. Refused while a job runs.
+    bool discardStaleStages();
+
     /// Queues the probe of this experiment (resuming what exists). Returns false when one is pending.
     bool startProbe();
     /// Queues the training of the zoo classifier `name` (job "train NAME"). False when it is pending.

@@ -3,6 +3,8 @@
 #include <QMainWindow>
 #include <functional>
 
+#include "netsight/experiment/ProbeSpec.h"
+
 class QAction;
 class QLabel;
 class QMenu;
@@ -57,6 +59,13 @@ class MainWindow : public QMainWindow {
     /// Asked when the window closes while a job runs; true cancels the job and closes once it stopped.
     /// The default asks the user in a message box.
     void setCloseConfirmation(std::function<bool()> confirm) { confirmClose_ = std::move(confirm); }
+    /// Writes new probe settings; when they make stages done earlier stale, asks whether to discard them
+    /// (they are redone at the next run) or to keep the old settings. Returns whether the new ones hold.
+    bool applyProbeSettings(const experiment::ProbeSpec& spec);
+    /// Asked with the stale stages (one line each); true discards them. The default asks in a message box.
+    void setStaleConfirmation(std::function<bool(const QStringList&)> confirm) {
+        confirmStale_ = std::move(confirm);
+    }
 
   protected:
     void closeEvent(QCloseEvent* event) override;
@@ -68,6 +77,8 @@ class MainWindow : public QMainWindow {
     void newExperiment();
     void openExperimentDialog();
     void showSettings();
+    void editProbeSettings();
+    void discardStale();
     void rememberRecent(const QString& directory);
     void refreshRecent();
     void refreshStatus();
@@ -93,6 +104,7 @@ class MainWindow : public QMainWindow {
     QProgressBar* statusProgress_;
     bool closeWhenIdle_ = false;
     std::function<bool()> confirmClose_;
+    std::function<bool(const QStringList&)> confirmStale_;
 };
 
 }  // namespace netsight::ui
