@@ -78,6 +78,10 @@ void checkBeforeWork(const fs::path& directory, const experiment::ProbeSpec& spe
     std::string named = "autoencoder preset '" + spec.autoencoder + "'";
     if (spec.pretrainedAutoencoder.empty()) {
         options = segNetPreset(spec.autoencoder, shape.channels);
+    } else if (fs::exists(pretrainedPath(directory))) {
+        // Copied in an earlier run: the copy is what is used (the file it came from may be gone).
+        options = loadAutoencoder(pretrainedPath(directory).string())->options();
+        named = "the autoencoder in " + pretrainedPath(directory).string();
     } else {
         const std::string file = resolvePath(directory, spec.pretrainedAutoencoder);
         if (!fs::exists(file))

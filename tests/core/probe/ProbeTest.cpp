@@ -334,6 +334,10 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
     EXPECT_FALSE(pretrained) << "the given autoencoder should not be pretrained again";
     EXPECT_TRUE(said);
     EXPECT_EQ(summary.rows.size(), 4u);
+    // Once copied, the experiment no longer needs the file it came from.
+    fs::remove_all(first.path() / "models");
+    ProbeJob again;
+    EXPECT_NO_THROW(probe::runProbe(second.path().string(), again.context));
 
     auto errorWith = [&](const experiment::ProbeSpec& bad) {
         test::TempDir dir;
@@ -348,7 +352,7 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
     EXPECT_NE(errorWith(spec).find("field 'autoencoder.pretrained' names"), std::string::npos);
     spec.pretrainedAutoencoder = (first.path() / "experiment.json").string();
     EXPECT_NE(errorWith(spec).find("experiment.json: not a readable autoencoder file"), std::string::npos);
-    spec.pretrainedAutoencoder = given.string();
+    spec.pretrainedAutoencoder = (second.path() / "models" / "ae-pretrained.pt").string();
     spec.data = "factorworld:classes=3,size=16,train=300,val=60,test=60,grey=1";
     EXPECT_NE(errorWith(spec).find("reconstructs 3-channel images but"), std::string::npos);
 }
