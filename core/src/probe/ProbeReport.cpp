@@ -49,13 +49,13 @@ std::string matrixHtml(const ProbeSummary& summary, const std::vector<std::vecto
     std::ostringstream html;
     html << "<table><tr><th>reconstructions &darr; / classifier &rarr;</th>";
     for (const auto& column : summary.classifiers)
-        html << "<th>" << column << "</th>";
+        html << "<th>" << runtime::escapeXml(column) << "</th>";
     html << "</tr>";
     for (std::size_t r = 0; r < summary.rows.size(); ++r) {
         html << "<tr><th>"
              << (r == 0   ? "original images"
                  : r == 1 ? "pretrained AE"
-                          : "AE for " + summary.rows[r])
+                          : "AE for " + runtime::escapeXml(summary.rows[r]))
              << "</th>";
         for (double value : values[r])
             html << cell(value, max, decimals);
@@ -161,8 +161,8 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
             "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}.note{color:#555;font-size:.9em}</style></"
             "head><body>";
     html << "<h1>What do these classifiers like to see? — signal probe</h1>";
-    html << "<p class='note'>Data: <code>" << spec.data << "</code> · autoencoder " << spec.autoencoder
-         << " · "
+    html << "<p class='note'>Data: <code>" << runtime::escapeXml(spec.data) << "</code> · autoencoder "
+         << runtime::escapeXml(spec.autoencoder) << " · "
          << "seed " << spec.seed << " · " << (nmi.intra.empty() ? 0 : nmi.intra[0].size())
          << " test images</p>";
     html << "<h2>Reconstructions</h2><p class='note'>Test images (left) and their reconstructions by the "
@@ -180,15 +180,16 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
          << (summary.order.total ? "The classifiers form a <b>total order</b>:" : "<b>No total order</b>:")
          << "</p><ol>";
     for (int index : summary.order.ranking)
-        html << "<li>" << summary.classifiers[index] << " — beats " << summary.order.score[index]
-             << " · accuracy " << std::fixed << std::setprecision(3) << summary.accuracy[0][index] << " · "
-             << static_cast<long long>(summary.parameterCounts[index]) << " parameters</li>";
+        html << "<li>" << runtime::escapeXml(summary.classifiers[index]) << " — beats "
+             << summary.order.score[index] << " · accuracy " << std::fixed << std::setprecision(3)
+             << summary.accuracy[0][index] << " · " << static_cast<long long>(summary.parameterCounts[index])
+             << " parameters</li>";
     html << "</ol>";
     for (const auto& cycle : summary.order.cycles) {
         html << "<p>Cycle: ";
         for (int index : cycle)
-            html << summary.classifiers[index] << " &gt; ";
-        html << summary.classifiers[cycle.front()] << "</p>";
+            html << runtime::escapeXml(summary.classifiers[index]) << " &gt; ";
+        html << runtime::escapeXml(summary.classifiers[cycle.front()]) << "</p>";
     }
     html << "<p>Kendall &tau; of the order with accuracy: " << std::setprecision(2) << summary.tauAccuracy
          << "; with parameter count: " << summary.tauParameters << "</p>";
@@ -203,11 +204,17 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
             "median</th><th>inter distribution</th></tr>";
     const double low = studholme ? 1.0 : 0.0, high = studholme ? 2.0 : 1.0;
     for (std::size_t r = 0; r < nmi.rows.size(); ++r)
-        html << "<tr><th>" << nmi.rows[r] << "</th><td>" << std::setprecision(3)
+        html << "<tr><th>" << runtime::escapeXml(nmi.rows[r]) << "</th><td>" << std::setprecision(3)
              << runtime::quantile(nmi.intra[r], 0.5) << "</td><td>" << histogramSvg(nmi.intra[r], low, high)
              << "</td><td>" << runtime::quantile(nmi.inter[r], 0.5) << "</td><td>"
              << histogramSvg(nmi.inter[r], low, high) << "</td></tr>";
-    html << "</table><p class='note'>Data behind this page: results/*.csv and *.json. Made by "
+    html << "</table>";
+    // The settings, so that whoever gets this page knows exactly what was run.
+    const fs::path specFile = fs::path(directoryText) / "experiment.json";
+    if (fs::exists(specFile))
+        html << "<h2>Settings</h2><p class='note'>The experiment's experiment.json:</p><pre>"
+             << runtime::escapeXml(runtime::readFileBytes(specFile.string())) << "</pre>";
+    html << "<p class='note'>Data behind this page: results/*.csv and *.json. Made by "
             "NetSight.</p></body></html>\n";
     const std::string reportPath = (fs::path(directoryText) / "report.html").string();
     runtime::writeFileAtomically(reportPath, html.str());
