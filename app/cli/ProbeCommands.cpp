@@ -72,9 +72,13 @@ void addProbeCommands(CLI::App& app) {
                       "that this run redoes them");
     command->callback([=] {
         std::string folder = *directory;
-        if (*discard) {
+        if (!device->empty() && finetune->empty())
+            throw CLI::ValidationError(
+                "--device goes with --finetune NAME; a whole run uses experiment.json's device");
+        if (*discard) {  // every check first: nothing is deleted for a command that cannot run
             if (*demo || folder.empty())
                 throw CLI::ValidationError("--discard-stale needs an experiment folder (and no --demo)");
+            if (!finetune->empty()) probe::requireClassifier(folder, *finetune);
             for (const auto& stage : probe::discardStaleStages(folder)) {
                 std::cerr << "netsight-cli: deleted " << stage.file << " (";
                 for (std::size_t i = 0; i < stage.changes.size(); ++i)
@@ -82,9 +86,6 @@ void addProbeCommands(CLI::App& app) {
                 std::cerr << "); this run redoes it\n";
             }
         }
-        if (!device->empty() && finetune->empty())
-            throw CLI::ValidationError(
-                "--device goes with --finetune NAME; a whole run uses experiment.json's device");
         if (!finetune->empty()) {
             if (*demo || folder.empty())
                 throw CLI::ValidationError("--finetune NAME needs an experiment folder (and no --demo)");

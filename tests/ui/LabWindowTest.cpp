@@ -316,6 +316,10 @@ TEST(LabWindow, ProbeSettingsAskBeforeStagesMadeWithOtherSettingsAreRedone) {
     ASSERT_TRUE(window.session()->finetuneAutoencoder("plain"));
     ASSERT_EQ(waitForJob(window.session(), "fine-tune plain"), JobState::Succeeded);
     const auto original = window.session()->spec();
+    window.setStaleConfirmation([](const QStringList& stale) {
+        ADD_FAILURE() << "asked about " << stale.join(", ").toStdString();
+        return false;
+    });
     {
         ProbeSettingsDialog dialog(original, window.session()->directory());
         const auto unchanged = dialog.spec();
@@ -324,6 +328,14 @@ TEST(LabWindow, ProbeSettingsAskBeforeStagesMadeWithOtherSettingsAreRedone) {
         EXPECT_EQ(unchanged.autoencoder, original.autoencoder);
         EXPECT_TRUE(window.applyProbeSettings(unchanged));
         EXPECT_TRUE(window.session()->staleStages().isEmpty());
+        EXPECT_TRUE(window.session()->error().isEmpty()) << window.session()->error().toStdString();
+        // A rate of more decimals than the box shows, and a seed beyond its range, come back as they were.
+        auto precise = original;
+        precise.finetuneLearningRate = 1.23456789e-4;
+        precise.seed = 5000000000ull;
+        const auto back = ProbeSettingsDialog(precise, window.session()->directory()).spec();
+        EXPECT_EQ(back.finetuneLearningRate, precise.finetuneLearningRate);
+        EXPECT_EQ(back.seed, precise.seed);
         dialog.findChild<QSpinBox*>("finetuneEpochs")->setValue(original.finetuneEpochs + 1);
         EXPECT_EQ(dialog.spec().finetuneEpochs, original.finetuneEpochs + 1);
     }
@@ -351,6 +363,7 @@ TEST(LabWindow, ProbeSettingsAskBeforeStagesMadeWithOtherSettingsAreRedone) {
     ASSERT_TRUE(window.session()->finetuneAutoencoder("plain"));
     EXPECT_EQ(waitForJob(window.session(), "fine-tune plain"), JobState::Succeeded);
     EXPECT_TRUE(window.session()->staleStages().isEmpty());
+    EXPECT_TRUE(window.session()->error().isEmpty()) << window.session()->error().toStdString();
 }
 
 }  // namespace

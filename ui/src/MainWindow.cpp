@@ -345,17 +345,25 @@ void MainWindow::editProbeSettings() {
 
 bool MainWindow::applyProbeSettings(const experiment::ProbeSpec& spec) {
     const experiment::ProbeSpec previous = session_->spec();
+    const QStringList staleBefore = session_->staleStages();  // stale already: not this change's doing
     if (!session_->updateSpec(spec)) {
         showError(tr("Probe settings"), session_->error());
         return false;
     }
-    const QStringList stale = session_->staleStages();
-    if (stale.isEmpty()) return true;
-    if (confirmStale_(stale)) {
+    QStringList madeStale;
+    for (const QString& line : session_->staleStages())
+        if (!staleBefore.contains(line)) madeStale << line;
+    if (!session_->error().isEmpty()) {  // the stages could not be read: say so, keep the new settings
+        showError(tr("Probe settings"), session_->error());
+        return true;
+    }
+    if (madeStale.isEmpty()) return true;
+    if (confirmStale_(madeStale)) {
         if (session_->discardStaleStages()) return true;
         showError(tr("Probe settings"), session_->error());
     }
-    session_->updateSpec(previous);  // keep the stages: the settings they were made with stay
+    // Keep the stages: the settings they were made with come back.
+    if (!session_->updateSpec(previous)) showError(tr("Probe settings"), session_->error());
     return false;
 }
 

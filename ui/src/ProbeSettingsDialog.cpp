@@ -14,6 +14,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <limits>
 
 namespace netsight::ui {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 QSpinBox* countBox(int minimum, int maximum, long long value, QWidget* parent) {
     auto* box = new QSpinBox(parent);
     box->setRange(minimum, maximum);
-    box->setValue(static_cast<int>(value));
+    box->setValue(static_cast<int>(std::clamp<long long>(value, minimum, maximum)));
     return box;
 }
 
@@ -31,6 +32,14 @@ double valueOr(const QDoubleSpinBox* box, double original) {
     const double shown = std::clamp(QString::number(original, 'f', box->decimals()).toDouble(),
                                     box->minimum(), box->maximum());
     return box->value() == shown ? original : box->value();
+}
+
+// Likewise for whole numbers beyond the box's range (a seed above 2^30, say).
+template <typename T>
+T countOr(const QSpinBox* box, T original) {
+    const long long shown =
+        std::clamp<long long>(static_cast<long long>(original), box->minimum(), box->maximum());
+    return box->value() == shown ? original : static_cast<T>(box->value());
 }
 
 }  // namespace
@@ -89,7 +98,7 @@ ProbeSettingsDialog::ProbeSettingsDialog(const experiment::ProbeSpec& spec,
     nmiVariant_->addItem(tr("Studholme: (H(X)+H(Y))/H(X,Y), 1 to 2"), "studholme");
     nmiVariant_->addItem(tr("arithmetic: MI / mean entropy, 0 to 1"), "arithmetic");
     nmiVariant_->setCurrentIndex(spec.nmiVariant == "arithmetic" ? 1 : 0);
-    seed_ = countBox(0, 1 << 30, static_cast<long long>(spec.seed), this);
+    seed_ = countBox(0, std::numeric_limits<int>::max(), static_cast<long long>(spec.seed), this);
 
     auto* autoencoder = new QGroupBox(tr("Autoencoder"), this);
     auto* autoencoderForm = new QFormLayout(autoencoder);
@@ -155,20 +164,20 @@ experiment::ProbeSpec ProbeSettingsDialog::spec() const {
     experiment::ProbeSpec spec = spec_;
     spec.autoencoder = preset_->currentText().toStdString();
     spec.pretrainedAutoencoder = pretrained_->text().trimmed().toStdString();
-    spec.pretrainEpochs = pretrainEpochs_->value();
+    spec.pretrainEpochs = countOr(pretrainEpochs_, spec_.pretrainEpochs);
     spec.autoencoderLearningRate = valueOr(pretrainRate_, spec_.autoencoderLearningRate);
-    spec.finetuneEpochs = finetuneEpochs_->value();
+    spec.finetuneEpochs = countOr(finetuneEpochs_, spec_.finetuneEpochs);
     spec.finetuneLearningRate = valueOr(finetuneRate_, spec_.finetuneLearningRate);
     spec.reconstructionWeight = valueOr(reconstructionWeight_, spec_.reconstructionWeight);
-    spec.batchSize = static_cast<std::size_t>(batch_->value());
-    spec.maxTrainSamples = static_cast<std::size_t>(maxTrain_->value());
-    spec.classifierEpochs = classifierEpochs_->value();
+    spec.batchSize = countOr(batch_, spec_.batchSize);
+    spec.maxTrainSamples = countOr(maxTrain_, spec_.maxTrainSamples);
+    spec.classifierEpochs = countOr(classifierEpochs_, spec_.classifierEpochs);
     spec.classifierLearningRate = valueOr(classifierRate_, spec_.classifierLearningRate);
-    spec.testImages = static_cast<std::size_t>(testImages_->value());
-    spec.gridImages = static_cast<std::size_t>(gridImages_->value());
-    spec.nmiBins = nmiBins_->value();
+    spec.testImages = countOr(testImages_, spec_.testImages);
+    spec.gridImages = countOr(gridImages_, spec_.gridImages);
+    spec.nmiBins = countOr(nmiBins_, spec_.nmiBins);
     spec.nmiVariant = nmiVariant_->currentData().toString().toStdString();
-    spec.seed = static_cast<std::uint64_t>(seed_->value());
+    spec.seed = countOr(seed_, spec_.seed);
     return spec;
 }
 

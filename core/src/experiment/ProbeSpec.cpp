@@ -155,7 +155,7 @@ ProbeSpec readProbeSpec(const std::string& path) {
     return spec;
 }
 
-void writeProbeSpec(const ProbeSpec& spec, const std::string& path) {
+std::string probeSpecJson(const ProbeSpec& spec) {
     json classifiers = json::array();
     for (const auto& entry : spec.classifiers) {
         json item = {{"name", entry.name}};
@@ -186,7 +186,11 @@ void writeProbeSpec(const ProbeSpec& spec, const std::string& path) {
                        {"nmi_variant", spec.nmiVariant}}}};
     if (!spec.pretrainedAutoencoder.empty())
         document["autoencoder"]["pretrained"] = spec.pretrainedAutoencoder;
-    runtime::writeFileAtomically(path, document.dump(2) + "\n");
+    return document.dump(2) + "\n";
+}
+
+void writeProbeSpec(const ProbeSpec& spec, const std::string& path) {
+    runtime::writeFileAtomically(path, probeSpecJson(spec));
 }
 
 ProbeSpec demoProbeSpec() {

@@ -11,6 +11,7 @@ using nlohmann::json;
 std::string toJson(const ClassifierMeta& meta) {
     json training = {{"data", meta.training.dataSource},
                      {"epochs", meta.training.epochs},
+                     {"epochs_planned", meta.training.plannedEpochs},
                      {"steps", meta.training.steps},
                      {"optimizer", meta.training.optimizer},
                      {"learning_rate", meta.training.learningRate},
@@ -87,6 +88,7 @@ ClassifierMeta metaFromJson(const std::string& text, const std::string& where) {
         const json& training = document.at("training");
         meta.training.dataSource = training.value("data", std::string());
         meta.training.epochs = training.value("epochs", 0);
+        meta.training.plannedEpochs = training.value("epochs_planned", 0);
         meta.training.steps = training.value("steps", std::int64_t{0});
         meta.training.optimizer = training.value("optimizer", std::string());
         meta.training.learningRate = training.value("learning_rate", 0.0);

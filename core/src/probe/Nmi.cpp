@@ -23,13 +23,20 @@ NmiCalculator::NmiCalculator(int bins, NmiVariant variant)
 
 double NmiCalculator::operator()(const std::uint8_t* a, const std::uint8_t* b, std::size_t count) {
     if (count == 0) throw std::invalid_argument("NMI of empty images");
-    if (countLogCount_.size() <= count) {
+    // c ln c from a table up to 2^20 (8 MB, a 600x600 RGB image), computed above that.
+    constexpr std::size_t kTableMax = std::size_t{1} << 20;
+    const std::size_t wanted = std::min(count, kTableMax) + 1;
+    if (countLogCount_.size() < wanted) {
         const std::size_t from = countLogCount_.size();
-        countLogCount_.resize(count + 1);
-        for (std::size_t c = std::max<std::size_t>(from, 1); c <= count; ++c)
+        countLogCount_.resize(wanted);
+        for (std::size_t c = std::max<std::size_t>(from, 1); c < wanted; ++c)
             countLogCount_[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
     }
-    const double* cLogC = countLogCount_.data();
+    const double* table = countLogCount_.data();
+    const std::uint32_t tableEnd = static_cast<std::uint32_t>(countLogCount_.size());
+    auto cLogC = [table, tableEnd](std::uint32_t c) {
+        return c < tableEnd ? table[c] : static_cast<double>(c) * std::log(static_cast<double>(c));
+    };
     // Few cells for the pixels (e.g. 100 bins): count without bookkeeping and read every cell after;
     // many (256 bins of a small image): remember the cells touched and read only those.
     const bool dense = joint_.size() <= 2 * count;
@@ -50,7 +57,7 @@ double NmiCalculator::operator()(const std::uint8_t* a, const std::uint8_t* b, s
             std::uint32_t rowSum = 0;
             for (int y = 0; y < bins_; ++y) {
                 const std::uint32_t c = row[y];
-                joint += cLogC[c];
+                joint += cLogC(c);
                 rowSum += c;
                 marginalB_[y] += c;
                 row[y] = 0;
@@ -60,7 +67,7 @@ double NmiCalculator::operator()(const std::uint8_t* a, const std::uint8_t* b, s
     } else {
         for (std::uint32_t cell : touched_) {
             const std::uint32_t c = joint_[cell];
-            joint += cLogC[c];
+            joint += cLogC(c);
             marginalA_[cell / bins] += c;
             marginalB_[cell % bins] += c;
             joint_[cell] = 0;
@@ -68,8 +75,8 @@ double NmiCalculator::operator()(const std::uint8_t* a, const std::uint8_t* b, s
         touched_.clear();
     }
     for (int v = 0; v < bins_; ++v) {
-        marginalA += cLogC[marginalA_[v]];
-        marginalB += cLogC[marginalB_[v]];
+        marginalA += cLogC(marginalA_[v]);
+        marginalB += cLogC(marginalB_[v]);
         marginalA_[v] = marginalB_[v] = 0;
     }
     const double hJoint = entropyOf(joint), hA = entropyOf(marginalA), hB = entropyOf(marginalB);

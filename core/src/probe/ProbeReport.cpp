@@ -210,10 +210,8 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
              << histogramSvg(nmi.inter[r], low, high) << "</td></tr>";
     html << "</table>";
     // The settings, so that whoever gets this page knows exactly what was run.
-    const fs::path specFile = fs::path(directoryText) / "experiment.json";
-    if (fs::exists(specFile))
-        html << "<h2>Settings</h2><p class='note'>The experiment's experiment.json:</p><pre>"
-             << runtime::escapeXml(runtime::readFileBytes(specFile.string())) << "</pre>";
+    html << "<h2>Settings</h2><p class='note'>The experiment.json of this run:</p><pre>"
+         << runtime::escapeXml(experiment::probeSpecJson(spec)) << "</pre>";
     html << "<p class='note'>Data behind this page: results/*.csv and *.json. Made by "
             "NetSight.</p></body></html>\n";
     const std::string reportPath = (fs::path(directoryText) / "report.html").string();

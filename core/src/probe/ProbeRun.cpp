@@ -212,6 +212,10 @@ std::pair<torch::Tensor, torch::Tensor> testSet(const data::Dataset& dataset, st
     return {torch::stack(images).to(device), torch::tensor(labelValues, torch::kLong).to(device)};
 }
 
+constexpr const char* kRedoHint =
+    "Delete it to redo it with the new settings (netsight-cli probe DIR --discard-stale), or set the fields "
+    "back.";
+
 // Stage files made with other settings than experiment.json gives now are refused before any work, with
 // what changed and what to do (a stage redone would otherwise mix with stages made the old way).
 void checkStagesMatchSpec(const fs::path& directory, const experiment::ProbeSpec& spec) {
@@ -235,9 +239,12 @@ bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& sp
     const fs::path path = pretrainedPath(directory);
     if (fs::exists(path)) return false;
     const StageLock lock(directory / "models", "ae-pretrained", job);
-    if (fs::exists(path)) return false;
-    const std::string given = givenPretrainedFile(directory, spec);
     const Recipe recipe = pretrainRecipe(spec);
+    if (fs::exists(path)) {  // another process made it while this one waited: made as asked?
+        requireSameRecipe(path.string(), autoencoderRecipe(path.string()), recipe, kRedoHint);
+        return false;
+    }
+    const std::string given = givenPretrainedFile(directory, spec);
     if (!given.empty()) {
         std::string preset;
         SegNet autoencoder = loadAutoencoder(given, &preset);
@@ -256,8 +263,12 @@ bool ensureFinetuned(const fs::path& directory, const experiment::ProbeSpec& spe
     const fs::path path = finetunedPath(directory, classifier.name);
     if (fs::exists(path)) return false;
     const StageLock lock(directory / "models", "ae-" + classifier.name, job);
-    if (fs::exists(path)) return false;
-    const Recipe recipe = finetuneRecipe(spec, classifier.name, classifier.file);
+    const Recipe recipe =
+        finetuneRecipe(spec, pretrainedPath(directory).string(), classifier.name, classifier.file);
+    if (fs::exists(path)) {  // another process made it while this one waited: made as asked?
+        requireSameRecipe(path.string(), autoencoderRecipe(path.string()), recipe, kRedoHint);
+        return false;
+    }
     finetuneAutoencoder(spec, dataset, pretrainedPath(directory).string(), *classifier.model, classifier.name,
                         path.string(), recipe, device, previewImages, job);
     return true;
@@ -329,6 +340,11 @@ void trainExperimentClassifier(const std::string& directoryText, const std::stri
     runtime::configureThreads();
     fs::create_directories(directory / "models");
     trainZooEntry(directory, spec, entry, job);
+}
+
+void requireClassifier(const std::string& directory, const std::string& name) {
+    const Experiment opened = readExperiment(directory);
+    entryNamed(opened.spec, name, opened.specPath);
 }
 
 std::vector<StaleStage> staleStages(const std::string& directory) {

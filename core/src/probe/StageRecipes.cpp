@@ -42,9 +42,10 @@ Recipe pretrainRecipe(const experiment::ProbeSpec& spec) {
             {"autoencoder.max_train", spec.maxTrainSamples}};
 }
 
-Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& classifierName,
-                      const std::string& classifierFile) {
+Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedFile,
+                      const std::string& classifierName, const std::string& classifierFile) {
     Recipe recipe = pretrainRecipe(spec);
+    recipe["pretrained autoencoder"] = fileDigest(pretrainedFile);
     recipe["data"] = spec.data;
     recipe["seed"] = spec.seed;
     recipe["autoencoder.finetune_epochs"] = spec.finetuneEpochs;
@@ -60,15 +61,18 @@ Recipe classifierRecipe(const experiment::ProbeSpec& spec, const std::string& ar
     return {{"architecture", architecture},
             {"data", spec.data},
             {"seed", spec.seed},
+            {"classifier_training.epochs", spec.classifierEpochs},
             {"classifier_training.learning_rate", spec.classifierLearningRate}};
 }
 
 Recipe recordedClassifierRecipe(const std::string& modelFile) {
     const auto meta = models::inspectModel(modelFile).meta;
-    return {{"architecture", meta.architecture},
-            {"data", meta.training.dataSource},
-            {"seed", meta.training.seed},
-            {"classifier_training.learning_rate", meta.training.learningRate}};
+    Recipe recipe = {{"architecture", meta.architecture},
+                     {"data", meta.training.dataSource},
+                     {"seed", meta.training.seed},
+                     {"classifier_training.learning_rate", meta.training.learningRate}};
+    if (meta.training.plannedEpochs > 0) recipe["classifier_training.epochs"] = meta.training.plannedEpochs;
+    return recipe;
 }
 
 std::string fileDigest(const std::string& path) {
@@ -123,8 +127,11 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
     for (const auto& entry : spec.classifiers) {
         const fs::path model = zooModelPath(directory, entry.name);
         if (entry.architecture.empty() || !fs::exists(model)) continue;
-        auto changes = recipeChanges(recordedClassifierRecipe(model.string()),
-                                     classifierRecipe(spec, entry.architecture));
+        const Recipe recorded = recordedClassifierRecipe(model.string());
+        Recipe wanted = classifierRecipe(spec, entry.architecture);
+        if (!recorded.contains("classifier_training.epochs"))
+            wanted.erase("classifier_training.epochs");  // older files
+        auto changes = recipeChanges(recorded, wanted);
         if (changes.empty()) continue;
         stale.push_back({model.string(), std::move(changes)});
         retrained.push_back(entry.name);
@@ -145,16 +152,19 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
         const std::string classifier = entry.architecture.empty()
                                            ? resolvePath(directory, entry.model)
                                            : zooModelPath(directory, entry.name).string();
+        // A given model file that is missing: loading it says so, naming it.
+        if (entry.architecture.empty() && !fs::exists(classifier)) continue;
         std::vector<std::string> changes;
-        if (std::find(retrained.begin(), retrained.end(), entry.name) != retrained.end())
+        if (!fs::exists(classifier) ||
+            std::find(retrained.begin(), retrained.end(), entry.name) != retrained.end())
             changes.push_back("its classifier " + entry.name + " is to be trained again");
-        else if (!fs::exists(classifier))
-            changes.push_back("its classifier's model file " + classifier + " is gone");
+        else if (pretrained != pretrainedPath(directory).string())
+            changes.push_back("its pretrained autoencoder is gone or being trained again");
         else
             changes = recipeChanges(finetuned == finetunedPath(directory, entry.name).string()
                                         ? autoencoderRecipe(finetuned)
                                         : autoencoderCheckpointRecipe(finetuned),
-                                    finetuneRecipe(spec, entry.name, classifier));
+                                    finetuneRecipe(spec, pretrained, entry.name, classifier));
         if (changes.empty() && pretrainedStale)
             changes.push_back("it was fine-tuned from the pretrained autoencoder that is to be redone");
         if (!changes.empty()) stale.push_back({finetuned, std::move(changes)});

@@ -30,10 +30,10 @@ using Recipe = nlohmann::json;
 Recipe pretrainRecipe(const experiment::ProbeSpec& spec);
 
 /// The settings an autoencoder fine-tuned for one classifier depends on: its pretrained autoencoder's
-/// recipe, the fine-tuning settings and the contents of the classifier's model file (by digest, so that
-/// the experiment folder can move).
-Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& classifierName,
-                      const std::string& classifierFile);
+/// recipe, the fine-tuning settings, and the contents of the pretrained autoencoder's file and of the
+/// classifier's model file (by digest, so that the experiment folder can move).
+Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedFile,
+                      const std::string& classifierName, const std::string& classifierFile);
 
 /// The settings a zoo classifier trained by the experiment depends on, from the spec, and as recorded
 /// in the model file's training record (the best epoch is kept, so the epoch count is not compared).

@@ -205,7 +205,10 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
         job.log(note, runtime::LogLevel::Warning);
     classifier->to(device);
     auto optimizer = makeOptimizer(options, classifier->parameters());
-    if (resumed) optimizer->load(resumed->optimizerArchive);
+    if (resumed)
+        optimizer->load(resumed->optimizerArchive);
+    else  // a checkpoint exists before the model file does: "model file, no checkpoint" means finished
+        saveCheckpoint(options, *classifier, *optimizer, state);
 
     const std::size_t trainSamples =
         options.maxTrainSamples ? std::min(options.maxTrainSamples, dataset->size(data::Split::Train))
@@ -300,6 +303,7 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             auto& record = classifier->meta().training;
             record.dataSource = options.dataSource;
             record.epochs = epoch + 1;
+            record.plannedEpochs = options.epochs;
             record.steps = state.steps;
             record.optimizer = options.optimizer;
             record.learningRate = options.learningRate;

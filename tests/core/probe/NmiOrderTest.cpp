@@ -78,13 +78,17 @@ TEST(Nmi, MatchesTheTextbookFormulaOnPartlyDependentImages) {
 }
 
 TEST(Nmi, OneCalculatorServesImagesOfEverySize) {
-    // Its scratch (the c ln c table) grows with the largest image and stays right for smaller ones, with
-    // every cell read (few bins) or only the cells touched (many).
+    // Its scratch (a table of c ln c, capped at 2^20 counts) grows with the largest image and stays right
+    // for smaller ones, with every cell read (few bins) or only the cells touched (many); the last image has
+    // a flat region of 1.3 M values, one cell counted beyond the table.
     NmiCalculator calculator(256);
-    for (std::size_t n : {100, 70000, 300}) {
+    for (std::size_t n : {std::size_t{100}, std::size_t{70000}, std::size_t{300}, std::size_t{2200000}}) {
         auto a = noise(n, 7), b = noise(n, 8);
         for (std::size_t i = 0; i < n; i += 2)
             b[i] = a[i];
+        if (n > (std::size_t{1} << 21))
+            for (std::size_t i = 0; i < n * 6 / 10; ++i)
+                a[i] = b[i] = 7;
         EXPECT_NEAR(calculator(a.data(), b.data(), n), referenceNmi(a, b, 256), 1e-9) << n << " values";
     }
 }

@@ -247,6 +247,18 @@ TEST(ProbeRun, RefusesStagesMadeWithOtherSettings) {
     EXPECT_NE(readAll(dir.path() / "models" / "ae-b.pt"), finetuned);
     EXPECT_TRUE(probe::staleStages(folder).empty());
 
+    // The classifiers' epoch count is compared too (the training record keeps what was asked for).
+    auto moreEpochs = spec;
+    moreEpochs.classifierEpochs = 2;
+    message = errorWith(moreEpochs);
+    EXPECT_TRUE(contains(message, "models/a.nsm:\n    classifier_training.epochs: was 1, now 2")) << message;
+    // A pretrained AE gone (to be trained again) makes the AEs fine-tuned from it stale.
+    const auto pretrainedFile = dir.path() / "models" / "ae-pretrained.pt";
+    fs::rename(pretrainedFile, dir.path() / "aside.pt");
+    message = errorWith(spec);
+    EXPECT_TRUE(contains(message, "models/ae-a.pt:\n    its pretrained autoencoder is gone")) << message;
+    fs::rename(dir.path() / "aside.pt", pretrainedFile);
+
     // A classifier's model file replaced makes its fine-tuned autoencoder stale.
     fs::copy_file(dir.path() / "models" / "a.nsm", dir.path() / "models" / "b.nsm",
                   fs::copy_options::overwrite_existing);

@@ -147,6 +147,32 @@ TEST(Training, ResumedRunEqualsAnUninterruptedOne) {
     EXPECT_EQ(train::trainClassifier(pieces, run.context).epochsRun, 0);
 }
 
+// The checkpoint is written before the first model file: a run stopped in its first epoch (cancelled here,
+// killed alike) leaves a checkpoint and no model, never a model without a checkpoint, which would count as
+// finished; resumed, it ends as an uninterrupted run.
+TEST(Training, ACheckpointExistsBeforeTheModelFile) {
+    TempDir dir;
+    JobRun run;
+    auto whole = quick("resnet-s", kWorld, (dir / "whole.nsm").string());
+    whole.schedule = "constant";
+    whole.maxTrainSamples = 256;
+    whole.maxValidationSamples = 64;
+    whole.epochs = 2;
+    train::trainClassifier(whole, run.context);
+
+    auto stopped = whole;
+    stopped.outputPath = (dir / "stopped.nsm").string();
+    run.cancel = true;
+    EXPECT_THROW(train::trainClassifier(stopped, run.context), runtime::JobCancelled);
+    EXPECT_TRUE(std::filesystem::exists(stopped.outputPath + ".ckpt"));
+    EXPECT_FALSE(std::filesystem::exists(stopped.outputPath));
+    run.cancel = false;
+    const auto result = train::trainClassifier(stopped, run.context);
+    EXPECT_EQ(result.resumedFromEpoch, 0);
+    EXPECT_EQ(result.epochsRun, 2);
+    EXPECT_TRUE(torch::allclose(outputsOf(whole.outputPath), outputsOf(stopped.outputPath), 1e-5, 1e-6));
+}
+
 TEST(Training, CancelStopsWithinABatchAndKeepsTheCheckpoint) {
     TempDir dir;
     JobRun run;

@@ -49,6 +49,8 @@ std::vector<std::string> autoencoderPresets();
 /// Reads experiment.json; errors name the file, the field path (e.g. "classifiers[2].name") and
 /// what was expected. Throws std::runtime_error.
 ProbeSpec readProbeSpec(const std::string& path);
+/// The spec as experiment.json text (versioned schema).
+std::string probeSpecJson(const ProbeSpec& spec);
 /// Writes experiment.json atomically.
 void writeProbeSpec(const ProbeSpec& spec, const std::string& path);
 /// Checks values that need no data (names unique, counts positive, ...); throws std::runtime_error.

@@ -11,7 +11,8 @@ namespace netsight::models {
 /// How a classifier came to be: enough to tell two models apart and to reproduce a run.
 struct TrainingRecord {
     std::string dataSource;
-    int epochs = 0;
+    int epochs = 0;         ///< epochs trained when the kept (best) state was reached
+    int plannedEpochs = 0;  ///< epochs the run was asked for; 0 in files from before this field
     std::int64_t steps = 0;
     std::string optimizer;
     double learningRate = 0;

@@ -28,7 +28,7 @@ class NmiCalculator {
     std::vector<std::uint32_t> joint_, marginalA_, marginalB_;
     std::vector<std::uint32_t> touched_;
     std::vector<std::uint8_t> binOf_;
-    std::vector<double> countLogCount_;  ///< c ln c for every count c seen so far: no log per pair
+    std::vector<double> countLogCount_;  ///< c ln c for counts up to the largest image seen (capped)
 };
 
 }  // namespace netsight::probe

@@ -59,6 +59,10 @@ std::vector<StaleStage> staleStages(const std::string& directory);
 /// returns what it deleted. Results of earlier runs (results/) stay until the next run rewrites them.
 std::vector<StaleStage> discardStaleStages(const std::string& directory);
 
+/// Throws std::runtime_error, naming the classifiers there are, unless the experiment in `directory` has a
+/// classifier `name`.
+void requireClassifier(const std::string& directory, const std::string& name);
+
 /// Creates `directory` with the demo's experiment.json if it has none.
 void createDemoExperiment(const std::string& directory);
 
