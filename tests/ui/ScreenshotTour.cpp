@@ -142,6 +142,16 @@ int main(int argc, char** argv) {
         settings.show();
         QTest::qWait(300);
         ok = settings.grab().save(folder + "/probe-settings.png") && ok;
+        // What the user is asked after raising the fine-tuning epochs.
+        auto moreEpochs = session->spec();
+        moreEpochs.finetuneEpochs += 1;
+        ok = session->updateSpec(moreEpochs) && ok;
+        const QStringList stale = session->staleStages();
+        ok = !stale.isEmpty() && ok;
+        netsight::ui::StaleStagesBox box(stale, &window);
+        box.show();
+        QTest::qWait(300);
+        ok = box.grab().save(folder + "/stale-stages.png") && ok;
     }
     std::printf("screenshots in %s: %s\n", qPrintable(folder), ok ? "ok" : "FAILED");
     return ok ? 0 : 1;

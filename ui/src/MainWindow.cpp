@@ -1,6 +1,5 @@
 #include "netsight/ui/MainWindow.h"
 
-#include <QAbstractButton>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -16,7 +15,6 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -118,17 +116,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     refreshRecent();
     refreshStatus();
     confirmStale_ = [this](const QStringList& stale) {
-        QMessageBox box(QMessageBox::Question, tr("Stages made with other settings"),
-                        tr("%n stage(s) done earlier were made with other settings. Discard them? They are "
-                           "redone at the next run; their old results stay until then.",
-                           nullptr, static_cast<int>(stale.size())),
-                        QMessageBox::NoButton, this);
-        box.setDetailedText(stale.join("\n"));
-        box.setInformativeText(stale.mid(0, 6).join("\n") + (stale.size() > 6 ? "\n…" : ""));
-        auto* discard = box.addButton(tr("Discard and redo"), QMessageBox::DestructiveRole);
-        box.addButton(tr("Keep them"), QMessageBox::RejectRole);
+        StaleStagesBox box(stale, this);
         box.exec();
-        return box.clickedButton() == static_cast<QAbstractButton*>(discard);
+        return box.clickedButton() == box.discardButton();
     };
     confirmClose_ = [this] {
         return QMessageBox::question(

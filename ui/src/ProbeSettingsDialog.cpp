@@ -181,4 +181,19 @@ experiment::ProbeSpec ProbeSettingsDialog::spec() const {
     return spec;
 }
 
+StaleStagesBox::StaleStagesBox(const QStringList& stale, QWidget* parent)
+    : QMessageBox(
+          QMessageBox::Question, tr("Stages made with other settings"),
+          (stale.size() == 1
+               ? tr("1 stage done earlier was made with other settings.")
+               : tr("%1 stages done earlier were made with other settings.").arg(stale.size())) +
+              tr(" Discard them? They are redone at the next run; their old results stay until then."),
+          QMessageBox::NoButton, parent) {
+    constexpr int kShown = 6;
+    setInformativeText(stale.mid(0, kShown).join("\n") + (stale.size() > kShown ? "\n…" : ""));
+    if (stale.size() > kShown) setDetailedText(stale.join("\n"));
+    discard_ = addButton(tr("Discard and redo"), QMessageBox::DestructiveRole);
+    addButton(tr("Keep them"), QMessageBox::RejectRole);
+}
+
 }  // namespace netsight::ui

@@ -4,6 +4,7 @@
 // fine-tuned, how classifiers of the zoo are trained, what is measured. The classifiers and the data have
 // views of their own.
 #include <QDialog>
+#include <QMessageBox>
 
 #include "netsight/experiment/ProbeSpec.h"
 
@@ -45,6 +46,17 @@ class ProbeSettingsDialog : public QDialog {
     QSpinBox* nmiBins_;
     QComboBox* nmiVariant_;
     QSpinBox* seed_;
+};
+
+/// Asks whether to discard stages made with other settings (`stale`: one line each, as
+/// ExperimentSession::staleStages gives them); clickedButton() == discardButton() means yes.
+class StaleStagesBox : public QMessageBox {
+  public:
+    StaleStagesBox(const QStringList& stale, QWidget* parent = nullptr);
+    QAbstractButton* discardButton() const { return discard_; }
+
+  private:
+    QAbstractButton* discard_;
 };
 
 }  // namespace netsight::ui
