@@ -218,8 +218,15 @@ constexpr const char* kRedoHint =
 
 // Stage files made with other settings than experiment.json gives now are refused before any work, with
 // what changed and what to do (a stage redone would otherwise mix with stages made the old way).
-void checkStagesMatchSpec(const fs::path& directory, const experiment::ProbeSpec& spec) {
-    const auto stale = findStaleStages(directory, spec);
+void checkStagesMatchSpec(const fs::path& directory, const experiment::ProbeSpec& spec,
+                          const runtime::JobContext& job) {
+    std::vector<std::string> unchecked;
+    const auto stale = findStaleStages(directory, spec, &unchecked);
+    for (const auto& file : unchecked)
+        job.log(file +
+                    " was made before NetSight recorded the settings of each stage: it is used as it is, "
+                    "unchecked against experiment.json (delete it to redo it with the current settings)",
+                runtime::LogLevel::Warning);
     if (stale.empty()) return;
     std::string message = (directory / "experiment.json").string() + " has changed since these were made:";
     for (const auto& stage : stale) {
@@ -313,7 +320,7 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
     const auto dataset = data::openDataset(spec.data);
     checkBeforeWork(directory, spec, *dataset, specPath);
-    checkStagesMatchSpec(directory, spec);
+    checkStagesMatchSpec(directory, spec, job);
     fs::create_directories(directory / "models");
     const std::size_t gridCount =
         std::min({spec.gridImages, spec.testImages, dataset->size(data::Split::Test)});
@@ -336,7 +343,7 @@ void trainExperimentClassifier(const std::string& directoryText, const std::stri
     if (entry.architecture.empty())
         throw std::runtime_error(specPath + ": classifier " + name +
                                  " is a model file, not a zoo architecture; there is nothing to train");
-    checkStagesMatchSpec(directory, spec);
+    checkStagesMatchSpec(directory, spec, job);
     runtime::configureThreads();
     fs::create_directories(directory / "models");
     trainZooEntry(directory, spec, entry, job);
@@ -376,7 +383,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     const torch::Device device(runtime::resolveDeviceName(spec.device));
     const auto dataset = data::openDataset(spec.data);
     checkBeforeWork(directory, spec, *dataset, specPath);
-    checkStagesMatchSpec(directory, spec);
+    checkStagesMatchSpec(directory, spec, job);
     fs::create_directories(directory / "models");
     fs::create_directories(directory / "results" / "reconstructions");
 

@@ -115,8 +115,15 @@ void requireSameRecipe(const std::string& file, const Recipe& made, const Recipe
     throw std::runtime_error(message + "\n" + remedy);
 }
 
-std::vector<StaleStage> findStaleStages(const fs::path& directory, const experiment::ProbeSpec& spec) {
+std::vector<StaleStage> findStaleStages(const fs::path& directory, const experiment::ProbeSpec& spec,
+                                        std::vector<std::string>* unchecked) {
     std::vector<StaleStage> stale;
+    // The recipe of an autoencoder stage's file or checkpoint; notes a file from before recipes.
+    auto recipeOf = [&](const std::string& file, bool checkpoint) {
+        Recipe made = checkpoint ? autoencoderCheckpointRecipe(file) : autoencoderRecipe(file);
+        if (made.is_null() && unchecked) unchecked->push_back(file);
+        return made;
+    };
     // A stage's final file, else its checkpoint (a stage in progress); empty when neither exists.
     auto present = [](const fs::path& file) {
         if (fs::exists(file)) return file.string();
@@ -139,9 +146,7 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
     const std::string pretrained = present(pretrainedPath(directory));
     bool pretrainedStale = false;
     if (!pretrained.empty()) {
-        auto changes = recipeChanges(pretrained == pretrainedPath(directory).string()
-                                         ? autoencoderRecipe(pretrained)
-                                         : autoencoderCheckpointRecipe(pretrained),
+        auto changes = recipeChanges(recipeOf(pretrained, pretrained != pretrainedPath(directory).string()),
                                      pretrainRecipe(spec));
         pretrainedStale = !changes.empty();
         if (pretrainedStale) stale.push_back({pretrained, std::move(changes)});
@@ -161,10 +166,9 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
         else if (pretrained != pretrainedPath(directory).string())
             changes.push_back("its pretrained autoencoder is gone or being trained again");
         else
-            changes = recipeChanges(finetuned == finetunedPath(directory, entry.name).string()
-                                        ? autoencoderRecipe(finetuned)
-                                        : autoencoderCheckpointRecipe(finetuned),
-                                    finetuneRecipe(spec, pretrained, entry.name, classifier));
+            changes =
+                recipeChanges(recipeOf(finetuned, finetuned != finetunedPath(directory, entry.name).string()),
+                              finetuneRecipe(spec, pretrained, entry.name, classifier));
         if (changes.empty() && pretrainedStale)
             changes.push_back("it was fine-tuned from the pretrained autoencoder that is to be redone");
         if (!changes.empty()) stale.push_back({finetuned, std::move(changes)});

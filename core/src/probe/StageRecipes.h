@@ -51,8 +51,10 @@ void requireSameRecipe(const std::string& file, const Recipe& made, const Recipe
                        const std::string& remedy);
 
 /// The stage files (and checkpoints) in `directory` that `spec` no longer describes, and those that
-/// depend on them.
+/// depend on them. `unchecked`, when given, receives the autoencoder files made before recipes were
+/// recorded: they are used as they are, unchecked.
 std::vector<StaleStage> findStaleStages(const std::filesystem::path& directory,
-                                        const experiment::ProbeSpec& spec);
+                                        const experiment::ProbeSpec& spec,
+                                        std::vector<std::string>* unchecked = nullptr);
 
 }  // namespace netsight::probe

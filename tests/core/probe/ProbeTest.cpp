@@ -267,6 +267,35 @@ TEST(ProbeRun, RefusesStagesMadeWithOtherSettings) {
     EXPECT_TRUE(contains(message, "models/ae-b.pt:\n    model file of classifier b: was")) << message;
 }
 
+// An autoencoder made before NetSight recorded the settings of each stage is used as it is, with a warning
+// that it cannot be checked.
+TEST(ProbeRun, WarnsOfStagesFromBeforeRecipes) {
+    test::TempDir dir;
+    experiment::writeProbeSpec(tinySpec(), (dir.path() / "experiment.json").string());
+    ProbeJob first;
+    probe::runProbe(dir.path().string(), first.context);
+    const auto old = (dir.path() / "models" / "ae-a.pt").string();
+    {
+        std::string preset;
+        auto autoencoder = probe::loadAutoencoder(old, &preset);
+        probe::saveAutoencoder(autoencoder, preset, old, probe::Recipe());  // as an older version wrote it
+    }
+    auto spec = tinySpec();
+    spec.finetuneEpochs = 3;
+    experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
+    ProbeJob again;
+    const auto message =
+        test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), again.context); });
+    EXPECT_EQ(message.find("ae-a.pt:"), std::string::npos) << "unchecked, not stale: " << message;
+    EXPECT_NE(message.find("ae-b.pt:"), std::string::npos) << message;
+    bool warned = false;
+    for (const auto& event : again.sink.drain())
+        if (const auto* log = std::get_if<runtime::LogEvent>(&event))
+            warned |= log->level == runtime::LogLevel::Warning && log->text.rfind(old, 0) == 0 &&
+                      log->text.find("unchecked against experiment.json") != std::string::npos;
+    EXPECT_TRUE(warned);
+}
+
 TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {
     test::TempDir dir;
     const auto file = dir.path() / "experiment.json";
