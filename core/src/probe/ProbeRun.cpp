@@ -213,8 +213,8 @@ std::pair<torch::Tensor, torch::Tensor> testSet(const data::Dataset& dataset, st
 }
 
 constexpr const char* kRedoHint =
-    "Delete it to redo it with the new settings (netsight-cli probe DIR --discard-stale), or set the fields "
-    "back.";
+    "Delete it to redo it with the new settings (netsight-cli probe DIR --discard-stale, or Run > Discard "
+    "stale stages in the app), or set the fields back.";
 
 // Stage files made with other settings than experiment.json gives now are refused before any work, with
 // what changed and what to do (a stage redone would otherwise mix with stages made the old way).
@@ -236,7 +236,8 @@ void checkStagesMatchSpec(const fs::path& directory, const experiment::ProbeSpec
     }
     throw std::runtime_error(
         message + "\nDelete them to redo them with the new settings (netsight-cli probe " +
-        directory.string() + " --discard-stale, or Discard in the app), or set the fields back.");
+        directory.string() +
+        " --discard-stale, or Run > Discard stale stages in the app), or set the fields back.");
 }
 
 // Pretrains the autoencoder unless done (waiting for another process doing it). Returns whether it trained.
