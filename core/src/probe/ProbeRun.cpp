@@ -1,13 +1,7 @@
 #include "netsight/probe/ProbeRun.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -16,6 +10,7 @@
 #include "../train/DataBridge.h"
 #include "AutoencoderTraining.h"
 #include "ProbeReport.h"
+#include "StageLock.h"
 #include "StageRecipes.h"
 #include "netsight/data/ContactSheet.h"
 #include "netsight/probe/Nmi.h"
@@ -34,39 +29,6 @@ struct LoadedClassifier {
     std::string name;
     std::unique_ptr<models::Classifier> model;
     std::string file;  ///< its model file
-};
-
-// An exclusive lock on models/.STAGE.lock while a stage trains, so that processes sharing an experiment
-// (fine-tunings run on several devices at once) wait for each other on a stage they both need instead of
-// training it twice. flock: the kernel releases it when the process ends, so a killed run leaves no stale
-// lock behind.
-class StageLock {
-  public:
-    StageLock(const fs::path& models, const std::string& stage, const runtime::JobContext& job) {
-        const std::string path = (models / ("." + stage + ".lock")).string();
-        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (fd_ < 0)
-            throw std::runtime_error(path + ": cannot create the lock file (" + std::strerror(errno) +
-                                     "); is the experiment folder writable?");
-        if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
-        job.log("waiting for another process to finish " + stage);
-        while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-            if (job.cancelled()) {
-                ::close(fd_);
-                throw runtime::JobCancelled();
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        }
-    }
-    ~StageLock() {
-        ::flock(fd_, LOCK_UN);
-        ::close(fd_);
-    }
-    StageLock(const StageLock&) = delete;
-    StageLock& operator=(const StageLock&) = delete;
-
-  private:
-    int fd_ = -1;
 };
 
 // Errors that need no long work: the spec, the data, the autoencoder (a preset, or the file of
@@ -216,30 +178,6 @@ constexpr const char* kRedoHint =
     "Delete it to redo it with the new settings (netsight-cli probe DIR --discard-stale, or Run > Discard "
     "stale stages in the app), or set the fields back.";
 
-// Stage files made with other settings than experiment.json gives now are refused before any work, with
-// what changed and what to do (a stage redone would otherwise mix with stages made the old way).
-void checkStagesMatchSpec(const fs::path& directory, const experiment::ProbeSpec& spec,
-                          const runtime::JobContext& job) {
-    std::vector<std::string> unchecked;
-    const auto stale = findStaleStages(directory, spec, &unchecked);
-    for (const auto& file : unchecked)
-        job.log(file +
-                    " was made before NetSight recorded the settings of each stage: it is used as it is, "
-                    "unchecked against experiment.json (delete it to redo it with the current settings)",
-                runtime::LogLevel::Warning);
-    if (stale.empty()) return;
-    std::string message = (directory / "experiment.json").string() + " has changed since these were made:";
-    for (const auto& stage : stale) {
-        message += "\n  " + fs::path(stage.file).lexically_relative(directory).string() + ":";
-        for (const auto& change : stage.changes)
-            message += "\n    " + change;
-    }
-    throw std::runtime_error(
-        message + "\nDelete them to redo them with the new settings (netsight-cli probe " +
-        directory.string() +
-        " --discard-stale, or Run > Discard stale stages in the app), or set the fields back.");
-}
-
 // Pretrains the autoencoder unless done (waiting for another process doing it). Returns whether it trained.
 bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& spec,
                       const data::Dataset& dataset, const torch::Device& device,
@@ -321,7 +259,7 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
     const auto dataset = data::openDataset(spec.data);
     checkBeforeWork(directory, spec, *dataset, specPath);
-    checkStagesMatchSpec(directory, spec, job);
+    requireNoStaleStages(directory, spec, job);
     fs::create_directories(directory / "models");
     const std::size_t gridCount =
         std::min({spec.gridImages, spec.testImages, dataset->size(data::Split::Test)});
@@ -344,7 +282,7 @@ void trainExperimentClassifier(const std::string& directoryText, const std::stri
     if (entry.architecture.empty())
         throw std::runtime_error(specPath + ": classifier " + name +
                                  " is a model file, not a zoo architecture; there is nothing to train");
-    checkStagesMatchSpec(directory, spec, job);
+    requireNoStaleStages(directory, spec, job);
     runtime::configureThreads();
     fs::create_directories(directory / "models");
     trainZooEntry(directory, spec, entry, job);
@@ -384,7 +322,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     const torch::Device device(runtime::resolveDeviceName(spec.device));
     const auto dataset = data::openDataset(spec.data);
     checkBeforeWork(directory, spec, *dataset, specPath);
-    checkStagesMatchSpec(directory, spec, job);
+    requireNoStaleStages(directory, spec, job);
     fs::create_directories(directory / "models");
     fs::create_directories(directory / "results" / "reconstructions");
 

@@ -176,4 +176,28 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
     return stale;
 }
 
+// Stage files made with other settings than experiment.json gives now are refused before any work, with
+// what changed and what to do (a stage redone would otherwise mix with stages made the old way).
+void requireNoStaleStages(const fs::path& directory, const experiment::ProbeSpec& spec,
+                          const runtime::JobContext& job) {
+    std::vector<std::string> unchecked;
+    const auto stale = findStaleStages(directory, spec, &unchecked);
+    for (const auto& file : unchecked)
+        job.log(file +
+                    " was made before NetSight recorded the settings of each stage: it is used as it is, "
+                    "unchecked against experiment.json (delete it to redo it with the current settings)",
+                runtime::LogLevel::Warning);
+    if (stale.empty()) return;
+    std::string message = (directory / "experiment.json").string() + " has changed since these were made:";
+    for (const auto& stage : stale) {
+        message += "\n  " + fs::path(stage.file).lexically_relative(directory).string() + ":";
+        for (const auto& change : stage.changes)
+            message += "\n    " + change;
+    }
+    throw std::runtime_error(
+        message + "\nDelete them to redo them with the new settings (netsight-cli probe " +
+        directory.string() +
+        " --discard-stale, or Run > Discard stale stages in the app), or set the fields back.");
+}
+
 }  // namespace netsight::probe

@@ -11,6 +11,7 @@
 
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/probe/ProbeRun.h"
+#include "netsight/runtime/Job.h"
 
 namespace netsight::probe {
 
@@ -56,5 +57,10 @@ void requireSameRecipe(const std::string& file, const Recipe& made, const Recipe
 std::vector<StaleStage> findStaleStages(const std::filesystem::path& directory,
                                         const experiment::ProbeSpec& spec,
                                         std::vector<std::string>* unchecked = nullptr);
+
+/// Throws std::runtime_error listing every stale stage (file, changes) and what to do, when there are any;
+/// logs a warning on `job` for each autoencoder from before recipes.
+void requireNoStaleStages(const std::filesystem::path& directory, const experiment::ProbeSpec& spec,
+                          const runtime::JobContext& job);
 
 }  // namespace netsight::probe

@@ -118,14 +118,20 @@ TEST(Training, SameSeedSameModel) {
     EXPECT_FALSE(torch::equal(outputsOf(a.outputPath), outputsOf(c.outputPath)));
 }
 
+// A small run whose pieces compare exactly: constant schedule, few samples.
+train::TrainOptions resumable(const std::string& path, int epochs) {
+    auto options = quick("resnet-s", kWorld, path);
+    options.schedule = "constant";
+    options.maxTrainSamples = 256;
+    options.maxValidationSamples = 64;
+    options.epochs = epochs;
+    return options;
+}
+
 TEST(Training, ResumedRunEqualsAnUninterruptedOne) {
     TempDir dir;
     JobRun run;
-    auto whole = quick("resnet-s", kWorld, (dir / "whole.nsm").string());
-    whole.schedule = "constant";
-    whole.maxTrainSamples = 256;
-    whole.maxValidationSamples = 64;
-    whole.epochs = 3;
+    const auto whole = resumable((dir / "whole.nsm").string(), 3);
     train::trainClassifier(whole, run.context);
 
     auto pieces = whole;
@@ -153,11 +159,7 @@ TEST(Training, ResumedRunEqualsAnUninterruptedOne) {
 TEST(Training, ACheckpointExistsBeforeTheModelFile) {
     TempDir dir;
     JobRun run;
-    auto whole = quick("resnet-s", kWorld, (dir / "whole.nsm").string());
-    whole.schedule = "constant";
-    whole.maxTrainSamples = 256;
-    whole.maxValidationSamples = 64;
-    whole.epochs = 2;
+    const auto whole = resumable((dir / "whole.nsm").string(), 2);
     train::trainClassifier(whole, run.context);
 
     auto stopped = whole;
