@@ -209,8 +209,8 @@ bool ensureFinetuned(const fs::path& directory, const experiment::ProbeSpec& spe
     const fs::path path = finetunedPath(directory, classifier.name);
     if (fs::exists(path)) return false;
     const StageLock lock(directory / "models", "ae-" + classifier.name, job);
-    const Recipe recipe =
-        finetuneRecipe(spec, pretrainedPath(directory).string(), classifier.name, classifier.file);
+    const Recipe recipe = finetuneRecipe(spec, fileDigest(pretrainedPath(directory).string()),
+                                         classifier.name, classifier.file);
     if (fs::exists(path)) {  // another process made it while this one waited: made as asked?
         requireSameRecipe(path.string(), autoencoderRecipe(path.string()), recipe, kRedoHint);
         return false;

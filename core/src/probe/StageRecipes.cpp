@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "AutoencoderTraining.h"
-#include "netsight/models/ModelFile.h"
+#include "netsight/models/Classifier.h"
 
 namespace netsight::probe {
 
@@ -42,10 +42,10 @@ Recipe pretrainRecipe(const experiment::ProbeSpec& spec) {
             {"autoencoder.max_train", spec.maxTrainSamples}};
 }
 
-Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedFile,
+Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedDigest,
                       const std::string& classifierName, const std::string& classifierFile) {
     Recipe recipe = pretrainRecipe(spec);
-    recipe["pretrained autoencoder"] = fileDigest(pretrainedFile);
+    recipe["pretrained autoencoder"] = pretrainedDigest;
     recipe["data"] = spec.data;
     recipe["seed"] = spec.seed;
     recipe["autoencoder.finetune_epochs"] = spec.finetuneEpochs;
@@ -66,7 +66,7 @@ Recipe classifierRecipe(const experiment::ProbeSpec& spec, const std::string& ar
 }
 
 Recipe recordedClassifierRecipe(const std::string& modelFile) {
-    const auto meta = models::inspectModel(modelFile).meta;
+    const auto meta = models::loadClassifier(modelFile)->meta();  // no layer listing: the record only
     Recipe recipe = {{"architecture", meta.architecture},
                      {"data", meta.training.dataSource},
                      {"seed", meta.training.seed},
@@ -151,6 +151,7 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
         pretrainedStale = !changes.empty();
         if (pretrainedStale) stale.push_back({pretrained, std::move(changes)});
     }
+    std::string pretrainedDigest;  // read once, for the first fine-tuned autoencoder that needs it
     for (const auto& entry : spec.classifiers) {
         const std::string finetuned = present(finetunedPath(directory, entry.name));
         if (finetuned.empty()) continue;
@@ -165,10 +166,12 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
             changes.push_back("its classifier " + entry.name + " is to be trained again");
         else if (pretrained != pretrainedPath(directory).string())
             changes.push_back("its pretrained autoencoder is gone or being trained again");
-        else
+        else {
+            if (pretrainedDigest.empty()) pretrainedDigest = fileDigest(pretrained);
             changes =
                 recipeChanges(recipeOf(finetuned, finetuned != finetunedPath(directory, entry.name).string()),
-                              finetuneRecipe(spec, pretrained, entry.name, classifier));
+                              finetuneRecipe(spec, pretrainedDigest, entry.name, classifier));
+        }
         if (changes.empty() && pretrainedStale)
             changes.push_back("it was fine-tuned from the pretrained autoencoder that is to be redone");
         if (!changes.empty()) stale.push_back({finetuned, std::move(changes)});

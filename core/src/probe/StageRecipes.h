@@ -31,9 +31,9 @@ using Recipe = nlohmann::json;
 Recipe pretrainRecipe(const experiment::ProbeSpec& spec);
 
 /// The settings an autoencoder fine-tuned for one classifier depends on: its pretrained autoencoder's
-/// recipe, the fine-tuning settings, and the contents of the pretrained autoencoder's file and of the
-/// classifier's model file (by digest, so that the experiment folder can move).
-Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedFile,
+/// recipe, the fine-tuning settings, the pretrained autoencoder's contents (`pretrainedDigest`, fileDigest of
+/// its file) and those of the classifier's model file (by digest, so that the experiment folder can move).
+Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedDigest,
                       const std::string& classifierName, const std::string& classifierFile);
 
 /// The settings a zoo classifier trained by the experiment depends on, from the spec, and as recorded
