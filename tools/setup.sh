@@ -16,7 +16,7 @@ root="$(pwd)"
 build="${NETSIGHT_BUILD_DIR:-$root/build}"
 
 packages=(
-  cmake ninja-build g++ pkg-config ccache
+  cmake ninja-build g++ pkg-config ccache clang-format
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   libtorch-dev libopenblas0-pthread
   libopencv-dev zlib1g-dev

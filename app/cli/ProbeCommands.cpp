@@ -5,7 +5,10 @@
 
 #include "Commands.h"
 #include "TerminalProgress.h"
+#include "netsight/experiment/Experiment.h"
+#include "netsight/experiment/JobRecorder.h"
 #include "netsight/probe/ProbeRun.h"
+#include "netsight/runtime/Device.h"
 
 namespace netsight::cli {
 namespace {
@@ -17,10 +20,8 @@ void printSummary(const probe::ProbeSummary& summary) {
         std::cout << std::right << std::setw(10) << column;
     std::cout << "\n";
     for (std::size_t r = 0; r < summary.rows.size(); ++r) {
-        const std::string label = r == 0   ? "original"
-                                  : r == 1 ? "pretrained AE"
-                                           : "AE for " + summary.rows[r];
-        std::cout << std::left << std::setw(22) << label << std::right << std::fixed << std::setprecision(3);
+        std::cout << std::left << std::setw(22) << experiment::rowTitle(summary.rows[r]) << std::right
+                  << std::fixed << std::setprecision(3);
         for (double value : summary.accuracy[r])
             std::cout << std::setw(10) << value;
         std::cout << "\n";
@@ -38,8 +39,7 @@ void printSummary(const probe::ProbeSummary& summary) {
     std::cout << std::setprecision(2) << "Kendall tau with accuracy " << summary.tauAccuracy
               << ", with parameter count " << summary.tauParameters << "\n\nNMI medians (intra / inter):\n";
     for (std::size_t r = 1; r < summary.rows.size(); ++r)
-        std::cout << "  " << std::left << std::setw(20)
-                  << (r == 1 ? "pretrained AE" : "AE for " + summary.rows[r]) << std::right
+        std::cout << "  " << std::left << std::setw(20) << experiment::rowTitle(summary.rows[r]) << std::right
                   << std::setprecision(3) << summary.nmiIntraMedian[r - 1] << " / "
                   << summary.nmiInterMedian[r - 1] << "\n";
     std::cout << "\nreport: " << summary.reportPath << "\n";
@@ -78,21 +78,35 @@ void addProbeCommands(CLI::App& app) {
         if (*discard) {  // every check first: nothing is deleted for a command that cannot run
             if (*demo || folder.empty())
                 throw CLI::ValidationError("--discard-stale needs an experiment folder (and no --demo)");
-            if (!finetune->empty()) probe::requireClassifier(folder, *finetune);
+            if (!finetune->empty()) {
+                probe::requireClassifier(folder, *finetune);
+                runtime::resolveDeviceName(device->empty()
+                                               ? experiment::Experiment::open(folder).spec().device
+                                               : *device);  // a bad --device deletes nothing
+            }
+            experiment::JobRecorder recorder(experiment::Experiment::open(folder).directory());
             for (const auto& stage : probe::discardStaleStages(folder)) {
-                std::cerr << "netsight-cli: deleted " << stage.file << " (";
-                for (std::size_t i = 0; i < stage.changes.size(); ++i)
-                    std::cerr << (i ? "; " : "") << stage.changes[i];
-                std::cerr << "); this run redoes it\n";
+                const std::string text = probe::describeStaleStage(stage, folder);
+                recorder.note("discarded " + text + " (made with other settings)");
+                std::cerr << "netsight-cli: deleted " << text << "; this run redoes it\n";
             }
         }
         if (!finetune->empty()) {
             if (*demo || folder.empty())
                 throw CLI::ValidationError("--finetune NAME needs an experiment folder (and no --demo)");
-            const std::string name = *finetune, where = *device;
-            const auto outcome = runWithProgress("fine-tune " + name, [=](const runtime::JobContext& job) {
-                probe::finetuneExperimentAutoencoder(folder, name, job, where);
-            });
+            const std::string name = *finetune;
+            const auto opened = experiment::Experiment::open(folder);
+            opened.classifier(name);  // an unknown name is refused before anything is recorded
+            // The device is resolved once, here, and that value goes down to every stage the job runs.
+            const std::string where =
+                runtime::resolveDeviceName(device->empty() ? opened.spec().device : *device);
+            experiment::JobRecorder recorder(opened.directory());
+            const auto outcome = runWithProgress(
+                {"fine-tune " + name, runtime::JobKind::FinetuneAutoencoder, name},
+                [=](const runtime::JobContext& job) {
+                    probe::finetuneExperimentAutoencoder(folder, name, job, where);
+                },
+                &recorder, where);
             if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
             std::cout << "fine-tuned autoencoder for " << name << ": "
                       << (std::filesystem::path(folder) / "models" / ("ae-" + name + ".pt")).string() << "\n";
@@ -105,9 +119,14 @@ void addProbeCommands(CLI::App& app) {
         } else if (folder.empty()) {
             throw CLI::ValidationError("give an experiment folder, or --demo -o FOLDER");
         }
+        const auto opened = experiment::Experiment::open(folder);
+        const std::string where = runtime::resolveDeviceName(opened.spec().device);
+        experiment::JobRecorder recorder(opened.directory());
         auto summary = std::make_shared<probe::ProbeSummary>();
         const auto outcome = runWithProgress(
-            "probe", [=](const runtime::JobContext& job) { *summary = probe::runProbe(folder, job); });
+            {"probe", runtime::JobKind::Probe, {}},
+            [=](const runtime::JobContext& job) { *summary = probe::runProbe(folder, job); }, &recorder,
+            where);
         if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
         printSummary(*summary);
     });

@@ -10,6 +10,8 @@
 #include <map>
 #include <thread>
 
+#include "netsight/runtime/JobLanes.h"
+
 namespace netsight::cli {
 namespace {
 
@@ -33,6 +35,11 @@ std::string duration(double seconds) {
 }  // namespace
 
 runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThread::Work& work) {
+    return runWithProgress(runtime::JobTicket{name, runtime::JobKind::Query, {}}, work);
+}
+
+runtime::Outcome runWithProgress(const runtime::JobTicket& ticket, const runtime::JobThread::Work& work,
+                                 experiment::JobRecorder* recorder, const std::string& lane) {
     const bool tty = ::isatty(STDERR_FILENO);
     interrupted.store(false);
     auto previous = std::signal(SIGINT, onInterrupt);
@@ -40,7 +47,9 @@ runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThre
     runtime::FinishedEvent finished;
     bool done = false;
     {
-        runtime::JobThread job(name, sink, work);
+        runtime::JobLanes jobs(sink);
+        if (recorder) recorder->queued(ticket.name, lane);
+        jobs.submit(lane, ticket, [&work](runtime::JobContext& context) { work(context); });
         std::map<std::string, double> latest;
         runtime::ProgressEvent progress;
         auto lastLine = std::chrono::steady_clock::now();
@@ -54,10 +63,11 @@ runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThre
             if (interrupted.exchange(false)) {
                 clearBar();
                 std::cerr << "netsight-cli: cancelling (finishing the current batch)...\n";
-                job.cancel();
+                jobs.cancel(ticket.name);
             }
             bool changed = false;
             for (auto& event : sink.drain()) {
+                if (recorder) recorder->record(event);
                 if (auto* p = std::get_if<runtime::ProgressEvent>(&event)) {
                     progress = *p;
                     changed = true;
@@ -65,10 +75,7 @@ runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThre
                     latest[m->series] = m->value;
                 } else if (auto* l = std::get_if<runtime::LogEvent>(&event)) {
                     clearBar();
-                    const char* prefix = l->level == runtime::LogLevel::Warning ? "warning: "
-                                         : l->level == runtime::LogLevel::Error ? "error: "
-                                                                                : "";
-                    std::cerr << "netsight-cli: " << prefix << l->text << "\n";
+                    std::cerr << "netsight-cli: " << experiment::logLevelPrefix(l->level) << l->text << "\n";
                 } else if (auto* f = std::get_if<runtime::FinishedEvent>(&event)) {
                     finished = *f;
                     done = true;

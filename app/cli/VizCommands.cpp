@@ -6,6 +6,8 @@
 #include "TerminalProgress.h"
 #include "netsight/data/ContactSheet.h"
 #include "netsight/data/Dataset.h"
+#include "netsight/models/ModelFile.h"
+#include "netsight/viz/SavedVisualization.h"
 #include "netsight/viz/Visualize.h"
 
 namespace netsight::cli {
@@ -196,21 +198,32 @@ void addVizCommands(CLI::App& app) {
         command->add_option("--jitter", options->jitter, "Random shift in pixels")->capture_default_str();
         command->add_option("--seed", options->seed, "Random seed")->capture_default_str();
         command->add_option("--device", options->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+        auto depths = std::make_shared<bool>(false);
+        command->add_flag("--depths", *depths,
+                          "Also invert at up to three earlier layers with a spatial output (as the app's "
+                          "Visualizer does): what each depth still knows of the image");
         command
-            ->add_option("-o,--output", *output, "PNG to write: the original and the pre-image side by side")
+            ->add_option("-o,--output", *output, "PNG to write: the original and the pre-images side by side")
             ->required();
         command->callback([=] {
             const data::Image target = data::readImageFile(*image);
-            auto result = std::make_shared<viz::InversionResult>();
+            const std::vector<std::string> layers =
+                *depths ? viz::inversionDepths(models::inspectModel(*model).layers, options->layer)
+                        : std::vector<std::string>{options->layer};
+            auto results = std::make_shared<std::vector<std::pair<std::string, viz::InversionResult>>>();
             runOrFail("invert", [=](const runtime::JobContext& job) {
-                *result = viz::invert(*model, target, *options, job);
+                *results = viz::invertAtDepths(*model, target, layers, *options, job);
             });
-            const auto grid =
-                data::imageGrid({{data::fromRgbBuffer(result->original), data::fromRgbBuffer(result->image)}},
-                                {"original", options->layer}, {}, 192);
-            data::writePng(grid, *output);
-            std::cout << "normalized feature loss " << result->featureLoss << " in " << result->seconds
-                      << " s; wrote " << *output << "\n";
+            std::vector<data::Image> row{data::fromRgbBuffer(results->front().second.original)};
+            std::vector<std::string> titles{"original"};
+            for (const auto& [layer, result] : *results) {
+                row.push_back(data::fromRgbBuffer(result.image));
+                titles.push_back(layer);
+                std::cout << layer << ": normalized feature loss " << result.featureLoss << " in "
+                          << result.seconds << " s\n";
+            }
+            data::writePng(data::imageGrid({row}, titles, {}, 192), *output);
+            std::cout << "wrote " << *output << "\n";
         });
     }
 }

@@ -1,5 +1,7 @@
 #include "netsight/ui/DataPanel.h"
 
+#include "netsight/ui/ExperimentSession.h"
+
 #include <gtest/gtest.h>
 
 #include <QApplication>
@@ -12,13 +14,15 @@
 #include <QTest>
 
 using netsight::ui::DataPanel;
+using netsight::ui::ExperimentSession;
 
 namespace {
 
 constexpr const char* kSmallWorld = "factorworld:classes=4,size=32,train=40,val=8,test=8";
 
 TEST(DataPanel, OpensASourceAndShowsItsSheet) {
-    DataPanel panel;
+    ExperimentSession session;  // its interactive lane opens the data and draws the sheet
+    DataPanel panel(&session);
     panel.show();
     QSignalSpy shown(&panel, &DataPanel::sheetShown);
     panel.findChild<QLineEdit*>()->setText(kSmallWorld);
@@ -33,7 +37,8 @@ TEST(DataPanel, OpensASourceAndShowsItsSheet) {
 }
 
 TEST(DataPanel, ClassFilterRedrawsTheSheetWithFewerImages) {
-    DataPanel panel;
+    ExperimentSession session;  // its interactive lane opens the data and draws the sheet
+    DataPanel panel(&session);
     QSignalSpy shown(&panel, &DataPanel::sheetShown);
     panel.setSource(kSmallWorld);
     panel.load();
@@ -47,7 +52,8 @@ TEST(DataPanel, ClassFilterRedrawsTheSheetWithFewerImages) {
 }
 
 TEST(DataPanel, BadSourceShowsTheErrorAndKeepsWorking) {
-    DataPanel panel;
+    ExperimentSession session;  // its interactive lane opens the data and draws the sheet
+    DataPanel panel(&session);
     panel.show();
     QSignalSpy failed(&panel, &DataPanel::failed);
     panel.setSource("folder:/nonexistent/netsight-ui-test");
@@ -67,7 +73,8 @@ TEST(DataPanel, BadSourceShowsTheErrorAndKeepsWorking) {
 }
 
 TEST(DataPanel, SavesTheSheetAndReportsAnUnwritablePath) {
-    DataPanel panel;
+    ExperimentSession session;  // its interactive lane opens the data and draws the sheet
+    DataPanel panel(&session);
     QSignalSpy shown(&panel, &DataPanel::sheetShown);
     panel.setSource(kSmallWorld);
     panel.load();

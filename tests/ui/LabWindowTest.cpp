@@ -38,29 +38,13 @@
 namespace netsight::ui {
 namespace {
 
-constexpr int kProbeTimeoutMs = 180000;
+using test::kProbeTimeoutMs;
+using test::waitForJob;
 
 QAction* actionNamed(QWidget* window, const QString& prefix) {
     for (auto* action : window->findChildren<QAction*>())
         if (action->text().remove('&').startsWith(prefix)) return action;
     return nullptr;
-}
-
-// Waits for the job's FinishedEvent as the GUI sees it (the event loop keeps running meanwhile).
-JobState waitForJob(ExperimentSession* session, const QString& name) {
-    JobState state = JobState::Queued;
-    bool done = false;
-    QObject guard;
-    QObject::connect(session, &ExperimentSession::jobFinished, &guard,
-                     [&](const QString& job, JobState outcome, const QString&) {
-                         if (job == name) {
-                             state = outcome;
-                             done = true;
-                         }
-                     });
-    EXPECT_TRUE(QTest::qWaitFor([&] { return done; }, kProbeTimeoutMs))
-        << name.toStdString() << " never ended";
-    return state;
 }
 
 QString jobCell(JobsPanel* panel, int column) {

@@ -1,11 +1,35 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <QObject>
 #include <QString>
 #include <QTemporaryDir>
+#include <QTest>
 
 #include "netsight/experiment/ProbeSpec.h"
+#include "netsight/ui/ExperimentSession.h"
 
 namespace netsight::test {
+
+constexpr int kProbeTimeoutMs = 180000;
+
+/// Waits for the job's FinishedEvent as the GUI sees it (the event loop keeps running meanwhile).
+inline ui::JobState waitForJob(ui::ExperimentSession* session, const QString& name) {
+    ui::JobState state = ui::JobState::Queued;
+    bool done = false;
+    QObject guard;
+    QObject::connect(session, &ui::ExperimentSession::jobFinished, &guard,
+                     [&](const QString& job, ui::JobState outcome, const QString&) {
+                         if (job == name) {
+                             state = outcome;
+                             done = true;
+                         }
+                     });
+    EXPECT_TRUE(QTest::qWaitFor([&] { return done; }, kProbeTimeoutMs))
+        << name.toStdString() << " never ended";
+    return state;
+}
 
 /// A probe small enough to run in seconds: 16 px FactorWorld, two classifiers, the tiny AE.
 inline experiment::ProbeSpec tinyProbeSpec() {

@@ -7,7 +7,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -19,7 +18,6 @@
 #include <QTableWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 
 #include "Formatting.h"
 #include "PanelLayout.h"
@@ -97,6 +95,7 @@ ClassifiersPanel::ClassifiersPanel(ExperimentSession* session, QWidget* parent)
     connect(session_, &ExperimentSession::specChanged, this, &ClassifiersPanel::refresh);
     connect(session_, &ExperimentSession::resultsChanged, this, &ClassifiersPanel::refresh);
     connect(session_, &ExperimentSession::closed, this, &ClassifiersPanel::refresh);
+    connect(session_, &ExperimentSession::stagesChanged, this, &ClassifiersPanel::refresh);
     refresh();
 }
 
@@ -145,10 +144,8 @@ void ClassifiersPanel::refresh() {
         }
         if (inspectErrors_.contains(path))
             status = tr("unusable: %1").arg(inspectErrors_[path]);
-        else if (exists)
-            status = QFileInfo::exists(path + ".ckpt") ? tr("training interrupted (resumes)") : tr("ready");
         else
-            status = entry.architecture.empty() ? tr("file missing") : tr("not trained yet");
+            status = QString::fromStdString(session_->experiment().classifierStatus(entry));
         set(kParameters, parameters);
         set(kAccuracy, accuracy);
         set(kStatus, status);
@@ -159,20 +156,21 @@ void ClassifiersPanel::refresh() {
 
 // Model files are loaded off the GUI thread: a large TorchScript archive takes a moment.
 void ClassifiersPanel::inspect(const QString& path) {
-    auto* watcher = new QFutureWatcher<models::ModelSummary>(this);
-    connect(watcher, &QFutureWatcher<models::ModelSummary>::finished, this, [this, watcher, path] {
-        watcher->deleteLater();
-        try {
-            inspectedModels_[path] = watcher->result();
-        } catch (const std::exception& e) {
-            inspectErrors_[path] = QString::fromStdString(e.what());
-        }
-        refresh();
-        emit inspected(path);
-    });
     inspectErrors_.remove(path);
     inspectedModels_.remove(path);
-    watcher->setFuture(QtConcurrent::run([file = path.toStdString()] { return models::inspectModel(file); }));
+    session_->query<models::ModelSummary>(
+        tr("read %1").arg(QFileInfo(path).fileName()), this,
+        [file = path.toStdString()](runtime::JobContext&) { return models::inspectModel(file); },
+        [this, path](models::ModelSummary summary) {
+            inspectedModels_[path] = std::move(summary);
+            refresh();
+            emit inspected(path);
+        },
+        [this, path](const QString& message) {
+            inspectErrors_[path] = message;
+            refresh();
+            emit inspected(path);
+        });
 }
 
 void ClassifiersPanel::showDetails() {

@@ -2,7 +2,6 @@
 
 #include <QComboBox>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -10,25 +9,15 @@
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 #include <exception>
 
 #include "ImageConversion.h"
 #include "netsight/data/ContactSheet.h"
 #include "netsight/data/Dataset.h"
+#include "netsight/ui/ExperimentSession.h"
 
 namespace netsight::ui {
 namespace {
-
-struct LoadResult {
-    std::shared_ptr<const data::Dataset> dataset;
-    QString error;
-};
-
-struct SheetResult {
-    QImage image;
-    QString error;
-};
 
 QString describe(const data::Dataset& dataset) {
     const data::DatasetInfo& info = dataset.info();
@@ -51,7 +40,7 @@ QString describe(const data::Dataset& dataset) {
 
 }  // namespace
 
-DataPanel::DataPanel(QWidget* parent) : QWidget(parent) {
+DataPanel::DataPanel(ExperimentSession* session, QWidget* parent) : QWidget(parent), session_(session) {
     sourceEdit_ = new QLineEdit("factorworld", this);
     sourceEdit_->setToolTip(QString::fromStdString(data::sourceHelp()));
     sourceEdit_->setPlaceholderText("factorworld, fashion-mnist, folder:DIR, cifar10:DIR, mnist:DIR ...");
@@ -150,37 +139,35 @@ void DataPanel::load() {
     const std::string text = source().toStdString();
     errorLabel_->hide();
     setBusy(true);
-    auto* watcher = new QFutureWatcher<LoadResult>(this);
-    connect(watcher, &QFutureWatcher<LoadResult>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != generation_) return;
+    const bool started = session_->query<std::shared_ptr<const data::Dataset>>(
+        tr("open %1").arg(source()), this,
+        [text](runtime::JobContext&) {
+            return std::shared_ptr<const data::Dataset>(data::openDataset(text));
+        },
+        [this, generation](std::shared_ptr<const data::Dataset> dataset) {
+            if (generation != generation_) return;
+            setBusy(false);
+            dataset_ = std::move(dataset);
+            summaryLabel_->setText(describe(*dataset_));
+            const QSignalBlocker blocker(classBox_);
+            classBox_->clear();
+            classBox_->addItem(tr("all classes"), -1);
+            const auto& names = dataset_->info().classNames;
+            for (std::size_t c = 0; c < names.size(); ++c)
+                classBox_->addItem(QString("%1 · %2").arg(c).arg(QString::fromStdString(names[c])),
+                                   static_cast<int>(c));
+            emit loaded();
+            showSheet();
+        },
+        [this, generation](const QString& message) {
+            if (generation != generation_) return;
+            setBusy(false);
+            showError(message);
+        });
+    if (!started) {
         setBusy(false);
-        const LoadResult result = watcher->result();
-        if (!result.error.isEmpty()) {
-            showError(result.error);
-            return;
-        }
-        dataset_ = result.dataset;
-        summaryLabel_->setText(describe(*dataset_));
-        const QSignalBlocker blocker(classBox_);
-        classBox_->clear();
-        classBox_->addItem(tr("all classes"), -1);
-        const auto& names = dataset_->info().classNames;
-        for (std::size_t c = 0; c < names.size(); ++c)
-            classBox_->addItem(QString("%1 · %2").arg(c).arg(QString::fromStdString(names[c])),
-                               static_cast<int>(c));
-        emit loaded();
-        showSheet();
-    });
-    watcher->setFuture(QtConcurrent::run([text] {
-        LoadResult result;
-        try {
-            result.dataset = data::openDataset(text);
-        } catch (const std::exception& error) {
-            result.error = QString::fromStdString(error.what());
-        }
-        return result;
-    }));
+        showError(session_->error());
+    }
 }
 
 void DataPanel::showSheet() {
@@ -192,29 +179,21 @@ void DataPanel::showSheet() {
     options.classFilter = classBox_->currentData().isValid() ? classBox_->currentData().toInt() : -1;
     const auto split = static_cast<data::Split>(splitBox_->currentData().toInt());
     auto dataset = dataset_;
-    auto* watcher = new QFutureWatcher<SheetResult>(this);
-    connect(watcher, &QFutureWatcher<SheetResult>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != generation_) return;
-        const SheetResult result = watcher->result();
-        if (!result.error.isEmpty()) {
-            showError(result.error);
-            return;
-        }
-        sheet_ = result.image;
-        sheetLabel_->setPixmap(QPixmap::fromImage(sheet_));
-        saveButton_->setEnabled(true);
-        emit sheetShown();
-    });
-    watcher->setFuture(QtConcurrent::run([dataset, split, options] {
-        SheetResult result;
-        try {
-            result.image = toQImage(data::contactSheet(*dataset, split, options));
-        } catch (const std::exception& error) {
-            result.error = QString::fromStdString(error.what());
-        }
-        return result;
-    }));
+    session_->query<data::RgbBuffer>(
+        tr("contact sheet"), this,
+        [dataset, split, options](runtime::JobContext&) {
+            return data::contactSheet(*dataset, split, options);
+        },
+        [this, generation](data::RgbBuffer image) {
+            if (generation != generation_) return;
+            sheet_ = toQImage(image);
+            sheetLabel_->setPixmap(QPixmap::fromImage(sheet_));
+            saveButton_->setEnabled(true);
+            emit sheetShown();
+        },
+        [this, generation](const QString& message) {
+            if (generation == generation_) showError(message);
+        });
 }
 
 bool DataPanel::saveSheet(const QString& path) {

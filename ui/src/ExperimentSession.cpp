@@ -3,21 +3,19 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QTextStream>
 
 #include "ImageConversion.h"
+#include "netsight/experiment/JobRecorder.h"
 #include "netsight/probe/ProbeRun.h"
 #include "netsight/runtime/Device.h"
-#include "netsight/runtime/JobQueue.h"
+#include "netsight/runtime/JobLanes.h"
 
 namespace netsight::ui {
 namespace {
 
-constexpr int kDrainIntervalMs = 40;  // DESIGN.md: coalesce 30-50 ms, replot once per tick
-
-QString metricsPath(const QString& directory) {
-    return directory + "/results/metrics.csv";
-}
+constexpr int kDrainIntervalMs = 40;     // DESIGN.md: coalesce 30-50 ms, replot once per tick
+constexpr int kFolderIntervalMs = 1000;  // how often the folder is looked at for other processes' work
+constexpr qint64 kQuietQueryMs = 500;    // a query shows in the Jobs view once it takes this long
 
 JobState stateOf(runtime::Outcome outcome) {
     switch (outcome) {
@@ -31,53 +29,66 @@ JobState stateOf(runtime::Outcome outcome) {
     return JobState::Failed;
 }
 
+// The jobs whose curves and pictures belong to the experiment (recorded in results/metrics.csv, shown in
+// the Probe view); the others' belong to the view that started them.
+bool experimentJob(runtime::JobKind kind) {
+    return kind == runtime::JobKind::Probe || kind == runtime::JobKind::TrainClassifier ||
+           kind == runtime::JobKind::FinetuneAutoencoder;
+}
+
+bool pending(const JobStatus& status) {
+    return status.state == JobState::Queued || status.state == JobState::Running;
+}
+
+template <typename Event>
+QString jobOf(const Event& event) {
+    return QString::fromStdString(event.job);
+}
+
 }  // namespace
 
 ExperimentSession::ExperimentSession(QObject* parent)
     : QObject(parent), sink_(std::make_unique<runtime::EventSink>()) {
     qRegisterMetaType<JobState>();
-    queue_ = std::make_unique<runtime::JobQueue>(*sink_);
+    lanes_ = std::make_unique<runtime::JobLanes>(*sink_);
     drainTimer_.setInterval(kDrainIntervalMs);
     connect(&drainTimer_, &QTimer::timeout, this, &ExperimentSession::drain);
     drainTimer_.start();
+    folderTimer_.setInterval(kFolderIntervalMs);
+    connect(&folderTimer_, &QTimer::timeout, this, &ExperimentSession::watchFolder);
+    folderTimer_.start();
 }
 
 ExperimentSession::~ExperimentSession() {
-    queue_.reset();  // cancels and joins: the running job stops at its next batch
+    lanes_.reset();  // cancels and joins: the running jobs stop at their next batch
+    queries_.clear();
     drain();
 }
 
 bool ExperimentSession::open(const QString& directoryText) {
-    const QString directory = QDir(directoryText).absolutePath();
-    const QString specPath = directory + "/experiment.json";
-    if (!QFileInfo::exists(specPath)) {
-        error_ =
-            tr("%1 is not a NetSight experiment: it has no experiment.json. Use File > New to create one.")
-                .arg(directory);
-        return false;
-    }
     if (busy()) {
         error_ = tr("A job of %1 is still running; cancel it first.").arg(directory_);
         return false;
     }
-    experiment::ProbeSpec spec;
+    std::optional<experiment::Experiment> found;
     try {
-        spec = experiment::readProbeSpec(specPath.toStdString());
+        found = experiment::Experiment::open(QDir(directoryText).absolutePath().toStdString());
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
         return false;
     }
     close();
-    directory_ = directory;
-    spec_ = spec;
+    experiment_ = std::move(found);
+    directory_ = QString::fromStdString(experiment_->directory());
+    spec_ = experiment_->spec();
+    recorder_ = std::make_unique<experiment::JobRecorder>(experiment_->directory());
     error_.clear();
-    QFile logFile(directory_ + "/log.txt");
-    if (logFile.open(QIODevice::ReadOnly | QIODevice::Text)) {
-        const QStringList lines = QString::fromUtf8(logFile.readAll()).split('\n', Qt::SkipEmptyParts);
-        log_ = lines.mid(std::max<qsizetype>(0, lines.size() - 2000));  // the last 2,000 lines
-    }
+    for (const auto& line : experiment::readLog(experiment_->logPath()))
+        log_.push_back(QString::fromStdString(line));
     loadSeries();
     loadResults();  // with the grid's pictures when there are results
+    folderStamp_.clear();
+    watchFolder();
     emit opened();
     emit specChanged();
     emit seriesChanged();
@@ -88,15 +99,7 @@ bool ExperimentSession::open(const QString& directoryText) {
 
 bool ExperimentSession::create(const QString& directory, const std::optional<experiment::ProbeSpec>& spec) {
     try {
-        QDir().mkpath(directory);
-        const std::string specPath = (directory + "/experiment.json").toStdString();
-        if (QFileInfo::exists(QString::fromStdString(specPath))) {
-            error_ = tr("%1 already holds an experiment; open it instead.").arg(directory);
-            return false;
-        }
-        const experiment::ProbeSpec chosen = spec ? *spec : experiment::demoProbeSpec();
-        experiment::validateProbeSpec(chosen, specPath);
-        experiment::writeProbeSpec(chosen, specPath);
+        experiment::Experiment::create(directory.toStdString(), spec ? *spec : experiment::demoProbeSpec());
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
         return false;
@@ -106,9 +109,12 @@ bool ExperimentSession::create(const QString& directory, const std::optional<exp
 
 void ExperimentSession::close() {
     if (directory_.isEmpty()) return;
-    flushSeries();
+    recorder_.reset();  // flushes the curves
+    experiment_.reset();
     directory_.clear();
     spec_ = experiment::ProbeSpec{};
+    stages_.clear();
+    folderStamp_.clear();
     series_.clear();
     previews_.clear();
     results_.reset();
@@ -117,22 +123,12 @@ void ExperimentSession::close() {
 }
 
 QString ExperimentSession::modelPath(const experiment::ClassifierEntry& entry) const {
-    if (!entry.architecture.empty())
-        return directory_ + "/models/" + QString::fromStdString(entry.name) + ".nsm";
-    const QString file = QString::fromStdString(entry.model);
-    return QFileInfo(file).isAbsolute() ? file : directory_ + "/" + file;
+    return experiment_ ? QString::fromStdString(experiment_->modelPath(entry)) : QString();
 }
 
-namespace {
-
-QString describe(const probe::StaleStage& stage, const QString& directory) {
-    QStringList changes;
-    for (const auto& change : stage.changes)
-        changes << QString::fromStdString(change);
-    return QDir(directory).relativeFilePath(QString::fromStdString(stage.file)) + ": " + changes.join("; ");
+bool ExperimentSession::classifierReady(const experiment::ClassifierEntry& entry) const {
+    return experiment_ && experiment_->classifierReady(entry);
 }
-
-}  // namespace
 
 QStringList ExperimentSession::staleStages() {
     QStringList lines;
@@ -140,7 +136,7 @@ QStringList ExperimentSession::staleStages() {
     if (!isOpen()) return lines;
     try {
         for (const auto& stage : probe::staleStages(directory_.toStdString()))
-            lines << describe(stage, directory_);
+            lines << QString::fromStdString(probe::describeStaleStage(stage, directory_.toStdString()));
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
     }
@@ -154,11 +150,14 @@ bool ExperimentSession::discardStaleStages() {
     }
     try {
         for (const auto& stage : probe::discardStaleStages(directory_.toStdString()))
-            appendLog(tr("discarded %1 (made with other settings)").arg(describe(stage, directory_)));
+            showLog(QString::fromStdString(
+                recorder_->note("discarded " + probe::describeStaleStage(stage, directory_.toStdString()) +
+                                " (made with other settings)")));
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
         return false;
     }
+    watchFolder();
     return true;
 }
 
@@ -167,97 +166,135 @@ bool ExperimentSession::updateSpec(const experiment::ProbeSpec& spec) {
         error_ = tr("The probe is running; cancel it before changing the experiment.");
         return false;
     }
-    const std::string specPath = (directory_ + "/experiment.json").toStdString();
     try {
-        experiment::validateProbeSpec(spec, specPath);
-        experiment::writeProbeSpec(spec, specPath);
+        experiment_->setSpec(spec);
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
         return false;
     }
     spec_ = spec;
     emit specChanged();
+    watchFolder();
     return true;
 }
 
-bool ExperimentSession::submit(const QString& name, std::function<void(runtime::JobContext&)> work) {
+bool ExperimentSession::submit(const runtime::JobTicket& ticket,
+                               std::function<void(runtime::JobContext&)> work) {
+    const QString name = QString::fromStdString(ticket.name);
     if (!isOpen()) {
         error_ = tr("Open or create an experiment first.");
         return false;
     }
-    if (JobStatus* existing = job(name);
-        existing && (existing->state == JobState::Queued || existing->state == JobState::Running)) {
+    if (JobStatus* existing = job(name); existing && pending(*existing)) {
         error_ = tr("%1 is already queued or running.").arg(name);
         return false;
     }
-    QString device;
+    std::string device;
     try {
-        device = QString::fromStdString(runtime::resolveDeviceName(spec_.device));
+        device = runtime::resolveDeviceName(spec_.device);  // once per job: its lane
+        lanes_->submit(device, ticket, std::move(work));
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
         return false;
     }
     JobStatus status;
     status.name = name;
-    status.device = device;
+    status.kind = ticket.kind;
+    status.owner = QString::fromStdString(ticket.owner);
+    status.device = QString::fromStdString(device);
     status.phase = tr("queued");
     if (JobStatus* existing = job(name))
         *existing = status;
     else
         jobs_.push_back(status);
-    queue_->submit(name.toStdString(), std::move(work));
-    appendLog(tr("%1 queued on %2").arg(name, device));
+    showLog(QString::fromStdString(recorder_->queued(ticket.name, device)));
     emit jobsChanged();
+    return true;
+}
+
+bool ExperimentSession::submitJob(const runtime::JobTicket& ticket,
+                                  std::function<void(runtime::JobContext&)> work) {
+    return submit(ticket, std::move(work));
+}
+
+bool ExperimentSession::submitQuery(const QString& title, QObject* receiver,
+                                    std::function<void(runtime::JobContext&)> work,
+                                    std::function<void()> done, std::function<void(const QString&)> failed) {
+    const QString name = QStringLiteral("%1 #%2").arg(title).arg(++queryCount_);
+    try {
+        lanes_->submit(runtime::kInteractiveLane, {name.toStdString(), runtime::JobKind::Query, {}},
+                       std::move(work));
+    } catch (const std::exception& e) {
+        error_ = QString::fromStdString(e.what());
+        return false;
+    }
+    Query query{receiver, std::move(done), std::move(failed), {}};
+    query.started.start();
+    queries_.insert(name, std::move(query));
     return true;
 }
 
 bool ExperimentSession::startProbe() {
     const std::string directory = directory_.toStdString();
-    return submit(probeJobName(),
+    return submit({probeJobName().toStdString(), runtime::JobKind::Probe, {}},
                   [directory](runtime::JobContext& context) { probe::runProbe(directory, context); });
 }
 
 bool ExperimentSession::trainClassifier(const QString& name) {
     const std::string directory = directory_.toStdString(), classifier = name.toStdString();
-    return submit("train " + name, [directory, classifier](runtime::JobContext& context) {
-        probe::trainExperimentClassifier(directory, classifier, context);
-    });
+    return submit({"train " + classifier, runtime::JobKind::TrainClassifier, classifier},
+                  [directory, classifier](runtime::JobContext& context) {
+                      probe::trainExperimentClassifier(directory, classifier, context);
+                  });
 }
 
 bool ExperimentSession::finetuneAutoencoder(const QString& name) {
     const std::string directory = directory_.toStdString(), classifier = name.toStdString();
-    return submit("fine-tune " + name, [directory, classifier](runtime::JobContext& context) {
-        probe::finetuneExperimentAutoencoder(directory, classifier, context);
-    });
+    return submit({"fine-tune " + classifier, runtime::JobKind::FinetuneAutoencoder, classifier},
+                  [directory, classifier](runtime::JobContext& context) {
+                      probe::finetuneExperimentAutoencoder(directory, classifier, context);
+                  });
 }
 
 bool ExperimentSession::retry(const QString& name) {
-    if (name == probeJobName()) return startProbe();
-    if (name.startsWith("train ")) return trainClassifier(name.mid(6));
-    if (name.startsWith("fine-tune ")) return finetuneAutoencoder(name.mid(10));
-    if (name.startsWith("viz:")) {
-        error_ = tr("Start %1 again from the Visualizer view").arg(name);
+    const JobStatus* status = job(name);
+    if (!status) {
+        error_ = tr("Unknown job %1").arg(name);
         return false;
     }
-    if (name.startsWith("factors:")) {
-        error_ = tr("Start %1 again from the Factor lab view").arg(name);
-        return false;
+    switch (status->kind) {
+        case runtime::JobKind::Probe:
+            return startProbe();
+        case runtime::JobKind::TrainClassifier:
+            return trainClassifier(status->owner);
+        case runtime::JobKind::FinetuneAutoencoder:
+            return finetuneAutoencoder(status->owner);
+        case runtime::JobKind::Visualize:
+        case runtime::JobKind::Gallery:
+        case runtime::JobKind::Invert:
+            error_ = tr("Start %1 again from the Visualizer view").arg(name);
+            return false;
+        case runtime::JobKind::FactorAnalysis:
+            error_ = tr("Start %1 again from the Factor lab view").arg(name);
+            return false;
+        case runtime::JobKind::Query:
+            break;
     }
-    error_ = tr("Unknown job %1").arg(name);
+    error_ = tr("%1 is asked again by its view when needed").arg(name);
     return false;
 }
 
 void ExperimentSession::cancel(const QString& name) {
-    queue_->cancel(name.toStdString());
+    lanes_->cancel(name.toStdString());
 }
 
 void ExperimentSession::cancelAll() {
-    queue_->cancelAll();
+    lanes_->cancelAll();
 }
 
 bool ExperimentSession::busy() const {
     for (const auto& status : jobs_)
-        if (status.state == JobState::Queued || status.state == JobState::Running) return true;
+        if (status.kind != runtime::JobKind::Query && pending(status)) return true;
     return false;
 }
 
@@ -269,38 +306,87 @@ JobStatus* ExperimentSession::job(const QString& name) {
 
 void ExperimentSession::drain() {
     const auto events = sink_->drain();
+    showSlowQueries();
     if (events.empty()) return;
     bool seriesTouched = false, previewsTouched = false;
     for (const auto& event : events)
         handle(event, &seriesTouched, &previewsTouched);
-    flushSeries();
+    if (recorder_) recorder_->flush();
     // One signal of each kind per tick: the panels replot once, however many events came.
     emit jobsChanged();
     if (seriesTouched) emit seriesChanged();
     if (previewsTouched) emit previewsChanged();
 }
 
+// A query that takes long gets a row in the Jobs view, with Cancel, like any job.
+void ExperimentSession::showSlowQueries() {
+    bool shown = false;
+    for (auto it = queries_.begin(); it != queries_.end(); ++it) {
+        if (job(it.key()) || it->started.elapsed() < kQuietQueryMs) continue;
+        JobStatus status;
+        status.name = it.key();
+        status.kind = runtime::JobKind::Query;
+        status.device = QString::fromLatin1(runtime::kInteractiveLane);
+        status.state = JobState::Running;
+        status.phase = tr("working");
+        jobs_.push_back(status);
+        shown = true;
+    }
+    if (shown) emit jobsChanged();
+}
+
+void ExperimentSession::finishQuery(const runtime::FinishedEvent& finished) {
+    const QString name = jobOf(finished);
+    Query query = queries_.take(name);
+    for (int i = 0; i < jobs_.size(); ++i)
+        if (jobs_[i].name == name) {
+            if (finished.outcome == runtime::Outcome::Succeeded)
+                jobs_.removeAt(i);  // done: nothing to show
+            else {
+                jobs_[i].state = stateOf(finished.outcome);
+                jobs_[i].message = QString::fromStdString(finished.message);
+            }
+            break;
+        }
+    if (!query.receiver) return;  // the view that asked is gone
+    if (finished.outcome == runtime::Outcome::Succeeded) {
+        if (query.done) query.done();
+    } else if (query.failed) {
+        query.failed(finished.outcome == runtime::Outcome::Cancelled
+                         ? tr("cancelled")
+                         : QString::fromStdString(finished.message));
+    }
+}
+
 void ExperimentSession::handle(const runtime::Event& event, bool* seriesTouched, bool* previewsTouched) {
+    const QString name = std::visit([](const auto& e) { return jobOf(e); }, event);
+    if (queries_.contains(name)) {
+        if (auto* finished = std::get_if<runtime::FinishedEvent>(&event)) finishQuery(*finished);
+        if (auto* log = std::get_if<runtime::LogEvent>(&event); log && recorder_)
+            showLog(QString::fromStdString(*recorder_->record(event)));
+        return;
+    }
+    JobStatus* status = job(name);
+    const runtime::JobKind kind = status ? status->kind : runtime::JobKind::Query;
     // The visualizer's and the factor lab's curves and pictures are not the experiment's: they go to
-    // their panel only.
-    const bool vizJob = std::visit(
-        [](const auto& e) { return e.job.rfind("viz:", 0) == 0 || e.job.rfind("factors:", 0) == 0; }, event);
-    if (auto* vizMetricEvent = std::get_if<runtime::MetricEvent>(&event); vizMetricEvent && vizJob) {
-        emit vizMetric(QString::fromStdString(vizMetricEvent->job),
-                       QString::fromStdString(vizMetricEvent->series), vizMetricEvent->step,
-                       vizMetricEvent->value);
-        return;
+    // their view only.
+    if (!experimentJob(kind)) {
+        if (auto* metric = std::get_if<runtime::MetricEvent>(&event)) {
+            emit vizMetric(name, QString::fromStdString(metric->series), metric->step, metric->value);
+            return;
+        }
+        if (auto* preview = std::get_if<runtime::PreviewEvent>(&event)) {
+            QVector<QImage> images;
+            for (const auto& buffer : preview->images)
+                images.push_back(toQImage(buffer));
+            emit vizPreview(name, QString::fromStdString(preview->key), images);
+            return;
+        }
     }
-    if (auto* vizPreviewEvent = std::get_if<runtime::PreviewEvent>(&event); vizPreviewEvent && vizJob) {
-        QVector<QImage> images;
-        for (const auto& buffer : vizPreviewEvent->images)
-            images.push_back(toQImage(buffer));
-        emit vizPreview(QString::fromStdString(vizPreviewEvent->job),
-                        QString::fromStdString(vizPreviewEvent->key), images);
-        return;
-    }
+    if (recorder_)
+        if (const auto line = recorder_->record(event)) showLog(QString::fromStdString(*line));
     if (auto* progress = std::get_if<runtime::ProgressEvent>(&event)) {
-        if (JobStatus* status = job(QString::fromStdString(progress->job))) {
+        if (status) {
             status->state = JobState::Running;
             status->phase = QString::fromStdString(progress->phase);
             status->done = progress->done;
@@ -309,12 +395,9 @@ void ExperimentSession::handle(const runtime::Event& event, bool* seriesTouched,
             status->etaSeconds = progress->etaSeconds;
         }
     } else if (auto* metric = std::get_if<runtime::MetricEvent>(&event)) {
-        const QString name = QString::fromStdString(metric->series);
-        Series& series = series_[name];
+        Series& series = series_[QString::fromStdString(metric->series)];
         series.steps.push_back(metric->step);
         series.values.push_back(metric->value);
-        pendingSeriesLines_.push_back(
-            QStringLiteral("%1,%2,%3").arg(name).arg(metric->step).arg(metric->value, 0, 'g', 8));
         *seriesTouched = true;
     } else if (auto* preview = std::get_if<runtime::PreviewEvent>(&event)) {
         QVector<QImage> images;
@@ -322,17 +405,12 @@ void ExperimentSession::handle(const runtime::Event& event, bool* seriesTouched,
             images.push_back(toQImage(buffer));
         previews_[QString::fromStdString(preview->key)] = images;
         *previewsTouched = true;
-    } else if (auto* log = std::get_if<runtime::LogEvent>(&event)) {
-        if (JobStatus* status = job(QString::fromStdString(log->job))) status->state = JobState::Running;
-        const char* prefix = log->level == runtime::LogLevel::Warning ? "warning: "
-                             : log->level == runtime::LogLevel::Error ? "error: "
-                                                                      : "";
-        appendLog(QString::fromLatin1(prefix) + QString::fromStdString(log->text));
+    } else if (std::holds_alternative<runtime::LogEvent>(event)) {
+        if (status) status->state = JobState::Running;
     } else if (auto* finished = std::get_if<runtime::FinishedEvent>(&event)) {
-        const QString name = QString::fromStdString(finished->job);
         const JobState state = stateOf(finished->outcome);
         const QString message = QString::fromStdString(finished->message);
-        if (JobStatus* status = job(name)) {
+        if (status) {
             status->state = state;
             status->message = message;
             status->etaSeconds = -1;
@@ -341,57 +419,57 @@ void ExperimentSession::handle(const runtime::Event& event, bool* seriesTouched,
                 status->phase = tr("finished");
             }
         }
-        appendLog(state == JobState::Succeeded ? tr("%1 finished").arg(name)
-                  : state == JobState::Cancelled
-                      ? tr("%1 cancelled; run it again to resume from its last checkpoint").arg(name)
-                      : tr("%1 failed: %2").arg(name, message));
-        if (name == probeJobName() && state == JobState::Succeeded) {
+        if (kind == runtime::JobKind::Probe && state == JobState::Succeeded) {
             loadResults();
             emit resultsChanged();
         }
-        if (name.startsWith("train ")) emit specChanged();  // the classifier list shows trained models
+        watchFolder();  // a stage may be done: every view that depends on one updates now
         emit jobFinished(name, state, message);
     }
 }
 
-void ExperimentSession::appendLog(const QString& line) {
-    log_.push_back(line);
-    if (!directory_.isEmpty()) {
-        QFile file(directory_ + "/log.txt");
-        if (file.open(QIODevice::Append | QIODevice::Text)) file.write((line + '\n').toUtf8());
+// Another process (a CLI fine-tuning beside the app) or a job of this one may have finished or started a
+// stage: when the folder's stamp changes, the stages are read again and the views told.
+void ExperimentSession::watchFolder() {
+    if (!experiment_) return;
+    std::string stamp;
+    try {
+        stamp = experiment_->stamp();
+        if (stamp == folderStamp_) return;
+        folderStamp_ = stamp;
+        stages_ = experiment_->stages();
+    } catch (const std::exception&) {  // a stage file being replaced, say: look again at the next tick
+        folderStamp_.clear();
+        return;
     }
-    emit logged(line);
+    // Results another process measured (a CLI run of this experiment) come in too, once nothing here runs.
+    if (!busy()) {
+        try {
+            const auto fresh = probe::readProbeResults(directory_.toStdString());
+            const bool changed = fresh.has_value() != results_.has_value() ||
+                                 (fresh && results_ && fresh->summary.accuracy != results_->summary.accuracy);
+            if (changed) {
+                loadResults();
+                emit resultsChanged();
+                emit previewsChanged();
+            }
+        } catch (const std::exception&) {  // half written: the next tick reads it whole
+        }
+    }
+    emit stagesChanged();
 }
 
-// Curves are appended to results/metrics.csv as they come, so a crash loses at most one tick of them.
-void ExperimentSession::flushSeries() {
-    if (pendingSeriesLines_.isEmpty() || directory_.isEmpty()) return;
-    QDir().mkpath(directory_ + "/results");
-    QFile file(metricsPath(directory_));
-    const bool fresh = !file.exists();
-    if (file.open(QIODevice::Append | QIODevice::Text)) {
-        QTextStream out(&file);
-        if (fresh) out << "series,step,value\n";
-        for (const auto& line : pendingSeriesLines_)
-            out << line << '\n';
-    }
-    pendingSeriesLines_.clear();
+void ExperimentSession::showLog(const QString& line) {
+    log_.push_back(line);
+    emit logged(line);
 }
 
 void ExperimentSession::loadSeries() {
     series_.clear();
-    QFile file(metricsPath(directory_));
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return;
-    QTextStream in(&file);
-    in.readLine();  // header
-    while (!in.atEnd()) {
-        const QStringList fields = in.readLine().split(',');
-        if (fields.size() != 3) continue;  // a line cut by a crash
-        bool stepOk = false, valueOk = false;
-        const double step = fields[1].toDouble(&stepOk), value = fields[2].toDouble(&valueOk);
-        if (!stepOk || !valueOk) continue;
-        series_[fields[0]].steps.push_back(step);
-        series_[fields[0]].values.push_back(value);
+    for (const auto& point : experiment::readMetrics(experiment_->metricsPath())) {
+        Series& series = series_[QString::fromStdString(point.series)];
+        series.steps.push_back(point.step);
+        series.values.push_back(point.value);
     }
 }
 
@@ -400,7 +478,7 @@ void ExperimentSession::loadResults() {
     try {
         results_ = probe::readProbeResults(directory_.toStdString());
     } catch (const std::exception& e) {
-        appendLog(tr("error: %1").arg(QString::fromStdString(e.what())));
+        showLog(tr("error: %1").arg(QString::fromStdString(e.what())));
     }
     if (results_) loadPreviews();
 }

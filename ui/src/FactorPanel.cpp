@@ -6,7 +6,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,7 +16,6 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 
 #include "Export.h"
 #include "FactorControls.h"
@@ -108,6 +106,8 @@ FactorPanel::FactorPanel(ExperimentSession* session, QWidget* parent) : QWidget(
     connect(run_, &QPushButton::clicked, this, &FactorPanel::startAnalysis);
     connect(stop_, &QPushButton::clicked, this, [this] { session_->cancel(runningJob_); });
     connect(session_, &ExperimentSession::specChanged, this, &FactorPanel::refreshClassifiers);
+    // A classifier trained by any job, here or in another process, appears as soon as its file is complete.
+    connect(session_, &ExperimentSession::stagesChanged, this, &FactorPanel::refreshClassifiers);
     connect(session_, &ExperimentSession::opened, this, &FactorPanel::refreshClassifiers);
     connect(session_, &ExperimentSession::jobsChanged, this, [this] {
         if (runningJob_.isEmpty()) return;
@@ -161,11 +161,9 @@ void FactorPanel::refreshClassifiers() {
     const QString current = classifier_->currentText();
     const bool blocked = classifier_->blockSignals(true);
     classifier_->clear();
-    for (const auto& entry : session_->spec().classifiers) {
-        const QString path = session_->modelPath(entry);
-        if (!path.isEmpty() && QFileInfo::exists(path))
-            classifier_->addItem(QString::fromStdString(entry.name), path);
-    }
+    for (const auto& entry : session_->spec().classifiers)
+        if (session_->classifierReady(entry))
+            classifier_->addItem(QString::fromStdString(entry.name), session_->modelPath(entry));
     const int index = classifier_->findText(current);
     classifier_->setCurrentIndex(index >= 0 ? index : (classifier_->count() > 0 ? 0 : -1));
     classifier_->blockSignals(blocked);
@@ -191,7 +189,8 @@ void FactorPanel::selectClassifier(const QString& name) {
 
 QString FactorPanel::reportDirectory() const {
     if (session_->directory().isEmpty() || classifier_->currentText().isEmpty()) return {};
-    return QDir(session_->directory()).filePath("results/factors/" + classifier_->currentText());
+    return QString::fromStdString(
+        session_->experiment().factorDirectory(classifier_->currentText().toStdString()));
 }
 
 // Loads the classifier and its FactorWorld off the GUI thread; the sliders take its identities.
@@ -201,33 +200,26 @@ void FactorPanel::loadProbe() {
     const QString path = classifier_->currentData().toString();
     loadedPath_ = path;
     if (path.isEmpty()) return;
-    auto* watcher = new QFutureWatcher<std::shared_ptr<info::FactorProbe>>(this);
-    auto message = std::make_shared<QString>();
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, message] {
-        watcher->deleteLater();
-        if (generation != probeGeneration_) return;
-        probe_ = watcher->result();
-        if (!probe_) {
-            error_ = *message;
-            status_->setText(*message);
-            return;
-        }
-        QStringList names;
-        for (const auto& name : probe_->classNames())
-            names << QString::fromStdString(name);
-        status_->setText(tr("Move the sliders: the picture and the probabilities follow. Data: %1")
-                             .arg(QString::fromStdString(probe_->dataSource())));
-        controls_->setIdentities(probe_->identities(), names);
-    });
-    watcher->setFuture(
-        QtConcurrent::run([file = path.toStdString(), message]() -> std::shared_ptr<info::FactorProbe> {
-            try {
-                return std::make_shared<info::FactorProbe>(file);
-            } catch (const std::exception& error) {
-                *message = QString::fromStdString(error.what());
-                return nullptr;
-            }
-        }));
+    session_->query<std::shared_ptr<info::FactorProbe>>(
+        tr("load %1 for the factor lab").arg(classifier_->currentText()), this,
+        [file = path.toStdString()](runtime::JobContext&) {
+            return std::make_shared<info::FactorProbe>(file);
+        },
+        [this, generation](std::shared_ptr<info::FactorProbe> probe) {
+            if (generation != probeGeneration_) return;
+            probe_ = std::move(probe);
+            QStringList names;
+            for (const auto& name : probe_->classNames())
+                names << QString::fromStdString(name);
+            status_->setText(tr("Move the sliders: the picture and the probabilities follow. Data: %1")
+                                 .arg(QString::fromStdString(probe_->dataSource())));
+            controls_->setIdentities(probe_->identities(), names);
+        },
+        [this, generation](const QString& message) {
+            if (generation != probeGeneration_) return;
+            error_ = message;
+            status_->setText(message);
+        });
 }
 
 // One prediction at a time, the latest request wins: dragging a slider never queues up work.
@@ -239,35 +231,27 @@ void FactorPanel::requestPrediction() {
     }
     predicting_ = true;
     pending_ = false;
-    struct Answer {
-        info::LivePrediction prediction;
-        QString error;
-    };
-    auto* watcher = new QFutureWatcher<Answer>(this);
     const int generation = probeGeneration_;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
+    auto settled = [this, generation] {
         predicting_ = false;
-        const Answer answer = watcher->result();
-        if (generation != probeGeneration_) return;  // the classifier changed meanwhile
-        if (!answer.error.isEmpty()) {
-            error_ = answer.error;
-            status_->setText(tr("Could not classify this stimulus: %1").arg(answer.error));
-        } else {
-            showPrediction(answer.prediction);
-        }
+        const bool current = generation == probeGeneration_;  // else the classifier changed meanwhile
         if (pending_) requestPrediction();
-    });
-    watcher->setFuture(
-        QtConcurrent::run([probe = probe_, identity = controls_->identity(), view = controls_->view()] {
-            Answer answer;
-            try {
-                answer.prediction = probe->predict(identity, view);
-            } catch (const std::exception& error) {
-                answer.error = QString::fromStdString(error.what());
-            }
-            return answer;
-        }));
+        return current;
+    };
+    const bool started = session_->query<info::LivePrediction>(
+        tr("live prediction"), this,
+        [probe = probe_, identity = controls_->identity(), view = controls_->view()](runtime::JobContext&) {
+            return probe->predict(identity, view);
+        },
+        [this, settled](info::LivePrediction prediction) {
+            if (settled()) showPrediction(prediction);
+        },
+        [this, settled](const QString& message) {
+            if (!settled()) return;
+            error_ = message;
+            status_->setText(tr("Could not classify this stimulus: %1").arg(message));
+        });
+    if (!started) predicting_ = false;
 }
 
 void FactorPanel::showPrediction(const info::LivePrediction& prediction) {
@@ -312,10 +296,12 @@ bool FactorPanel::startAnalysis() {
     options.device = session_->spec().device;
     const std::string model = path.toStdString(), out = reportDirectory().toStdString();
     const QString name = "factors:" + classifier_->currentText();
-    if (!session_->submitJob(name, [model, out, options](runtime::JobContext& job) {
-            const info::FactorReport report = info::analyzeFactors(model, options, job);
-            info::writeFactorReport(report, out);
-        })) {
+    if (!session_->submitJob(
+            {name.toStdString(), runtime::JobKind::FactorAnalysis, classifier_->currentText().toStdString()},
+            [model, out, options](runtime::JobContext& job) {
+                const info::FactorReport report = info::analyzeFactors(model, options, job);
+                info::writeFactorReport(report, out);
+            })) {
         error_ = session_->error();
         status_->setText(error_);
         return false;

@@ -27,6 +27,8 @@ class FactorResults;
 class FactorPanel : public QWidget {
     Q_OBJECT
   public:
+    /// The classifiers it can analyse: the experiment's trained ones.
+    QComboBox* classifierBox() const { return classifier_; }
     explicit FactorPanel(ExperimentSession* session, QWidget* parent = nullptr);
     ~FactorPanel() override;
 

@@ -3,11 +3,9 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QLabel>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 
 #include "Formatting.h"
 #include "netsight/ui/ExperimentSession.h"
@@ -29,27 +27,47 @@ LayerPicker::LayerPicker(ExperimentSession* session, QWidget* parent) : QWidget(
     layout->addWidget(layers_, 1);
     connect(classifier_, &QComboBox::currentIndexChanged, this, &LayerPicker::readLayers);
     connect(layers_, &QTreeWidget::itemSelectionChanged, this, &LayerPicker::layerChanged);
+    // A classifier trained by any job, here or in another process, appears as soon as its file is complete.
+    connect(session_, &ExperimentSession::stagesChanged, this, &LayerPicker::refresh);
+    connect(session_, &ExperimentSession::specChanged, this, &LayerPicker::refresh);
 }
 
 void LayerPicker::refresh() {
     const QString current = classifier_->currentText();
-    const QSignalBlocker blocker(classifier_);
-    classifier_->clear();
+    const int countBefore = classifier_->count();
+    QStringList names, paths;
     if (session_->isOpen())
-        for (const auto& entry : session_->spec().classifiers) {
-            const QString path = session_->modelPath(entry);
-            if (QFileInfo::exists(path)) classifier_->addItem(QString::fromStdString(entry.name), path);
-        }
-    const int index = classifier_->findText(current);
-    classifier_->setCurrentIndex(index >= 0 ? index : 0);
+        for (const auto& entry : session_->spec().classifiers)
+            if (session_->classifierReady(entry)) {
+                names << QString::fromStdString(entry.name);
+                paths << session_->modelPath(entry);
+            }
+    bool same = names.size() == classifier_->count();
+    for (int i = 0; same && i < names.size(); ++i)
+        same = classifier_->itemText(i) == names[i] && classifier_->itemData(i).toString() == paths[i];
+    if (same && (names.isEmpty() || layers_->topLevelItemCount() > 0)) return;  // nothing new
+    {
+        const QSignalBlocker blocker(classifier_);
+        classifier_->clear();
+        for (int i = 0; i < names.size(); ++i)
+            classifier_->addItem(names[i], paths[i]);
+        const int index = classifier_->findText(current);
+        classifier_->setCurrentIndex(index >= 0 ? index : 0);
+    }
     if (classifier_->count() == 0)
         emit problem(tr("No trained classifier yet: run the probe or train one in Classifiers."));
+    else if (countBefore == 0)
+        emit problem({});  // the hint above no longer holds
     if (classifier_->currentText() != current || layers_->topLevelItemCount() == 0) readLayers();
 }
 
 void LayerPicker::selectClassifier(const QString& name) {
     refresh();
     classifier_->setCurrentIndex(classifier_->findText(name));
+}
+
+QString LayerPicker::classifierName() const {
+    return classifier_->currentText();
 }
 
 QString LayerPicker::modelPath() const {
@@ -62,45 +80,48 @@ void LayerPicker::readLayers() {
     const QString path = modelPath();
     if (path.isEmpty()) return;
     const int generation = ++generation_;
-    auto* watcher = new QFutureWatcher<models::ModelSummary>(this);
-    connect(watcher, &QFutureWatcher<models::ModelSummary>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != generation_) return;
-        try {
-            model_ = watcher->result();
-        } catch (const std::exception& e) {
-            emit problem(QString::fromStdString(e.what()));
-            return;
-        }
-        // "layer2.0.conv1" is "conv1" under "0" under "layer2"; nodes that are only path prefixes carry no
-        // shape and cannot be chosen.
-        QHash<QString, QTreeWidgetItem*> items;
-        for (const auto& layer : model_.layers) {
-            const QString name = QString::fromStdString(layer.name);
-            const QStringList parts = name.split('.');
-            QTreeWidgetItem* parent = nullptr;
-            QString prefix;
-            for (int i = 0; i < parts.size(); ++i) {
-                prefix = i == 0 ? parts[0] : prefix + "." + parts[i];
-                QTreeWidgetItem* item = items.value(prefix);
-                if (!item) {
-                    item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(layers_);
-                    item->setText(0, parts[i]);
-                    item->setToolTip(0, prefix);
-                    item->setFlags(item->flags() & ~Qt::ItemIsSelectable);
-                    items.insert(prefix, item);
-                }
-                parent = item;
+    const QString name = classifier_->currentText();
+    session_->query<models::ModelSummary>(
+        tr("layers of %1").arg(name), this,
+        [file = path.toStdString()](runtime::JobContext&) { return models::inspectModel(file); },
+        [this, generation](models::ModelSummary summary) {
+            if (generation != generation_) return;  // superseded by a later read
+            model_ = std::move(summary);
+            showLayers();
+        },
+        [this, generation](const QString& message) {
+            if (generation == generation_) emit problem(message);
+        });
+}
+
+// "layer2.0.conv1" is "conv1" under "0" under "layer2"; nodes that are only path prefixes carry no shape
+// and cannot be chosen.
+void LayerPicker::showLayers() {
+    QHash<QString, QTreeWidgetItem*> items;
+    for (const auto& layer : model_.layers) {
+        const QString name = QString::fromStdString(layer.name);
+        const QStringList parts = name.split('.');
+        QTreeWidgetItem* parent = nullptr;
+        QString prefix;
+        for (int i = 0; i < parts.size(); ++i) {
+            prefix = i == 0 ? parts[0] : prefix + "." + parts[i];
+            QTreeWidgetItem* item = items.value(prefix);
+            if (!item) {
+                item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(layers_);
+                item->setText(0, parts[i]);
+                item->setToolTip(0, prefix);
+                item->setFlags(item->flags() & ~Qt::ItemIsSelectable);
+                items.insert(prefix, item);
             }
-            parent->setText(1, shapeText(layer.shape));
-            parent->setData(0, Qt::UserRole, name);
-            parent->setFlags(parent->flags() | Qt::ItemIsSelectable);
+            parent = item;
         }
-        layers_->expandAll();
-        layers_->resizeColumnToContents(0);
-        emit layersShown();
-    });
-    watcher->setFuture(QtConcurrent::run([file = path.toStdString()] { return models::inspectModel(file); }));
+        parent->setText(1, shapeText(layer.shape));
+        parent->setData(0, Qt::UserRole, name);
+        parent->setFlags(parent->flags() | Qt::ItemIsSelectable);
+    }
+    layers_->expandAll();
+    layers_->resizeColumnToContents(0);
+    emit layersShown();
 }
 
 bool LayerPicker::selectLayer(const QString& name) {

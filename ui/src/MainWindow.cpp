@@ -48,7 +48,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     welcome_ = new WelcomePage(stack_);
     tabs_ = new QTabWidget(stack_);
     tabs_->setDocumentMode(true);
-    dataPanel_ = new DataPanel(tabs_);
+    dataPanel_ = new DataPanel(session_, tabs_);
     classifiersPanel_ = new ClassifiersPanel(session_, tabs_);
     probePanel_ = new ProbePanel(session_, tabs_);
     transferPanel_ = new TransferPanel(session_, tabs_);

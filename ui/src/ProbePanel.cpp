@@ -13,6 +13,7 @@
 #include "PanelLayout.h"
 #include "PlotStyle.h"
 #include "ReconstructionGrid.h"
+#include "netsight/experiment/Experiment.h"
 #include "netsight/ui/ExperimentSession.h"
 
 namespace netsight::ui {
@@ -86,6 +87,14 @@ ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     bar->addWidget(new ExportButton(
         "reconstructions", [this](const QString& p) { return exportWidget(grid_, p); }, nullptr, right));
     rightLayout->addLayout(bar);
+    stages_ = new QLabel(right);
+    stages_->setWordWrap(true);
+    stages_->setTextFormat(Qt::RichText);
+    stages_->setToolTip(
+        tr("Each stage of the probe as the experiment folder shows it, whichever process made "
+           "it: done, running, resumable (a checkpoint), stale (made with other settings: "
+           "Run > Discard stale stages) or missing"));
+    rightLayout->addWidget(stages_);
     rightLayout->addWidget(scroll, 1);
 
     fillWithSplitter(this, Qt::Horizontal, left, right, 3, 2);
@@ -93,7 +102,9 @@ ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     connect(session_, &ExperimentSession::seriesChanged, this, &ProbePanel::replot);
     connect(session_, &ExperimentSession::previewsChanged, this, &ProbePanel::refreshGrid);
     connect(session_, &ExperimentSession::specChanged, this, &ProbePanel::refreshColumns);
+    connect(session_, &ExperimentSession::stagesChanged, this, &ProbePanel::refreshStages);
     connect(session_, &ExperimentSession::closed, this, [this] {
+        refreshStages();
         refreshColumns();
         refreshGrid();
         replot();
@@ -103,14 +114,34 @@ ProbePanel::ProbePanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
 }
 
 void ProbePanel::refreshColumns() {
-    QStringList keys{"original", "pretrained"}, titles{tr("original"), tr("pretrained AE")};
-    for (const auto& entry : session_->spec().classifiers) {
+    QStringList keys{"original", "pretrained"};
+    for (const auto& entry : session_->spec().classifiers)
         keys << QString::fromStdString(entry.name);
-        titles << tr("AE for %1").arg(QString::fromStdString(entry.name));
-    }
+    QStringList titles;
+    for (const auto& key : keys)
+        titles << QString::fromStdString(experiment::rowTitle(key.toStdString()));
     if (!session_->isOpen()) keys.clear();
     grid_->setColumns(keys, titles);
     fitGrid();
+}
+
+void ProbePanel::refreshStages() {
+    QStringList parts;
+    for (const auto& stage : session_->stages()) {
+        const char* colour = stage.state == experiment::StageState::Done      ? "#2e7d32"
+                             : stage.state == experiment::StageState::Running ? "#1565c0"
+                             : stage.state == experiment::StageState::Stale   ? "#c62828"
+                                                                              : "#757575";
+        parts << QStringLiteral("%1: <span style='color:%2'>%3</span>")
+                     .arg(QString::fromStdString(experiment::stageTitle(stage)).toHtmlEscaped(),
+                          QLatin1String(colour), QLatin1String(experiment::stageStateName(stage.state)));
+    }
+    stages_->setText(parts.isEmpty() ? QString()
+                                     : tr("<b>Stages</b> &nbsp;") + parts.join(" &nbsp;·&nbsp; "));
+}
+
+QString ProbePanel::stagesText() const {
+    return stages_->text();
 }
 
 bool ProbePanel::eventFilter(QObject* watched, QEvent* event) {

@@ -20,6 +20,8 @@ class ProbePanel : public QWidget {
     QCustomPlot* accuracyPlot() const { return accuracyPlot_; }
     ReconstructionGrid* grid() const { return grid_; }
     QString seriesCsv() const;
+    /// The line of stage states above the grid (rich text): "pretrained AE: done · AE for a: running ...".
+    QString stagesText() const;
 
   protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -29,6 +31,7 @@ class ProbePanel : public QWidget {
     void replot();
     void refreshGrid();
     void refreshColumns();
+    void refreshStages();
     void zoom(const QString& title, const QImage& image);
 
     ExperimentSession* session_;
@@ -36,6 +39,7 @@ class ProbePanel : public QWidget {
     QCustomPlot* accuracyPlot_;
     ReconstructionGrid* grid_;
     QLabel* hint_;
+    QLabel* stages_;
     QScrollArea* scroll_;
 };
 

@@ -8,7 +8,6 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QFutureWatcher>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -21,7 +20,6 @@
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrent>
 
 #include "Export.h"
 #include "ImageListView.h"
@@ -36,6 +34,8 @@ namespace netsight::ui {
 namespace {
 
 enum Target { kChannel, kNeuron, kClass, kClassProbability, kLayer };
+
+const QString kHint = QObject::tr("Choose a classifier, a layer and a target, then Start.");
 
 // Nearest-neighbour enlargement: a 32 px visualization stays crisp pixels.
 QPixmap enlarged(const QImage& image, int side) {
@@ -115,7 +115,7 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     image_->setMinimumSize(256, 256);
     image_->setAlignment(Qt::AlignCenter);
     image_->setFrameShape(QFrame::StyledPanel);
-    status_ = new QLabel(tr("Choose a classifier, a layer and a target, then Start."), this);
+    status_ = new QLabel(kHint, this);
     status_->setWordWrap(true);
     plot_ = new QCustomPlot(this);
     plot_->setMinimumHeight(160);
@@ -126,6 +126,10 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     plot_->graph(0)->setPen(QPen(seriesColour(0), 1.6));
     galleryList_ = new ImageListView(this);
     inversionList_ = new ImageListView(this);
+    savedList_ = new ImageListView(this);
+    savedList_->setToolTip(
+        tr("What the visualizer made in this experiment (results/visualizer), with the "
+           "settings of each in its JSON file"));
 
     auto* saveImage = new QPushButton(tr("Save image…"), this);
     auto* saveGallery = new QPushButton(tr("Save gallery…"), this);
@@ -150,6 +154,7 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     views->addTab(live, tr("Live"));
     views->addTab(galleryPage, tr("Gallery"));
     views->addTab(inversionPage, tr("Inversion"));
+    views->addTab(savedList_, tr("Saved"));
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(controls);
@@ -162,7 +167,8 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     connect(picker_, &LayerPicker::layerChanged, this, &VisualizerPanel::refreshTargetRange);
     connect(picker_, &LayerPicker::layersShown, this, &VisualizerPanel::refreshTargetRange);
     connect(picker_, &LayerPicker::layersShown, this, &VisualizerPanel::layersShown);
-    connect(picker_, &LayerPicker::problem, status_, &QLabel::setText);
+    connect(picker_, &LayerPicker::problem, this,
+            [this](const QString& message) { status_->setText(message.isEmpty() ? kHint : message); });
     connect(target_, &QComboBox::currentIndexChanged, this, &VisualizerPanel::refreshTargetRange);
     connect(start_, &QPushButton::clicked, this, &VisualizerPanel::startVisualization);
     connect(gallery_, &QPushButton::clicked, this, &VisualizerPanel::startGallery);
@@ -176,13 +182,13 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     connect(session_, &ExperimentSession::specChanged, picker_, &LayerPicker::refresh);
     connect(session_, &ExperimentSession::jobFinished, this,
             [this](const QString& job, JobState state, const QString& message) {
-                if (job.startsWith("train ") || job == ExperimentSession::probeJobName()) picker_->refresh();
                 if (job != runningJob_) return;
                 setRunning(false);
                 status_->setText(state == JobState::Succeeded   ? tr("Done.")
                                  : state == JobState::Cancelled ? tr("Stopped.")
                                                                 : tr("Failed: %1").arg(message));
                 if (state == JobState::Failed) error_ = message;
+                if (state == JobState::Succeeded) loadSaved();
                 emit finished(job, state == JobState::Succeeded);
             });
     connect(session_, &ExperimentSession::vizMetric, this,
@@ -198,8 +204,37 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
                 if (key == "image" || key == "inversion") showImage(images.front());
                 if (key == "gallery") showImage(images.front());
             });
+    connect(session_, &ExperimentSession::opened, this, &VisualizerPanel::loadSaved);
+    connect(session_, &ExperimentSession::closed, savedList_, &ImageListView::clear);
     picker_->refresh();
     setRunning(false);
+}
+
+viz::SavedVisualization VisualizerPanel::recordOf(const QString& kind, const QString& title) const {
+    viz::SavedVisualization record;
+    record.kind = kind.toStdString();
+    record.classifier = picker_->classifierName().toStdString();
+    record.title = (picker_->classifierName() + ": " + title).toStdString();
+    return record;
+}
+
+// The experiment's saved results, oldest first; a damaged record is named in the status line.
+void VisualizerPanel::loadSaved() {
+    savedList_->clear();
+    if (!session_->isOpen()) return;
+    std::vector<std::string> problems;
+    for (const auto& record :
+         viz::readSavedVisualizations(session_->experiment().visualizerDirectory(), &problems))
+        for (std::size_t i = 0; i < record.imageFiles.size(); ++i)
+            savedList_->addImage(QImage(QString::fromStdString(record.imageFiles[i])),
+                                 QString::fromStdString(record.title + " — " + record.labels[i]));
+    if (!problems.empty())
+        status_->setText(
+            tr("Some saved results could not be read: %1").arg(QString::fromStdString(problems.front())));
+}
+
+int VisualizerPanel::savedCount() const {
+    return savedList_->count();
 }
 
 void VisualizerPanel::selectClassifier(const QString& name) {
@@ -242,15 +277,15 @@ void VisualizerPanel::setRunning(bool running) {
     if (!running) runningJob_.clear();
 }
 
-bool VisualizerPanel::submit(const QString& kind, std::function<void(runtime::JobContext&)> work) {
+bool VisualizerPanel::submit(runtime::JobKind kind, std::function<void(runtime::JobContext&)> work) {
     error_.clear();
     if (modelPath().isEmpty()) {
         error_ = tr("Choose a trained classifier first.");
         status_->setText(error_);
         return false;
     }
-    const QString name = "viz:" + kind;
-    if (!session_->submitJob(name, std::move(work))) {
+    const QString name = QStringLiteral("viz:") + runtime::jobKindName(kind);
+    if (!session_->submitJob({name.toStdString(), kind, "visualizer"}, std::move(work))) {
         error_ = session_->error();
         status_->setText(error_);
         return false;
@@ -294,7 +329,24 @@ void VisualizerPanel::startVisualization() {
     options.objective = {term};
     options.device = session_->spec().device;
     const std::string path = modelPath().toStdString();
-    submit("visualize", [path, options](runtime::JobContext& job) { viz::visualize(path, options, job); });
+    const std::string folder = session_->experiment().visualizerDirectory();
+    auto record = recordOf("visualize", QString::fromStdString(viz::describe(term)));
+    record.settings = {{"objective", viz::describe(term)},
+                       {"steps", std::to_string(options.steps)},
+                       {"size", std::to_string(options.size)},
+                       {"parameterization",
+                        options.parameterization == viz::Parameterization::Fourier ? "fourier" : "pixels"},
+                       {"transforms", options.transforms ? "on" : "off"},
+                       {"learning rate", std::to_string(options.learningRate)},
+                       {"seed", std::to_string(options.seed)},
+                       {"model", path}};
+    submit(runtime::JobKind::Visualize, [path, options, folder, record](runtime::JobContext& job) {
+        const auto result = viz::visualize(path, options, job);
+        auto saved = record;
+        for (std::size_t i = 0; i < result.images.size(); ++i)
+            saved.labels.push_back(result.images.size() == 1 ? "image" : "batch " + std::to_string(i));
+        viz::saveVisualization(folder, saved, result.images);
+    });
 }
 
 void VisualizerPanel::startGallery() {
@@ -310,8 +362,17 @@ void VisualizerPanel::startGallery() {
     const std::string path = modelPath().toStdString();
     const int first = index_->value(), count = galleryCount_->value();
     auto images = std::make_shared<std::vector<data::RgbBuffer>>();
-    const bool started = submit("gallery", [=](runtime::JobContext& job) {
+    const std::string folder = session_->experiment().visualizerDirectory();
+    auto record = recordOf("gallery", tr("channels %1.. of %2").arg(first).arg(layer));
+    record.settings = {{"layer", layer.toStdString()},         {"first channel", std::to_string(first)},
+                       {"channels", std::to_string(count)},    {"steps", std::to_string(options.steps)},
+                       {"size", std::to_string(options.size)}, {"model", path}};
+    const bool started = submit(runtime::JobKind::Gallery, [=](runtime::JobContext& job) {
         *images = viz::gallery(path, layer.toStdString(), first, count, options, job).images;
+        auto saved = record;
+        for (std::size_t i = 0; i < images->size(); ++i)
+            saved.labels.push_back(layer.toStdString() + " #" + std::to_string(first + static_cast<int>(i)));
+        viz::saveVisualization(folder, saved, *images);
     });
     if (!started) return;
     galleryList_->clear();
@@ -336,14 +397,7 @@ void VisualizerPanel::startInversion() {
         return;
     }
     // This layer and up to three earlier ones with spatial output: what each still knows of the image.
-    QStringList chosen;
-    for (const auto& info : picker_->model().layers) {
-        const QString name = QString::fromStdString(info.name);
-        if (info.shape.size() == 3 && !name.contains('.')) chosen << name;
-        if (name == layer) break;
-    }
-    if (!chosen.contains(layer)) chosen << layer;
-    chosen = chosen.mid(std::max<qsizetype>(0, chosen.size() - 4));
+    const auto names = viz::inversionDepths(picker_->model().layers, layer.toStdString());
     const std::string path = modelPath().toStdString(), source = session_->spec().data;
     const std::size_t index = static_cast<std::size_t>(imageIndex_->value());
     const std::string file = imageFile_->text().trimmed().toStdString();
@@ -351,10 +405,18 @@ void VisualizerPanel::startInversion() {
     options.steps = settings_->stepsBox()->value();
     options.device = session_->spec().device;
     auto results = std::make_shared<std::vector<std::pair<std::string, viz::InversionResult>>>();
-    std::vector<std::string> names;
-    for (const auto& name : chosen)
-        names.push_back(name.toStdString());
-    const bool started = submit("invert", [=](runtime::JobContext& job) {
+    const std::string folder = session_->experiment().visualizerDirectory();
+    auto record = recordOf(
+        "invert", file.empty() ? tr("inversions of test image %1").arg(index)
+                               : tr("inversions of %1").arg(QFileInfo(imageFile_->text()).fileName()));
+    std::string depths;
+    for (const auto& name : names)
+        depths += (depths.empty() ? "" : ", ") + name;
+    record.settings = {{"layers", depths},
+                       {"image", file.empty() ? source + " test " + std::to_string(index) : file},
+                       {"steps", std::to_string(options.steps)},
+                       {"model", path}};
+    const bool started = submit(runtime::JobKind::Invert, [=](runtime::JobContext& job) {
         data::Image target;
         if (!file.empty()) {
             target = data::readImageFile(file);
@@ -365,11 +427,17 @@ void VisualizerPanel::startInversion() {
                                          source + " has " + std::to_string(dataset->size(data::Split::Test)));
             target = dataset->sample(data::Split::Test, index).image;
         }
-        for (const auto& name : names) {
-            viz::InversionOptions layerOptions = options;
-            layerOptions.layer = name;
-            results->emplace_back(name, viz::invert(path, target, layerOptions, job));
+        *results = viz::invertAtDepths(path, target, names, options, job);
+        auto saved = record;
+        std::vector<data::RgbBuffer> images{results->front().second.original};
+        saved.labels.push_back("original");
+        for (const auto& [name, result] : *results) {
+            images.push_back(result.image);
+            char loss[32];
+            std::snprintf(loss, sizeof loss, "%.2f", result.featureLoss);
+            saved.labels.push_back(name + " (loss " + loss + ")");
         }
+        viz::saveVisualization(folder, saved, images);
     });
     if (!started) return;
     inversionList_->clear();

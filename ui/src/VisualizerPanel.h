@@ -7,10 +7,8 @@
 #include <functional>
 
 #include "netsight/models/ModelFile.h"
-
-namespace netsight::runtime {
-class JobContext;
-}  // namespace netsight::runtime
+#include "netsight/runtime/Job.h"
+#include "netsight/viz/SavedVisualization.h"
 
 class QCheckBox;
 class QComboBox;
@@ -45,6 +43,8 @@ class VisualizerPanel : public QWidget {
     QImage currentImage() const { return current_; }
     int galleryCount() const;
     int inversionCount() const;
+    /// Images of the experiment's saved visualizer results (results/visualizer), shown under "Saved".
+    int savedCount() const;
     QCustomPlot* objectivePlot() const { return plot_; }
     QComboBox* targetBox() const { return target_; }
     QSpinBox* indexBox() const { return index_; }
@@ -61,10 +61,13 @@ class VisualizerPanel : public QWidget {
     void refreshTargetRange();
     QString modelPath() const;
     QString selectedLayer() const;
-    bool submit(const QString& kind, std::function<void(runtime::JobContext&)> work);
+    bool submit(runtime::JobKind kind, std::function<void(runtime::JobContext&)> work);
     void setRunning(bool running);
     void showImage(const QImage& image);
     void saveImage();
+    void loadSaved();
+    /// The record a job of `kind` fills in and saves into the experiment when it succeeds.
+    viz::SavedVisualization recordOf(const QString& kind, const QString& title) const;
 
     ExperimentSession* session_;
     LayerPicker* picker_;
@@ -85,6 +88,7 @@ class VisualizerPanel : public QWidget {
     QCustomPlot* plot_;
     ImageListView* galleryList_;
     ImageListView* inversionList_;
+    ImageListView* savedList_;
     QImage current_;
     QString runningJob_;
     QString error_;

@@ -90,8 +90,17 @@ IdxArray readIdxFile(const std::string& path) {
             throw DataError(path + ": the IDX header promises more than 64 GiB of data");
     }
 
-    array.bytes.resize(elements);
-    const std::size_t got = readSome(file.get(), array.bytes.data(), elements, path);
+    // Grow the buffer as data arrive instead of trusting the header: a damaged or hostile 16-byte
+    // file may promise gigabytes, and gzip's stored length is only the size modulo 4 GiB.
+    constexpr std::size_t kChunkBytes = std::size_t(1) << 20;
+    std::size_t got = 0;
+    while (got < elements) {
+        const std::size_t wanted = std::min(kChunkBytes, elements - got);
+        array.bytes.resize(got + wanted);
+        const std::size_t chunk = readSome(file.get(), array.bytes.data() + got, wanted, path);
+        got += chunk;
+        if (chunk < wanted) break;
+    }
     if (got < elements) {
         const std::size_t itemBytes = elements / static_cast<std::size_t>(array.dims[0]);
         throw DataError(path + ": the header promises " + std::to_string(array.dims[0]) + " items (" +

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "../runtime/JsonValue.h"
 #include "netsight/runtime/AtomicFile.h"
 
 namespace netsight::experiment {
@@ -19,12 +20,17 @@ namespace {
 template <typename T>
 void read(const json& object, const char* key, const std::string& path, const std::string& where, T& target) {
     if (!object.contains(key)) return;
-    try {
-        target = object.at(key).get<T>();
-    } catch (const json::exception&) {
-        throw std::runtime_error(where + ": field '" + path + key +
-                                 "' has the wrong type: " + object.at(key).dump());
+    const json& value = object.at(key);
+    if (runtime::jsonFits<T>(value)) {
+        try {
+            target = value.get<T>();
+            return;
+        } catch (const json::exception&) {
+        }
     }
+    throw std::runtime_error(where + ": field '" + path + key +
+                             "' has the wrong type or range: " + runtime::jsonForMessage(value) +
+                             " (expected " + runtime::jsonExpected<T>() + ")");
 }
 
 const json& section(const json& document, const char* key, const std::string& where) {
@@ -103,14 +109,19 @@ ProbeSpec readProbeSpec(const std::string& path) {
     if (!stream) throw std::runtime_error(path + ": cannot read the experiment file");
     std::stringstream text;
     text << stream.rdbuf();
+    return parseProbeSpec(text.str(), path);
+}
+
+ProbeSpec parseProbeSpec(const std::string& text, const std::string& path) {
     json document;
     try {
-        document = json::parse(text.str());
-    } catch (const json::parse_error& error) {
+        document = json::parse(text);
+    } catch (const json::exception& error) {  // parse_error, or out_of_range for a number like 1e999
         throw std::runtime_error(path + ": not valid JSON (" + std::string(error.what()) + ")");
     }
     if (!document.is_object()) throw std::runtime_error(path + ": the experiment must be a JSON object");
-    const int version = document.value("version", ProbeSpec::kVersion);
+    int version = ProbeSpec::kVersion;
+    read(document, "version", "", path, version);
     if (version != ProbeSpec::kVersion)
         throw std::runtime_error(path + ": field 'version' is " + std::to_string(version) +
                                  "; this NetSight reads version " + std::to_string(ProbeSpec::kVersion));

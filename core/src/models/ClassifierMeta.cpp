@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "../runtime/JsonValue.h"
+
 namespace netsight::models {
 
 using nlohmann::json;
@@ -34,17 +36,28 @@ std::string toJson(const ClassifierMeta& meta) {
 
 namespace {
 
-// Reads document[path...] with a clear error naming the field.
+// Reads object[key] as a T, with an error naming the field (`path` is its parents, e.g. "input.").
 template <typename T>
 T field(const json& object, const char* key, const std::string& path, const std::string& where) {
     if (!object.contains(key))
         throw std::runtime_error(where + ": metadata field '" + path + key + "' is missing");
-    try {
-        return object.at(key).get<T>();
-    } catch (const json::exception&) {
-        throw std::runtime_error(where + ": metadata field '" + path + key + "' has the wrong type (" +
-                                 object.at(key).dump() + ")");
+    const json& value = object.at(key);
+    if (runtime::jsonFits<T>(value)) {
+        try {
+            return value.get<T>();
+        } catch (const json::exception&) {
+        }
     }
+    throw std::runtime_error(where + ": metadata field '" + path + key +
+                             "' has the wrong type or range: " + runtime::jsonForMessage(value) +
+                             " (expected " + runtime::jsonExpected<T>() + ")");
+}
+
+// As field(), but `fallback` if the field is absent.
+template <typename T>
+T optionalField(const json& object, const char* key, const std::string& path, const std::string& where,
+                T fallback) {
+    return object.contains(key) ? field<T>(object, key, path, where) : fallback;
 }
 
 }  // namespace
@@ -53,12 +66,12 @@ ClassifierMeta metaFromJson(const std::string& text, const std::string& where) {
     json document;
     try {
         document = json::parse(text);
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {  // parse_error, or out_of_range for a number like 1e999
         throw std::runtime_error(where + ": metadata is not valid JSON (" + error.what() + ")");
     }
     if (!document.is_object()) throw std::runtime_error(where + ": metadata must be a JSON object");
     ClassifierMeta meta;
-    meta.architecture = document.value("architecture", std::string("torchscript"));
+    meta.architecture = optionalField(document, "architecture", "", where, std::string("torchscript"));
     const json input = document.contains("input") ? document.at("input") : json();
     if (!input.is_object())
         throw std::runtime_error(where +
@@ -72,10 +85,8 @@ ClassifierMeta metaFromJson(const std::string& text, const std::string& where) {
     if (meta.input.shape.height < 4 || meta.input.shape.width < 4)
         throw std::runtime_error(where +
                                  ": metadata fields 'input.height' and 'input.width' must be at least 4");
-    meta.input.mean = input.contains("mean") ? field<std::vector<float>>(input, "mean", "input.", where)
-                                             : std::vector<float>{0.0f};
-    meta.input.stdDev = input.contains("std") ? field<std::vector<float>>(input, "std", "input.", where)
-                                              : std::vector<float>{1.0f};
+    meta.input.mean = optionalField(input, "mean", "input.", where, std::vector<float>{0.0f});
+    meta.input.stdDev = optionalField(input, "std", "input.", where, std::vector<float>{1.0f});
     for (const auto* values : {&meta.input.mean, &meta.input.stdDev})
         if (values->size() != 1 && static_cast<int>(values->size()) != meta.input.shape.channels)
             throw std::runtime_error(where + ": metadata 'input.mean' and 'input.std' need 1 or " +
@@ -86,16 +97,17 @@ ClassifierMeta metaFromJson(const std::string& text, const std::string& where) {
     if (meta.classNames.empty()) throw std::runtime_error(where + ": metadata field 'classes' is empty");
     if (document.contains("training") && document.at("training").is_object()) {
         const json& training = document.at("training");
-        meta.training.dataSource = training.value("data", std::string());
-        meta.training.epochs = training.value("epochs", 0);
-        meta.training.plannedEpochs = training.value("epochs_planned", 0);
-        meta.training.steps = training.value("steps", std::int64_t{0});
-        meta.training.optimizer = training.value("optimizer", std::string());
-        meta.training.learningRate = training.value("learning_rate", 0.0);
-        meta.training.seed = training.value("seed", std::uint64_t{0});
-        meta.training.validationAccuracy = training.value("validation_accuracy", -1.0);
-        meta.training.bestEpoch = training.value("best_epoch", -1);
-        meta.training.seconds = training.value("seconds", 0.0);
+        const std::string path = "training.";
+        meta.training.dataSource = optionalField(training, "data", path, where, std::string());
+        meta.training.epochs = optionalField(training, "epochs", path, where, 0);
+        meta.training.plannedEpochs = optionalField(training, "epochs_planned", path, where, 0);
+        meta.training.steps = optionalField(training, "steps", path, where, std::int64_t{0});
+        meta.training.optimizer = optionalField(training, "optimizer", path, where, std::string());
+        meta.training.learningRate = optionalField(training, "learning_rate", path, where, 0.0);
+        meta.training.seed = optionalField(training, "seed", path, where, std::uint64_t{0});
+        meta.training.validationAccuracy = optionalField(training, "validation_accuracy", path, where, -1.0);
+        meta.training.bestEpoch = optionalField(training, "best_epoch", path, where, -1);
+        meta.training.seconds = optionalField(training, "seconds", path, where, 0.0);
     }
     return meta;
 }

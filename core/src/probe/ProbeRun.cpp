@@ -13,6 +13,7 @@
 #include "StageLock.h"
 #include "StageRecipes.h"
 #include "netsight/data/ContactSheet.h"
+#include "netsight/experiment/Experiment.h"
 #include "netsight/probe/Nmi.h"
 #include "netsight/runtime/AtomicFile.h"
 #include "netsight/runtime/Device.h"
@@ -113,8 +114,10 @@ double median(std::vector<double> values) {
 namespace {
 
 // Trains a zoo entry of the experiment into models/NAME.nsm unless it is there and complete.
+// `device`: the job's device, resolved once (a fine-tuning on cuda:1 trains its missing classifier there).
 std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec& spec,
-                          const experiment::ClassifierEntry& entry, const runtime::JobContext& job) {
+                          const experiment::ClassifierEntry& entry, const torch::Device& device,
+                          const runtime::JobContext& job) {
     const std::string path = zooModelPath(directory, entry.name).string();
     if (fs::exists(path) && !fs::exists(path + ".ckpt")) return path;
     const StageLock lock(directory / "models", "classifier-" + entry.name, job);
@@ -126,7 +129,7 @@ std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec
         options.epochs = spec.classifierEpochs;
         options.learningRate = spec.classifierLearningRate;
         options.seed = spec.seed;
-        options.device = spec.device;
+        options.device = device.str();
         options.metricPrefix = "classifier " + entry.name + ": ";
         job.log("training classifier " + entry.name + " (" + entry.architecture + ")");
         train::trainClassifier(options, job);
@@ -142,7 +145,7 @@ LoadedClassifier loadExperimentClassifier(const fs::path& directory, const exper
                                           const experiment::ClassifierEntry& entry,
                                           const torch::Device& device, const runtime::JobContext& job) {
     const std::string path = entry.architecture.empty() ? resolvePath(directory, entry.model)
-                                                        : trainZooEntry(directory, spec, entry, job);
+                                                        : trainZooEntry(directory, spec, entry, device, job);
     LoadedClassifier loaded{entry.name, models::loadClassifier(path), path};
     if (loaded.model->meta().classNames.size() != dataset.info().classNames.size())
         throw std::runtime_error(path + ": classifier " + entry.name + " has " +
@@ -220,41 +223,28 @@ bool ensureFinetuned(const fs::path& directory, const experiment::ProbeSpec& spe
     return true;
 }
 
-const experiment::ClassifierEntry& entryNamed(const experiment::ProbeSpec& spec, const std::string& name,
-                                              const std::string& specPath) {
-    for (const auto& entry : spec.classifiers)
-        if (entry.name == name) return entry;
-    std::string names;
-    for (const auto& entry : spec.classifiers)
-        names += (names.empty() ? "" : ", ") + entry.name;
-    throw std::runtime_error(specPath + ": there is no classifier named '" + name + "' (it has: " + names +
-                             ")");
-}
-
-// The experiment in `directoryText`: its folder, its experiment.json and what that says.
-struct Experiment {
+// The experiment in `directory`: its folder, its experiment.json and what that says.
+struct Opened {
+    experiment::Experiment experiment;
     fs::path directory;
     std::string specPath;
-    experiment::ProbeSpec spec;
+    const experiment::ProbeSpec& spec;
+    explicit Opened(const std::string& directoryText)
+        : experiment(experiment::Experiment::open(directoryText)),
+          directory(experiment.directory()),
+          specPath(experiment.specPath()),
+          spec(experiment.spec()) {}
 };
-Experiment readExperiment(const std::string& directoryText) {
-    const fs::path directory(directoryText);
-    const std::string specPath = (directory / "experiment.json").string();
-    if (!fs::exists(specPath))
-        throw std::runtime_error(directoryText +
-                                 " has no experiment.json; create one (see README) or use --demo");
-    return {directory, specPath, experiment::readProbeSpec(specPath)};
-}
 
 }  // namespace
 
 void finetuneExperimentAutoencoder(const std::string& directoryText, const std::string& name,
                                    const runtime::JobContext& job, const std::string& deviceName) {
-    const Experiment opened = readExperiment(directoryText);
+    const Opened opened(directoryText);
     const fs::path& directory = opened.directory;
     const std::string& specPath = opened.specPath;
     const experiment::ProbeSpec& spec = opened.spec;
-    const auto& entry = entryNamed(spec, name, specPath);
+    const auto& entry = opened.experiment.classifier(name);
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
     const auto dataset = data::openDataset(spec.data);
@@ -273,29 +263,36 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
 }
 
 void trainExperimentClassifier(const std::string& directoryText, const std::string& name,
-                               const runtime::JobContext& job) {
-    const Experiment opened = readExperiment(directoryText);
+                               const runtime::JobContext& job, const std::string& deviceName) {
+    const Opened opened(directoryText);
     const fs::path& directory = opened.directory;
     const std::string& specPath = opened.specPath;
     const experiment::ProbeSpec& spec = opened.spec;
-    const auto& entry = entryNamed(spec, name, specPath);
+    const auto& entry = opened.experiment.classifier(name);
     if (entry.architecture.empty())
         throw std::runtime_error(specPath + ": classifier " + name +
                                  " is a model file, not a zoo architecture; there is nothing to train");
     requireNoStaleStages(directory, spec, job);
     runtime::configureThreads();
+    const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
     fs::create_directories(directory / "models");
-    trainZooEntry(directory, spec, entry, job);
+    trainZooEntry(directory, spec, entry, device, job);
 }
 
 void requireClassifier(const std::string& directory, const std::string& name) {
-    const Experiment opened = readExperiment(directory);
-    entryNamed(opened.spec, name, opened.specPath);
+    experiment::Experiment::open(directory).classifier(name);
 }
 
 std::vector<StaleStage> staleStages(const std::string& directory) {
-    const Experiment opened = readExperiment(directory);
+    const Opened opened(directory);
     return findStaleStages(opened.directory, opened.spec);
+}
+
+std::string describeStaleStage(const StaleStage& stage, const std::string& directory) {
+    std::string text = fs::path(stage.file).lexically_relative(fs::absolute(directory)).string() + ":";
+    for (std::size_t i = 0; i < stage.changes.size(); ++i)
+        text += (i ? "; " : " ") + stage.changes[i];
+    return text;
 }
 
 std::vector<StaleStage> discardStaleStages(const std::string& directory) {
@@ -308,13 +305,11 @@ std::vector<StaleStage> discardStaleStages(const std::string& directory) {
 }
 
 void createDemoExperiment(const std::string& directory) {
-    fs::create_directories(directory);
-    const std::string path = (fs::path(directory) / "experiment.json").string();
-    if (!fs::exists(path)) experiment::writeProbeSpec(experiment::demoProbeSpec(), path);
+    experiment::Experiment::openOrCreateDemo(directory);
 }
 
 ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContext& job) {
-    const Experiment opened = readExperiment(directoryText);
+    const Opened opened(directoryText);
     const fs::path& directory = opened.directory;
     const std::string& specPath = opened.specPath;
     const experiment::ProbeSpec& spec = opened.spec;
@@ -438,9 +433,9 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     summary.tauAccuracy = kendallTau(scores, summary.accuracy[0]);
     summary.tauParameters = kendallTau(scores, summary.parameterCounts);
 
-    std::vector<std::string> titles{"original"};
-    for (std::size_t r = 1; r < summary.rows.size(); ++r)
-        titles.push_back(r == 1 ? "pretrained AE" : "AE for " + summary.rows[r]);
+    std::vector<std::string> titles;
+    for (const auto& row : summary.rows)
+        titles.push_back(experiment::rowTitle(row));
     const data::RgbBuffer grid = data::imageGrid(gridRows, titles);
     const std::string gridPath = (directory / "results" / "reconstructions" / "grid.png").string();
     data::writePng(grid, gridPath);

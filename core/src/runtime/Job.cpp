@@ -7,6 +7,28 @@
 
 namespace netsight::runtime {
 
+const char* jobKindName(JobKind kind) {
+    switch (kind) {
+        case JobKind::Probe:
+            return "probe";
+        case JobKind::TrainClassifier:
+            return "train";
+        case JobKind::FinetuneAutoencoder:
+            return "fine-tune";
+        case JobKind::Visualize:
+            return "visualize";
+        case JobKind::Gallery:
+            return "gallery";
+        case JobKind::Invert:
+            return "invert";
+        case JobKind::FactorAnalysis:
+            return "factor analysis";
+        case JobKind::Query:
+            return "query";
+    }
+    return "job";
+}
+
 void JobContext::progress(const std::string& phase, std::int64_t done, std::int64_t total,
                           double ratePerSecond, double etaSeconds) const {
     sink_.post(ProgressEvent{name_, phase, done, total, ratePerSecond, etaSeconds});

@@ -411,6 +411,41 @@ TEST(ProbeRun, AWrongModelFileStopsTheRunBeforeAnyTraining) {
     EXPECT_FALSE(fs::exists(dir.path() / "models" / "a.nsm")) << "trained before checking the model files";
 }
 
+// Every log line the job sent.
+std::string logOf(runtime::EventSink& sink) {
+    std::string text;
+    for (auto& event : sink.drain())
+        if (const auto* log = std::get_if<runtime::LogEvent>(&event)) text += log->text + "\n";
+    return text;
+}
+
+// `--finetune NAME --device D`: the device is resolved once for the job and every stage it runs goes there,
+// the training of a missing classifier included — not experiment.json's device.
+void finetuneTrainsTheMissingClassifierOn(const std::string& specDevice, const std::string& jobDevice,
+                                          const std::string& expected) {
+    test::TempDir dir;
+    auto spec = tinySpec();
+    spec.classifiers.resize(1);
+    spec.device = specDevice;
+    experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
+    ProbeJob job;
+    probe::finetuneExperimentAutoencoder(dir.path().string(), "a", job.context, jobDevice);
+    const std::string log = logOf(job.sink);
+    EXPECT_NE(log.find("training classifier a"), std::string::npos) << log;
+    EXPECT_NE(log.find("steps on " + expected), std::string::npos) << log;
+    EXPECT_TRUE(fs::exists(dir.path() / "models" / "ae-a.pt"));
+}
+
+TEST(ProbeRun, AFineTuningTrainsItsMissingClassifierOnTheJobsDevice) {
+    // Without a GPU the spec's "cuda" cannot even be resolved: the job's "cpu" must be what reaches the
+    // trainer. With one, the trainer would otherwise run on cuda:0.
+    finetuneTrainsTheMissingClassifierOn("cuda", "cpu", "cpu");
+}
+
+TEST(ProbeRun, AFineTuningTrainsItsMissingClassifierOnTheJobsGpu_CUDA) {
+    finetuneTrainsTheMissingClassifierOn("cpu", "cuda", "cuda:0");
+}
+
 TEST(ProbeRun, RunsOnTheGpu_CUDA) {
     test::TempDir dir;
     auto spec = tinySpec();

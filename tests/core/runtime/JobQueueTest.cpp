@@ -1,7 +1,10 @@
 #include "netsight/runtime/JobQueue.h"
 
+#include "netsight/runtime/JobLanes.h"
+
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <stdexcept>
@@ -119,6 +122,44 @@ TEST(JobContext, PreviewCarriesPlainPixels) {
     EXPECT_EQ(preview.key, "pretrained");
     ASSERT_EQ(preview.images.size(), 1u);
     EXPECT_EQ(preview.images[0].rgb[5], 6);
+}
+
+}  // namespace
+}  // namespace netsight::runtime
+
+namespace netsight::runtime {
+namespace {
+
+TEST(JobLanes, TheInteractiveLaneDoesNotWaitBehindATrainingJob) {
+    EventSink sink;
+    JobLanes lanes(sink);
+    std::atomic<bool> trainingStarted{false};
+    lanes.submit("cpu", {"train a", JobKind::TrainClassifier, "a"}, [&](JobContext& job) {
+        trainingStarted = true;
+        untilCancelled(job);
+    });
+    lanes.submit("cpu", {"train b", JobKind::TrainClassifier, "b"}, [](JobContext&) {});
+    while (!trainingStarted)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::atomic<bool> answered{false};
+    lanes.submit(kInteractiveLane, {"layers of a #1", JobKind::Query, {}},
+                 [&](JobContext&) { answered = true; });
+    for (int i = 0; i < 5000 && !answered; ++i)  // up to 5 s: a lane of its own answers at once
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_TRUE(answered) << "the query waited behind the training";
+    EXPECT_EQ(lanes.laneOf("train b"), "cpu");
+    EXPECT_EQ(lanes.lanes(), (std::vector<std::string>{"cpu", kInteractiveLane}));
+
+    // Names are unique across lanes; cancelling by name finds the lane.
+    EXPECT_THROW(lanes.submit("cuda:0", {"train a", JobKind::TrainClassifier, "a"}, [](JobContext&) {}),
+                 std::invalid_argument);
+    EXPECT_TRUE(lanes.cancel("train a"));
+    EXPECT_FALSE(lanes.cancel("nothing"));
+    lanes.waitIdle();
+    auto finished = finishedByJob(sink);
+    EXPECT_EQ(finished["train a"].outcome, Outcome::Cancelled);
+    EXPECT_EQ(finished["train b"].outcome, Outcome::Succeeded);
+    EXPECT_EQ(finished["layers of a #1"].outcome, Outcome::Succeeded);
 }
 
 }  // namespace

@@ -49,6 +49,8 @@ std::vector<std::string> autoencoderPresets();
 /// Reads experiment.json; errors name the file, the field path (e.g. "classifiers[2].name") and
 /// what was expected. Throws std::runtime_error.
 ProbeSpec readProbeSpec(const std::string& path);
+/// Parses experiment.json text as readProbeSpec does; `path` only names the file in errors.
+ProbeSpec parseProbeSpec(const std::string& text, const std::string& path);
 /// The spec as experiment.json text (versioned schema).
 std::string probeSpecJson(const ProbeSpec& spec);
 /// Writes experiment.json atomically.

@@ -32,9 +32,10 @@ struct ProbeSummary {
 ProbeSummary runProbe(const std::string& directory, const runtime::JobContext& job);
 
 /// Trains the zoo classifier `name` of the experiment in `directory` into models/NAME.nsm (resuming; nothing
-/// to do when it is complete). The probe does this itself for every missing classifier.
+/// to do when it is complete) on `device` ("" for the experiment's). The probe does this itself for every
+/// missing classifier.
 void trainExperimentClassifier(const std::string& directory, const std::string& name,
-                               const runtime::JobContext& job);
+                               const runtime::JobContext& job, const std::string& device = "");
 
 /// Fine-tunes the autoencoder of the experiment in `directory` for its classifier `name` into
 /// models/ae-NAME.pt on `device` ("" for the experiment's), as a job of its own: training the classifier (a
@@ -50,6 +51,10 @@ struct StaleStage {
     std::string file;
     std::vector<std::string> changes;  ///< e.g. "autoencoder.pretrain_epochs: was 2, now 3"
 };
+
+/// "models/ae-a.pt: autoencoder.finetune_epochs: was 1, now 2; ...": a stale stage as the CLI, the log and
+/// the app show it, its file relative to the experiment folder `directory`.
+std::string describeStaleStage(const StaleStage& stage, const std::string& directory);
 
 /// The stale stages of the experiment in `directory`; runProbe and the fine-tune and train jobs refuse to
 /// start while there are any (with the same list), so that results of two settings never mix.

@@ -12,6 +12,30 @@
 
 namespace netsight::runtime {
 
+/// What a job is, so that a view routes its events and *Retry* rebuilds it from a typed value, never from
+/// its display name.
+enum class JobKind {
+    Probe,                ///< the whole signal probe of an experiment
+    TrainClassifier,      ///< owner: the classifier's name
+    FinetuneAutoencoder,  ///< owner: the classifier's name
+    Visualize,            ///< owner: the view that started it
+    Gallery,
+    Invert,
+    FactorAnalysis,
+    Query,  ///< short interactive work: a model's layer list, a contact sheet, a prediction
+};
+
+/// The kind's name as the Jobs view and the log show it ("train", "fine-tune", ...).
+const char* jobKindName(JobKind kind);
+
+/// A job's identity: a display name unique among the jobs queued or running, its kind, and what it belongs
+/// to (a classifier, a view).
+struct JobTicket {
+    std::string name;
+    JobKind kind = JobKind::Query;
+    std::string owner;
+};
+
 /// Thrown by a job that noticed its cancel flag; the runner turns it into a Cancelled outcome.
 class JobCancelled : public std::runtime_error {
   public:

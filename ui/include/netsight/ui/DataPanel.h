@@ -16,12 +16,14 @@ class Dataset;
 
 namespace netsight::ui {
 
+class ExperimentSession;
+
 /// The Data panel: a source, its splits and classes, and a scrollable labelled contact sheet.
-/// Opening a dataset and drawing the sheet run off the GUI thread.
+/// Opening a dataset and drawing the sheet run on the session's interactive lane, off the GUI thread.
 class DataPanel : public QWidget {
     Q_OBJECT
   public:
-    explicit DataPanel(QWidget* parent = nullptr);
+    explicit DataPanel(ExperimentSession* session, QWidget* parent = nullptr);
     ~DataPanel() override;
 
     QString source() const;
@@ -45,6 +47,7 @@ class DataPanel : public QWidget {
     void showError(const QString& message);
     void setBusy(bool busy);
 
+    ExperimentSession* session_;
     QLineEdit* sourceEdit_;
     QPushButton* loadButton_;
     QComboBox* splitBox_;

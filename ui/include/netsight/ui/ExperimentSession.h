@@ -6,6 +6,7 @@
 #include <QImage>
 #include <QMap>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <QTimer>
 #include <QVector>
@@ -13,13 +14,17 @@
 #include <memory>
 #include <optional>
 
+#include "netsight/experiment/Experiment.h"
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/probe/ProbeResults.h"
 #include "netsight/runtime/Events.h"
+#include "netsight/runtime/Job.h"
 
+namespace netsight::experiment {
+class JobRecorder;
+}
 namespace netsight::runtime {
-class JobContext;
-class JobQueue;
+class JobLanes;
 }  // namespace netsight::runtime
 
 namespace netsight::ui {
@@ -29,7 +34,9 @@ enum class JobState { Queued, Running, Succeeded, Failed, Cancelled };
 /// What the Jobs panel shows of one job.
 struct JobStatus {
     QString name;
-    QString device;
+    runtime::JobKind kind = runtime::JobKind::Query;
+    QString owner;   ///< the classifier or view it belongs to
+    QString device;  ///< its lane: "cpu", "cuda:0", "interactive"
     JobState state = JobState::Queued;
     QString phase;
     qint64 done = 0;
@@ -61,6 +68,13 @@ class ExperimentSession : public QObject {
     QString error() const { return error_; }
 
     const experiment::ProbeSpec& spec() const { return spec_; }
+    /// The open experiment (folder owner: paths, stages); only while isOpen().
+    const experiment::Experiment& experiment() const { return *experiment_; }
+    /// Each stage of the probe with its state, as last read from the folder (it is read again whenever the
+    /// folder changes: a job of this app or another process finished or started a stage).
+    const std::vector<experiment::StageStatus>& stages() const { return stages_; }
+    /// Whether the classifier's model file is there, complete.
+    bool classifierReady(const experiment::ClassifierEntry& entry) const;
     /// Where a classifier's model file is: models/NAME.nsm for a zoo entry, else its file (relative paths
     /// are relative to the experiment).
     QString modelPath(const experiment::ClassifierEntry& entry) const;
@@ -81,13 +95,29 @@ class ExperimentSession : public QObject {
     /// Queues job "fine-tune NAME": the autoencoder fine-tuned for classifier `name` on its own (what it
     /// needs trained first); the probe run then only measures it.
     bool finetuneAutoencoder(const QString& name);
-    /// Queues any other work (the visualizer's and factor lab's jobs) on the same worker. Jobs named
-    /// "viz:..." or "factors:..." keep their curves and pictures out of the experiment: they arrive as
-    /// vizMetric / vizPreview signals instead.
-    bool submitJob(const QString& name, std::function<void(runtime::JobContext&)> work) {
-        return submit(name, std::move(work));
+    /// Queues a view's work (the visualizer's and factor lab's jobs, by `ticket`'s kind) on the experiment's
+    /// device lane. Their curves and pictures stay out of the experiment's: they arrive as vizMetric /
+    /// vizPreview signals instead.
+    bool submitJob(const runtime::JobTicket& ticket, std::function<void(runtime::JobContext&)> work);
+
+    /// Runs short interactive work (a model's layer list, a contact sheet, a live prediction) on the
+    /// interactive lane, beside any training, and hands its value to `done` on the GUI thread while
+    /// `receiver` lives; a failure's message goes to `failed`. It shows in the Jobs view (with Cancel) only
+    /// when it takes longer than half a second.
+    template <typename T>
+    bool query(const QString& title, QObject* receiver, std::function<T(runtime::JobContext&)> work,
+               std::function<void(T)> done, std::function<void(const QString&)> failed = {}) {
+        auto result = std::make_shared<std::optional<T>>();
+        return submitQuery(
+            title, receiver,
+            [result, work = std::move(work)](runtime::JobContext& job) { *result = work(job); },
+            [result, done = std::move(done)] {
+                if (*result) done(std::move(**result));
+            },
+            std::move(failed));
     }
-    /// Runs a finished job again (it resumes from its checkpoint).
+
+    /// Runs a finished job again (it resumes from its checkpoint); rebuilt from its kind and owner.
     bool retry(const QString& job);
     /// Cancels a running job at its next batch (its checkpoint is kept) or drops a queued one.
     void cancel(const QString& job);
@@ -119,26 +149,44 @@ class ExperimentSession : public QObject {
     void jobFinished(const QString& name, netsight::ui::JobState state, const QString& message);
     void vizMetric(const QString& job, const QString& series, double step, double value);
     void vizPreview(const QString& job, const QString& key, const QVector<QImage>& images);
+    /// The folder changed (a stage started or finished, here or in another process): stages() is new.
+    void stagesChanged();
 
   private:
+    struct Query {
+        QPointer<QObject> receiver;
+        std::function<void()> done;
+        std::function<void(const QString&)> failed;
+        QElapsedTimer started;
+    };
+    bool submitQuery(const QString& title, QObject* receiver, std::function<void(runtime::JobContext&)> work,
+                     std::function<void()> done, std::function<void(const QString&)> failed);
     void handle(const runtime::Event& event, bool* seriesTouched, bool* previewsTouched);
+    void finishQuery(const runtime::FinishedEvent& finished);
+    void showSlowQueries();
+    void watchFolder();
     JobStatus* job(const QString& name);
-    bool submit(const QString& name, std::function<void(runtime::JobContext&)> work);
+    bool submit(const runtime::JobTicket& ticket, std::function<void(runtime::JobContext&)> work);
     void loadResults();
     void loadSeries();
     void loadPreviews();
-    void appendLog(const QString& line);
-    void flushSeries();
+    void showLog(const QString& line);
 
     QString directory_;
     QString error_;
     experiment::ProbeSpec spec_;
+    std::optional<experiment::Experiment> experiment_;
+    std::unique_ptr<experiment::JobRecorder> recorder_;
     std::unique_ptr<runtime::EventSink> sink_;
-    std::unique_ptr<runtime::JobQueue> queue_;
+    std::unique_ptr<runtime::JobLanes> lanes_;
     QTimer drainTimer_;
+    QTimer folderTimer_;
+    std::string folderStamp_;
+    std::vector<experiment::StageStatus> stages_;
     QVector<JobStatus> jobs_;
+    QMap<QString, Query> queries_;
+    int queryCount_ = 0;
     QMap<QString, Series> series_;
-    QStringList pendingSeriesLines_;
     QMap<QString, QVector<QImage>> previews_;
     std::optional<probe::ProbeResults> results_;
     QStringList log_;

@@ -1,0 +1,22 @@
+# Fails when a C++ source of the project is not formatted as .clang-format says (STYLE.md rule 13); names
+# the files and the command that fixes them.
+find_program(CLANG_FORMAT NAMES clang-format clang-format-14 REQUIRED)
+set(sources "")
+foreach(folder app core ui tests benchmarks)
+  file(GLOB_RECURSE found "${SOURCE_DIR}/${folder}/*.h" "${SOURCE_DIR}/${folder}/*.cpp")
+  list(APPEND sources ${found})
+endforeach()
+set(offenders "")
+foreach(file IN LISTS sources)
+  execute_process(COMMAND ${CLANG_FORMAT} --dry-run -Werror --style=file "${file}"
+                  WORKING_DIRECTORY "${SOURCE_DIR}" RESULT_VARIABLE code OUTPUT_QUIET ERROR_QUIET)
+  if(NOT code EQUAL 0)
+    list(APPEND offenders "${file}")
+  endif()
+endforeach()
+if(offenders)
+  string(REPLACE ";" "\n  " listed "${offenders}")
+  message(FATAL_ERROR "not formatted by .clang-format:\n  ${listed}\nrun: clang-format -i FILE...")
+endif()
+list(LENGTH sources count)
+message(STATUS "${count} C++ files formatted as .clang-format says")
