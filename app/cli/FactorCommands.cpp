@@ -5,12 +5,12 @@
 
 #include "Commands.h"
 #include "TerminalProgress.h"
-#include "netsight/info/FactorLab.h"
+#include "netsight/factors/FactorLab.h"
 
 namespace netsight::cli {
 
 void addFactorCommands(CLI::App& app) {
-    auto options = std::make_shared<info::FactorOptions>();
+    auto options = std::make_shared<factors::FactorOptions>();
     auto model = std::make_shared<std::string>();
     auto output = std::make_shared<std::string>();
     CLI::App* command = app.add_subcommand(
@@ -50,10 +50,10 @@ void addFactorCommands(CLI::App& app) {
     command->add_option("--seed", options->seed, "Random seed")->capture_default_str();
     command->add_option("--device", options->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
     command->callback([=] {
-        auto report = std::make_shared<info::FactorReport>();
+        auto report = std::make_shared<factors::FactorReport>();
         if (runWithProgress("factors", [=](const runtime::JobContext& job) {
-                *report = info::analyzeFactors(*model, *options, job);
-                info::writeFactorReport(*report, *output);
+                *report = factors::analyzeFactors(*model, *options, job);
+                factors::writeFactorReport(*report, *output);
             }) != runtime::Outcome::Succeeded)
             throw CLI::RuntimeError(kExitFailure);
         std::cout << std::fixed << std::setprecision(3) << "stimuli: " << report->samples << ", accuracy "

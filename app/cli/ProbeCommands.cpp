@@ -7,7 +7,7 @@
 #include "TerminalProgress.h"
 #include "netsight/experiment/Experiment.h"
 #include "netsight/experiment/JobRecorder.h"
-#include "netsight/probe/ProbeRun.h"
+#include "netsight/experiment/ProbePipeline.h"
 #include "netsight/runtime/Device.h"
 
 namespace netsight::cli {
@@ -79,14 +79,14 @@ void addProbeCommands(CLI::App& app) {
             if (*demo || folder.empty())
                 throw CLI::ValidationError("--discard-stale needs an experiment folder (and no --demo)");
             if (!finetune->empty()) {
-                probe::requireClassifier(folder, *finetune);
+                experiment::requireClassifier(folder, *finetune);
                 runtime::resolveDeviceName(device->empty()
                                                ? experiment::Experiment::open(folder).spec().device
                                                : *device);  // a bad --device deletes nothing
             }
             experiment::JobRecorder recorder(experiment::Experiment::open(folder).directory());
-            for (const auto& stage : probe::discardStaleStages(folder)) {
-                const std::string text = probe::describeStaleStage(stage, folder);
+            for (const auto& stage : experiment::discardStaleStages(folder)) {
+                const std::string text = experiment::describeStaleStage(stage, folder);
                 recorder.note("discarded " + text + " (made with other settings)");
                 std::cerr << "netsight-cli: deleted " << text << "; this run redoes it\n";
             }
@@ -104,7 +104,7 @@ void addProbeCommands(CLI::App& app) {
             const auto outcome = runWithProgress(
                 {"fine-tune " + name, runtime::JobKind::FinetuneAutoencoder, name},
                 [=](const runtime::JobContext& job) {
-                    probe::finetuneExperimentAutoencoder(folder, name, job, where);
+                    experiment::finetuneExperimentAutoencoder(folder, name, job, where);
                 },
                 &recorder, where);
             if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
@@ -114,7 +114,7 @@ void addProbeCommands(CLI::App& app) {
         }
         if (*demo) {
             folder = output->empty() ? (folder.empty() ? std::string("netsight-demo") : folder) : *output;
-            probe::createDemoExperiment(folder);
+            experiment::createDemoExperiment(folder);
             std::cerr << "netsight-cli: demo experiment in " << folder << "\n";
         } else if (folder.empty()) {
             throw CLI::ValidationError("give an experiment folder, or --demo -o FOLDER");
@@ -125,7 +125,7 @@ void addProbeCommands(CLI::App& app) {
         auto summary = std::make_shared<probe::ProbeSummary>();
         const auto outcome = runWithProgress(
             {"probe", runtime::JobKind::Probe, {}},
-            [=](const runtime::JobContext& job) { *summary = probe::runProbe(folder, job); }, &recorder,
+            [=](const runtime::JobContext& job) { *summary = experiment::runProbe(folder, job); }, &recorder,
             where);
         if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
         printSummary(*summary);

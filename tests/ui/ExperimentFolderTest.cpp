@@ -17,17 +17,17 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "FactorPanel.h"
-#include "JobsPanel.h"
-#include "LayerPicker.h"
-#include "ProbePanel.h"
 #include "UiTestSupport.h"
-#include "VisualizerPanel.h"
+#include "factors/FactorPanel.h"
+#include "jobs/JobsPanel.h"
 #include "netsight/experiment/JobRecorder.h"
 #include "netsight/models/ModelFile.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "netsight/ui/MainWindow.h"
 #include "netsight/viz/SavedVisualization.h"
+#include "probe/ProbePanel.h"
+#include "visualizer/LayerPicker.h"
+#include "visualizer/VisualizerPanel.h"
 
 namespace netsight::ui {
 namespace {
@@ -162,7 +162,7 @@ TEST(ExperimentFolder, AStageFinishedByAnotherProcessShowsUpInTheProbeView) {
     window.show();
     ASSERT_TRUE(window.openExperiment(folder));
     ProbePanel* panel = window.probePanel();
-    EXPECT_TRUE(panel->stagesText().contains("AE for plain: <span style='color:#757575'>missing"))
+    EXPECT_TRUE(panel->stagesText().contains("AE&nbsp;for&nbsp;plain: <span style='color:#757575'>missing"))
         << panel->stagesText().toStdString();
 
     // Another process holds the fine-tuning's stage lock (as a running `probe --finetune plain` does): the
@@ -173,7 +173,10 @@ TEST(ExperimentFolder, AStageFinishedByAnotherProcessShowsUpInTheProbeView) {
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
     EXPECT_TRUE(QTest::qWaitFor(
-        [&] { return panel->stagesText().contains("AE for plain: <span style='color:#1565c0'>running"); },
+        [&] {
+            return panel->stagesText().contains(
+                "AE&nbsp;for&nbsp;plain: <span style='color:#1565c0'>running");
+        },
         20000))
         << panel->stagesText().toStdString();
     ::flock(fd, LOCK_UN);
@@ -184,12 +187,14 @@ TEST(ExperimentFolder, AStageFinishedByAnotherProcessShowsUpInTheProbeView) {
     cli.start(QStringLiteral(NETSIGHT_CLI), {"probe", folder, "--finetune", "plain"});
     ASSERT_TRUE(cli.waitForStarted());
     const bool done = QTest::qWaitFor(
-        [&] { return panel->stagesText().contains("AE for plain: <span style='color:#2e7d32'>done"); },
+        [&] {
+            return panel->stagesText().contains("AE&nbsp;for&nbsp;plain: <span style='color:#2e7d32'>done");
+        },
         kProbeTimeoutMs);
     cli.waitForFinished(kProbeTimeoutMs);
     ASSERT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
     EXPECT_TRUE(done) << panel->stagesText().toStdString();
-    EXPECT_TRUE(panel->stagesText().contains("classifier plain: <span style='color:#2e7d32'>done"));
+    EXPECT_TRUE(panel->stagesText().contains("classifier&nbsp;plain: <span style='color:#2e7d32'>done"));
     // And the classifier that process trained is there to pick in the Visualizer.
     auto* pickerBox = window.visualizerPanel()->findChild<LayerPicker*>()->findChild<QComboBox*>();
     EXPECT_GE(pickerBox->findText("plain"), 0);

@@ -18,22 +18,22 @@
 #include <QTest>
 #include <QTreeWidget>
 
-#include "ClassifiersPanel.h"
-#include "Export.h"
-#include "FactorControls.h"
-#include "FactorPanel.h"
-#include "HeatmapWidget.h"
-#include "JobsPanel.h"
-#include "NmiPanel.h"
-#include "OrderPanel.h"
-#include "ProbePanel.h"
-#include "ProbeSettingsDialog.h"
-#include "ReconstructionGrid.h"
-#include "TransferPanel.h"
 #include "UiTestSupport.h"
-#include "VisualizerPanel.h"
+#include "classifiers/ClassifiersPanel.h"
+#include "factors/FactorControls.h"
+#include "factors/FactorPanel.h"
+#include "jobs/JobsPanel.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "netsight/ui/MainWindow.h"
+#include "probe/NmiPanel.h"
+#include "probe/OrderPanel.h"
+#include "probe/ProbePanel.h"
+#include "probe/ProbeSettingsDialog.h"
+#include "probe/ReconstructionGrid.h"
+#include "probe/TransferPanel.h"
+#include "visualizer/VisualizerPanel.h"
+#include "widgets/Export.h"
+#include "widgets/HeatmapWidget.h"
 
 namespace netsight::ui {
 namespace {

@@ -13,13 +13,13 @@
 #include <QTest>
 #include <cstdio>
 
-#include "FactorControls.h"
-#include "FactorPanel.h"
-#include "ProbeSettingsDialog.h"
 #include "UiTestSupport.h"
-#include "VisualizerPanel.h"
+#include "factors/FactorControls.h"
+#include "factors/FactorPanel.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "netsight/ui/MainWindow.h"
+#include "probe/ProbeSettingsDialog.h"
+#include "visualizer/VisualizerPanel.h"
 
 using netsight::ui::ExperimentSession;
 using netsight::ui::MainWindow;
@@ -117,6 +117,13 @@ int main(int argc, char** argv) {
     visualizer->indexBox()->setValue(3);
     visualizer->startVisualization();
     ok = QTest::qWaitFor([&] { return !session->busy(); }, 120000) && ok;
+    // What it made is kept in the experiment: the Saved tab.
+    if (auto* views = visualizer->findChild<QTabWidget*>()) {
+        views->setCurrentIndex(views->count() - 1);
+        QTest::qWait(300);
+        ok = visualizer->savedCount() > 0 && window.grab().save(folder + "/visualizer-saved.png") && ok;
+        views->setCurrentIndex(0);
+    }
     // The factor lab: a morphed, rotated stimulus live, and the analysis of the trained resnet-s.
     window.showTab(MainWindow::Tab::Factors);
     auto* factors = window.factorPanel();

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "Random.h"
+#include "data/Random.h"
 
 namespace netsight::data {
 

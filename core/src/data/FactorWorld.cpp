@@ -4,7 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "Random.h"
+#include "data/Random.h"
 
 namespace netsight::data {
 namespace {

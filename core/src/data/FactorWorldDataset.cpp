@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "Random.h"
+#include "data/Random.h"
 #include "netsight/data/DataError.h"
 
 namespace netsight::data {

@@ -8,7 +8,7 @@
 #include <map>
 #include <sstream>
 
-#include "../probe/StageRecipes.h"
+#include "experiment/StageRecipes.h"
 
 namespace fs = std::filesystem;
 
@@ -165,8 +165,8 @@ const ClassifierEntry& Experiment::classifier(const std::string& name) const {
 }
 
 std::string Experiment::modelPath(const ClassifierEntry& entry) const {
-    if (!entry.architecture.empty()) return probe::zooModelPath(directory_, entry.name).string();
-    return probe::resolvePath(directory_, entry.model);
+    if (!entry.architecture.empty()) return zooModelPath(directory_, entry.name).string();
+    return resolvePath(directory_, entry.model);
 }
 
 bool Experiment::classifierReady(const ClassifierEntry& entry) const {
@@ -183,11 +183,11 @@ std::string Experiment::classifierStatus(const ClassifierEntry& entry) const {
 }
 
 std::string Experiment::pretrainedAutoencoderPath() const {
-    return probe::pretrainedPath(directory_).string();
+    return pretrainedPath(directory_).string();
 }
 
 std::string Experiment::finetunedAutoencoderPath(const std::string& classifier) const {
-    return probe::finetunedPath(directory_, classifier).string();
+    return finetunedPath(directory_, classifier).string();
 }
 
 std::vector<StageStatus> Experiment::stages() const {
@@ -195,21 +195,21 @@ std::vector<StageStatus> Experiment::stages() const {
     std::vector<StageStatus> stages;
     for (const auto& entry : spec_.classifiers)
         if (!entry.architecture.empty()) {
-            const fs::path file = probe::zooModelPath(directory_, entry.name);
+            const fs::path file = zooModelPath(directory_, entry.name);
             stages.push_back({StageKind::Classifier,
                               entry.name,
                               file.string(),
                               presentState(file, lockHeld(models, "classifier-" + entry.name)),
                               {}});
         }
-    const fs::path pretrained = probe::pretrainedPath(directory_);
+    const fs::path pretrained = pretrainedPath(directory_);
     stages.push_back({StageKind::PretrainedAutoencoder,
                       "",
                       pretrained.string(),
                       presentState(pretrained, lockHeld(models, "ae-pretrained")),
                       {}});
     for (const auto& entry : spec_.classifiers) {
-        const fs::path file = probe::finetunedPath(directory_, entry.name);
+        const fs::path file = finetunedPath(directory_, entry.name);
         stages.push_back({StageKind::FinetunedAutoencoder,
                           entry.name,
                           file.string(),
@@ -218,7 +218,7 @@ std::vector<StageStatus> Experiment::stages() const {
     }
     // Stale beats done and resumable: the next run refuses them. A stage being made is left as running.
     std::map<std::string, std::vector<std::string>> stale;
-    for (auto& found : probe::findStaleStages(directory_, spec_))
+    for (auto& found : findStaleStages(directory_, spec_))
         stale[found.file] = std::move(found.changes);
     for (auto& stage : stages) {
         if (stage.state == StageState::Running) continue;

@@ -7,8 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "../runtime/JsonValue.h"
 #include "netsight/runtime/AtomicFile.h"
+#include "runtime/JsonValue.h"
 
 namespace netsight::experiment {
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "../runtime/JsonValue.h"
+#include "runtime/JsonValue.h"
 
 namespace netsight::models {
 

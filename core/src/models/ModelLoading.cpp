@@ -1,7 +1,7 @@
 #include <filesystem>
 
-#include "TorchScriptClassifier.h"
-#include "ZooClassifier.h"
+#include "models/TorchScriptClassifier.h"
+#include "models/ZooClassifier.h"
 #include "netsight/models/ModelFile.h"
 
 namespace netsight::models {

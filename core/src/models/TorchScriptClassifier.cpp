@@ -1,4 +1,4 @@
-#include "TorchScriptClassifier.h"
+#include "models/TorchScriptClassifier.h"
 
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/ir.h>

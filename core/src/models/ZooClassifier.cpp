@@ -1,4 +1,4 @@
-#include "ZooClassifier.h"
+#include "models/ZooClassifier.h"
 
 #include <sstream>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ZooLayers.h"
+#include "models/ZooLayers.h"
 #include "netsight/models/Classifier.h"
 
 namespace netsight::models {

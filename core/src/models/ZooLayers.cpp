@@ -1,4 +1,4 @@
-#include "ZooLayers.h"
+#include "models/ZooLayers.h"
 
 #include <cmath>
 

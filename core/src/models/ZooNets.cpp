@@ -2,7 +2,7 @@
 // the coarse-to-fine top-down network and its bottom-up twin, and input adapters.
 #include <stdexcept>
 
-#include "ZooLayers.h"
+#include "models/ZooLayers.h"
 
 namespace netsight::models::zoo {
 namespace {

@@ -1,4 +1,4 @@
-#include "AutoencoderTraining.h"
+#include "probe/AutoencoderTraining.h"
 
 #include <chrono>
 #include <cmath>
@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "../data/Random.h"
-#include "../train/DataBridge.h"
+#include "data/Random.h"
 #include "netsight/data/DataLoader.h"
 #include "netsight/runtime/AtomicFile.h"
+#include "train/DataBridge.h"
 
 namespace netsight::probe {
 namespace {
@@ -42,7 +42,7 @@ class PreviewPoster {
         last_ = now;
         torch::NoGradGuard noGrad;
         autoencoder->eval();
-        job_.preview(key_, train::tensorToRgb(autoencoder->forward(images_)));
+        job_.preview(key_, tensor::tensorToRgb(autoencoder->forward(images_)));
         return true;
     }
 
@@ -77,9 +77,10 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
                                      std::string(error.what_without_backtrace()).substr(0, 200) + ")");
         }
         if (archive.try_read("recipe", recipeValue) && recipeValue.isString())
-            requireSameRecipe(checkpoint, json::parse(recipeValue.toStringRef()), recipe,
-                              "Delete it to start this stage afresh with the new settings, or set them back "
-                              "to finish it.");
+            experiment::requireSameRecipe(
+                checkpoint, json::parse(recipeValue.toStringRef()), recipe,
+                "Delete it to start this stage afresh with the new settings, or set them back "
+                "to finish it.");
         autoencoder->load(model);
         optimizer.load(optimizerState);
         startEpoch = static_cast<int>(epochValue.toInt());
@@ -109,8 +110,8 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             auto batch = loader.next();
             if (!batch) break;
             job.checkCancelled();
-            const auto x = train::imagesToTensor(*batch, device);
-            const auto labels = train::labelsToTensor(*batch, device);
+            const auto x = tensor::imagesToTensor(*batch, device);
+            const auto labels = tensor::labelsToTensor(*batch, device);
             const StepLoss stepLoss = lossOf(autoencoder, x, labels);
             const auto& loss = stepLoss.loss;
             const double value = loss.item<double>();

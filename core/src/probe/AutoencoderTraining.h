@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "StageRecipes.h"
+#include "experiment/StageRecipes.h"
 #include "netsight/data/Dataset.h"
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/models/Classifier.h"
@@ -12,6 +12,8 @@
 #include "netsight/runtime/Job.h"
 
 namespace netsight::probe {
+
+using experiment::Recipe;
 
 /// Writes the autoencoder (weights, its preset and the recipe it was made with) atomically.
 void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path,

@@ -1,4 +1,4 @@
-#include "ProbeReport.h"
+#include "probe/ProbeReport.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,9 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "netsight/experiment/Experiment.h"
 #include "netsight/runtime/AtomicFile.h"
-#include "runtime/Html.h"
-#include "runtime/Statistics.h"
+#include "report/Html.h"
+#include "report/Statistics.h"
 
 namespace fs = std::filesystem;
 
@@ -49,13 +50,12 @@ std::string matrixHtml(const ProbeSummary& summary, const std::vector<std::vecto
     std::ostringstream html;
     html << "<table><tr><th>reconstructions &darr; / classifier &rarr;</th>";
     for (const auto& column : summary.classifiers)
-        html << "<th>" << runtime::escapeXml(column) << "</th>";
+        html << "<th>" << report::escapeXml(column) << "</th>";
     html << "</tr>";
     for (std::size_t r = 0; r < summary.rows.size(); ++r) {
         html << "<tr><th>"
-             << (r == 0   ? "original images"
-                 : r == 1 ? "pretrained AE"
-                          : "AE for " + runtime::escapeXml(summary.rows[r]))
+             << (r == 0 ? std::string("original images")
+                        : report::escapeXml(experiment::rowTitle(summary.rows[r])))
              << "</th>";
         for (double value : values[r])
             html << cell(value, max, decimals);
@@ -119,10 +119,10 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     for (std::size_t r = 0; r < nmi.rows.size(); ++r) {
         for (std::size_t i = 0; i < nmi.intra[r].size(); ++i)
             nmiCsv << nmi.rows[r] << "," << i << "," << nmi.intra[r][i] << "," << nmi.inter[r][i] << "\n";
-        nmiSummary << nmi.rows[r] << "," << runtime::quantile(nmi.intra[r], 0.5) << ","
-                   << runtime::quantile(nmi.intra[r], 0.25) << "," << runtime::quantile(nmi.intra[r], 0.75)
-                   << "," << runtime::quantile(nmi.inter[r], 0.5) << ","
-                   << runtime::quantile(nmi.inter[r], 0.25) << "," << runtime::quantile(nmi.inter[r], 0.75)
+        nmiSummary << nmi.rows[r] << "," << report::quantile(nmi.intra[r], 0.5) << ","
+                   << report::quantile(nmi.intra[r], 0.25) << "," << report::quantile(nmi.intra[r], 0.75)
+                   << "," << report::quantile(nmi.inter[r], 0.5) << ","
+                   << report::quantile(nmi.inter[r], 0.25) << "," << report::quantile(nmi.inter[r], 0.75)
                    << "\n";
     }
     runtime::writeFileAtomically((results / "nmi.csv").string(), nmiCsv.str());
@@ -148,7 +148,7 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     runtime::writeFileAtomically((results / "summary.json").string(), summaryJson.dump(2) + "\n");
 
     // The report: one HTML file with everything embedded, to send to a colleague.
-    const std::string gridBytes = fs::exists(gridPng) ? runtime::readFileBytes(gridPng) : std::string();
+    const std::string gridBytes = fs::exists(gridPng) ? report::readFileBytes(gridPng) : std::string();
     double maxRelative = 0;
     for (const auto& row : summary.relative)
         maxRelative = std::max(maxRelative, *std::max_element(row.begin(), row.end()));
@@ -161,15 +161,14 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
             "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}.note{color:#555;font-size:.9em}</style></"
             "head><body>";
     html << "<h1>What do these classifiers like to see? — signal probe</h1>";
-    html << "<p class='note'>Data: <code>" << runtime::escapeXml(spec.data) << "</code> · autoencoder "
-         << runtime::escapeXml(spec.autoencoder) << " · "
+    html << "<p class='note'>Data: <code>" << report::escapeXml(spec.data) << "</code> · autoencoder "
+         << report::escapeXml(spec.autoencoder) << " · "
          << "seed " << spec.seed << " · " << (nmi.intra.empty() ? 0 : nmi.intra[0].size())
          << " test images</p>";
     html << "<h2>Reconstructions</h2><p class='note'>Test images (left) and their reconstructions by the "
             "pretrained "
             "autoencoder and by the autoencoder fine-tuned on each classifier's gradients.</p>";
-    html << "<img alt='reconstruction grid' src='data:image/png;base64," << runtime::base64(gridBytes)
-         << "'>";
+    html << "<img alt='reconstruction grid' src='data:image/png;base64," << report::base64(gridBytes) << "'>";
     html << "<h2>Transfer matrix: accuracy</h2><p class='note'>A[i][j]: accuracy of classifier j on images "
             "reconstructed "
             "by the autoencoder fine-tuned for classifier i.</p>"
@@ -180,7 +179,7 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
          << (summary.order.total ? "The classifiers form a <b>total order</b>:" : "<b>No total order</b>:")
          << "</p><ol>";
     for (int index : summary.order.ranking)
-        html << "<li>" << runtime::escapeXml(summary.classifiers[index]) << " — beats "
+        html << "<li>" << report::escapeXml(summary.classifiers[index]) << " — beats "
              << summary.order.score[index] << " · accuracy " << std::fixed << std::setprecision(3)
              << summary.accuracy[0][index] << " · " << static_cast<long long>(summary.parameterCounts[index])
              << " parameters</li>";
@@ -188,8 +187,8 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     for (const auto& cycle : summary.order.cycles) {
         html << "<p>Cycle: ";
         for (int index : cycle)
-            html << runtime::escapeXml(summary.classifiers[index]) << " &gt; ";
-        html << runtime::escapeXml(summary.classifiers[cycle.front()]) << "</p>";
+            html << report::escapeXml(summary.classifiers[index]) << " &gt; ";
+        html << report::escapeXml(summary.classifiers[cycle.front()]) << "</p>";
     }
     html << "<p>Kendall &tau; of the order with accuracy: " << std::setprecision(2) << summary.tauAccuracy
          << "; with parameter count: " << summary.tauParameters << "</p>";
@@ -204,14 +203,14 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
             "median</th><th>inter distribution</th></tr>";
     const double low = studholme ? 1.0 : 0.0, high = studholme ? 2.0 : 1.0;
     for (std::size_t r = 0; r < nmi.rows.size(); ++r)
-        html << "<tr><th>" << runtime::escapeXml(nmi.rows[r]) << "</th><td>" << std::setprecision(3)
-             << runtime::quantile(nmi.intra[r], 0.5) << "</td><td>" << histogramSvg(nmi.intra[r], low, high)
-             << "</td><td>" << runtime::quantile(nmi.inter[r], 0.5) << "</td><td>"
+        html << "<tr><th>" << report::escapeXml(nmi.rows[r]) << "</th><td>" << std::setprecision(3)
+             << report::quantile(nmi.intra[r], 0.5) << "</td><td>" << histogramSvg(nmi.intra[r], low, high)
+             << "</td><td>" << report::quantile(nmi.inter[r], 0.5) << "</td><td>"
              << histogramSvg(nmi.inter[r], low, high) << "</td></tr>";
     html << "</table>";
     // The settings, so that whoever gets this page knows exactly what was run.
     html << "<h2>Settings</h2><p class='note'>The experiment.json of this run:</p><pre>"
-         << runtime::escapeXml(experiment::probeSpecJson(spec)) << "</pre>";
+         << report::escapeXml(experiment::probeSpecJson(spec)) << "</pre>";
     html << "<p class='note'>Data behind this page: results/*.csv and *.json. Made by "
             "NetSight.</p></body></html>\n";
     const std::string reportPath = (fs::path(directoryText) / "report.html").string();

@@ -5,7 +5,7 @@
 
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/probe/ProbeResults.h"
-#include "netsight/probe/ProbeRun.h"
+#include "netsight/probe/ProbeSummary.h"
 
 namespace netsight::probe {
 

@@ -1,40 +1,10 @@
-#include "DataBridge.h"
+#include "train/DataBridge.h"
 
 #include <cmath>
 
 #include "netsight/data/Transforms.h"
 
 namespace netsight::train {
-
-torch::Tensor imagesToTensor(const data::Batch& batch, const torch::Device& device) {
-    const auto& shape = batch.shape;
-    auto images = torch::from_blob(
-        const_cast<float*>(batch.images.data()),
-        {static_cast<int64_t>(batch.count()), shape.channels, shape.height, shape.width}, torch::kFloat);
-    return device.is_cpu() ? images.clone() : images.to(device);
-}
-
-torch::Tensor labelsToTensor(const data::Batch& batch, const torch::Device& device) {
-    auto labels = torch::from_blob(const_cast<int64_t*>(batch.labels.data()),
-                                   {static_cast<int64_t>(batch.count())}, torch::kLong);
-    return device.is_cpu() ? labels.clone() : labels.to(device);
-}
-
-data::Image tensorToImage(const torch::Tensor& image) {
-    const auto cpu = image.detach().to(torch::kCPU, torch::kFloat).contiguous();
-    data::Image result(data::ImageShape{static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)),
-                                        static_cast<int>(cpu.size(2))});
-    std::copy_n(cpu.data_ptr<float>(), result.pixels.size(), result.pixels.begin());
-    return result;
-}
-
-std::vector<data::RgbBuffer> tensorToRgb(const torch::Tensor& images) {
-    const auto clamped = images.detach().clamp(0.0, 1.0);
-    std::vector<data::RgbBuffer> buffers;
-    for (int64_t i = 0; i < clamped.size(0); ++i)
-        buffers.push_back(data::toRgbBuffer(tensorToImage(clamped[i])));
-    return buffers;
-}
 
 std::vector<std::string> checkCompatible(const models::ClassifierMeta& meta, const data::DatasetInfo& info,
                                          const std::string& modelName) {
@@ -97,7 +67,7 @@ double accuracyOn(models::Classifier& classifier, const data::Dataset& dataset, 
     std::int64_t correct = 0, seen = 0;
     while (auto batch = loader.next()) {
         job.checkCancelled();
-        const auto images = classifier.normalize(imagesToTensor(*batch, device));
+        const auto images = classifier.normalize(tensor::imagesToTensor(*batch, device));
         const auto predictions = classifier.forward(images).argmax(1).to(torch::kCPU);
         const auto* predicted = predictions.data_ptr<int64_t>();
         const std::size_t count = maxSamples ? std::min(batch->count(), maxSamples - seen) : batch->count();

@@ -1,6 +1,7 @@
 #pragma once
 
-// Between the data layer's plain batches and LibTorch tensors (internal to core).
+// What training and evaluation need between a dataset and a classifier: shape adapters, statistics,
+// accuracy (internal to core). The image/tensor conversions are in tensor/ImageTensors.h.
 #include <torch/torch.h>
 
 #include <string>
@@ -10,16 +11,9 @@
 #include "netsight/data/Dataset.h"
 #include "netsight/models/Classifier.h"
 #include "netsight/runtime/Job.h"
+#include "tensor/ImageTensors.h"
 
 namespace netsight::train {
-
-/// The batch's images as an NCHW float tensor on `device` (a copy: the batch may go away).
-torch::Tensor imagesToTensor(const data::Batch& batch, const torch::Device& device);
-torch::Tensor labelsToTensor(const data::Batch& batch, const torch::Device& device);
-/// One CHW image in [0, 1] (any device) as a plain image, copied to the CPU.
-data::Image tensorToImage(const torch::Tensor& image);
-/// Each image of an NCHW batch as 8-bit RGB (clamped to [0, 1] first), for previews that cross threads.
-std::vector<data::RgbBuffer> tensorToRgb(const torch::Tensor& images);
 
 /// Checks that a classifier can read a dataset: the class counts must match (error otherwise);
 /// channels and size are adapted (grey<->RGB, resize and crop). Returns notes on what is adapted.

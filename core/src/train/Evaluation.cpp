@@ -1,9 +1,9 @@
 #include <sstream>
 
-#include "DataBridge.h"
 #include "netsight/runtime/AtomicFile.h"
 #include "netsight/runtime/Device.h"
 #include "netsight/train/Training.h"
+#include "train/DataBridge.h"
 
 namespace netsight::train {
 

@@ -4,12 +4,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "../data/Random.h"
-#include "../models/ZooClassifier.h"
-#include "DataBridge.h"
+#include "data/Random.h"
+#include "models/ZooClassifier.h"
 #include "netsight/runtime/AtomicFile.h"
 #include "netsight/runtime/Device.h"
 #include "netsight/train/Training.h"
+#include "train/DataBridge.h"
 
 namespace netsight::train {
 namespace {
@@ -248,8 +248,8 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             for (auto& group : optimizer->param_groups())
                 group.options().set_lr(lr);
 
-            auto images = imagesToTensor(*batch, device);
-            const auto labels = labelsToTensor(*batch, device);
+            auto images = tensor::imagesToTensor(*batch, device);
+            const auto labels = tensor::labelsToTensor(*batch, device);
             images = augment(images, options);
             const auto logits = classifier->forward(classifier->normalize(images));
             const auto loss = torch::nn::functional::cross_entropy(logits, labels);

@@ -1,4 +1,4 @@
-#include "ImageParameterization.h"
+#include "viz/ImageParameterization.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "Robustness.h"
+#include "viz/Robustness.h"
 
 #include <cmath>
 

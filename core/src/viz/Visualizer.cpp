@@ -3,10 +3,10 @@
 #include <chrono>
 #include <set>
 
-#include "../train/DataBridge.h"
-#include "ImageParameterization.h"
-#include "Robustness.h"
 #include "netsight/runtime/Device.h"
+#include "train/DataBridge.h"
+#include "viz/ImageParameterization.h"
+#include "viz/Robustness.h"
 
 namespace netsight::viz {
 namespace F = torch::nn::functional;
@@ -167,7 +167,7 @@ class StepReporter {
         job_.metric(series_, step + 1, value);
         meter_.update(step + 1);
         if ((step + 1) % previewEvery_ == 0 || step + 1 == steps_) {
-            job_.preview(previewKey, train::tensorToRgb(images.detach()));
+            job_.preview(previewKey, tensor::tensorToRgb(images.detach()));
             job_.progress(phase_, step + 1, steps_, meter_.ratePerSecond(), meter_.etaSeconds());
         }
     }
@@ -309,7 +309,7 @@ VizResult visualize(const std::string& modelPath, const VizOptions& options, con
     const auto started = std::chrono::steady_clock::now();
     auto classifier = loadOn(modelPath, options.device);
     const VizRun run = visualize(*classifier, options, job);
-    VizResult result{train::tensorToRgb(run.images), run.objective, 0};
+    VizResult result{tensor::tensorToRgb(run.images), run.objective, 0};
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return result;
 }
@@ -333,7 +333,7 @@ VizResult gallery(const std::string& modelPath, const std::string& layer, int fi
         chunk.channelPerElement = true;
         chunk.objective = {ObjectiveTerm{ObjectiveKind::ChannelMean, layer, start}};
         const VizRun run = visualize(*classifier, chunk, job, "gallery");
-        for (auto& image : train::tensorToRgb(run.images))
+        for (auto& image : tensor::tensorToRgb(run.images))
             result.images.push_back(image);
         result.objective.insert(result.objective.end(), run.objective.begin(), run.objective.end());
     }
@@ -355,7 +355,7 @@ InversionResult invert(const std::string& modelPath, const data::Image& target,
     const InversionRun run = invert(*classifier, tensor, options, job);
     InversionResult result;
     result.original = data::toRgbBuffer(adapted);
-    result.image = data::toRgbBuffer(train::tensorToImage(run.image));
+    result.image = data::toRgbBuffer(tensor::tensorToImage(run.image));
     result.featureLoss = run.featureLoss;
     result.loss = run.loss;
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -16,10 +16,10 @@
 #include "TestJob.h"
 #include "TorchTest.h"
 #include "netsight/data/Dataset.h"
+#include "netsight/experiment/ProbePipeline.h"
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/models/Classifier.h"
 #include "netsight/probe/ProbeResults.h"
-#include "netsight/probe/ProbeRun.h"
 #include "netsight/probe/SegNet.h"
 #include "probe/AutoencoderTraining.h"
 
@@ -52,7 +52,7 @@ class ProbeScience : public ::testing::Test {
         fs::create_directories(directory());
         experiment::writeProbeSpec(scienceSpec(), (directory() / "experiment.json").string());
         ProbeJob run;
-        summary_ = new probe::ProbeSummary(probe::runProbe(directory().string(), run.context));
+        summary_ = new probe::ProbeSummary(experiment::runProbe(directory().string(), run.context));
     }
     static void TearDownTestSuite() { delete summary_; }
     static fs::path directory() { return fs::path(NETSIGHT_FIXTURE_DIR) / "probe-science"; }

@@ -16,10 +16,10 @@
 #include "TestJob.h"
 #include "TorchTest.h"
 #include "netsight/data/Dataset.h"
+#include "netsight/experiment/ProbePipeline.h"
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/models/Classifier.h"
 #include "netsight/probe/ProbeResults.h"
-#include "netsight/probe/ProbeRun.h"
 #include "netsight/probe/SegNet.h"
 #include "probe/AutoencoderTraining.h"
 
@@ -53,7 +53,7 @@ TEST(ProbeRun, AnInterruptedRunResumesToTheSameResults) {
     experiment::writeProbeSpec(tinySpec(), (whole.path() / "experiment.json").string());
     experiment::writeProbeSpec(tinySpec(), (interrupted.path() / "experiment.json").string());
     ProbeJob first;
-    const auto summary = probe::runProbe(whole.path().string(), first.context);
+    const auto summary = experiment::runProbe(whole.path().string(), first.context);
 
     // The live view's material: previews of every autoencoder column as 8-bit RGB of the grid images,
     // and loss and accuracy curves of each fine-tuning.
@@ -100,7 +100,7 @@ TEST(ProbeRun, AnInterruptedRunResumesToTheSameResults) {
     runtime::EventSink sink;
     {
         runtime::JobThread job("probe", sink, [&](const runtime::JobContext& context) {
-            probe::runProbe(interrupted.path().string(), context);
+            experiment::runProbe(interrupted.path().string(), context);
         });
         bool cancelled = false;
         while (!job.finished()) {
@@ -117,7 +117,7 @@ TEST(ProbeRun, AnInterruptedRunResumesToTheSameResults) {
     EXPECT_TRUE(fs::exists(interrupted.path() / "models" / "ae-a.pt"));
     EXPECT_FALSE(fs::exists(interrupted.path() / "models" / "ae-b.pt"));
     ProbeJob second;
-    probe::runProbe(interrupted.path().string(), second.context);
+    experiment::runProbe(interrupted.path().string(), second.context);
     EXPECT_EQ(readAll(whole.path() / "results" / "transfer.csv"),
               readAll(interrupted.path() / "results" / "transfer.csv"));
     EXPECT_EQ(readAll(whole.path() / "results" / "nmi.csv"),
@@ -130,7 +130,7 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
     test::TempDir first, second;
     experiment::writeProbeSpec(tinySpec(), (first.path() / "experiment.json").string());
     ProbeJob run;
-    probe::runProbe(first.path().string(), run.context);
+    experiment::runProbe(first.path().string(), run.context);
     const fs::path given = first.path() / "models" / "ae-pretrained.pt";
 
     auto spec = tinySpec();
@@ -139,7 +139,7 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
     EXPECT_EQ(experiment::readProbeSpec((second.path() / "experiment.json").string()).pretrainedAutoencoder,
               given.string());
     ProbeJob reuse;
-    const auto summary = probe::runProbe(second.path().string(), reuse.context);
+    const auto summary = experiment::runProbe(second.path().string(), reuse.context);
     {
         auto original = probe::loadAutoencoder(given.string()),
              copy = probe::loadAutoencoder((second.path() / "models" / "ae-pretrained.pt").string());
@@ -161,14 +161,14 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
     // Once copied, the experiment no longer needs the file it came from.
     fs::remove_all(first.path() / "models");
     ProbeJob again;
-    EXPECT_NO_THROW(probe::runProbe(second.path().string(), again.context));
+    EXPECT_NO_THROW(experiment::runProbe(second.path().string(), again.context));
 
     auto errorWith = [&](const experiment::ProbeSpec& bad) {
         test::TempDir dir;
         experiment::writeProbeSpec(bad, (dir.path() / "experiment.json").string());
         ProbeJob failing;
-        const auto message =
-            test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), failing.context); });
+        const auto message = test::errorOf<std::runtime_error>(
+            [&] { experiment::runProbe(dir.path().string(), failing.context); });
         EXPECT_FALSE(fs::exists(dir.path() / "models" / "a.nsm")) << "no work before the check";
         return message;
     };
@@ -190,15 +190,15 @@ TEST(ProbeRun, RefusesStagesMadeWithOtherSettings) {
     const auto specFile = (dir.path() / "experiment.json").string();
     experiment::writeProbeSpec(tinySpec(), specFile);
     ProbeJob first;
-    probe::runProbe(folder, first.context);
+    experiment::runProbe(folder, first.context);
     const auto pretrained = readAll(dir.path() / "models" / "ae-pretrained.pt");
     const auto finetuned = readAll(dir.path() / "models" / "ae-b.pt");
-    EXPECT_TRUE(probe::staleStages(folder).empty());
+    EXPECT_TRUE(experiment::staleStages(folder).empty());
 
     auto errorWith = [&](const experiment::ProbeSpec& changed) {
         experiment::writeProbeSpec(changed, specFile);
         ProbeJob run;
-        return test::errorOf<std::runtime_error>([&] { probe::runProbe(folder, run.context); });
+        return test::errorOf<std::runtime_error>([&] { experiment::runProbe(folder, run.context); });
     };
     auto contains = [](const std::string& text, const std::string& part) {
         return text.find(part) != std::string::npos;
@@ -211,7 +211,7 @@ TEST(ProbeRun, RefusesStagesMadeWithOtherSettings) {
         << message;
     EXPECT_TRUE(contains(message, "models/ae-b.pt:")) << "fine-tuned from the stale one: " << message;
     EXPECT_TRUE(contains(message, "--discard-stale")) << message;
-    EXPECT_EQ(probe::staleStages(folder).size(), 3u);
+    EXPECT_EQ(experiment::staleStages(folder).size(), 3u);
 
     spec = tinySpec();
     spec.classifiers[1].architecture = "grey+vgg-s";
@@ -227,7 +227,7 @@ TEST(ProbeRun, RefusesStagesMadeWithOtherSettings) {
     EXPECT_EQ(readAll(dir.path() / "models" / "ae-b.pt"), finetuned);
     experiment::writeProbeSpec(tinySpec(), specFile);
     ProbeJob again;
-    EXPECT_NO_THROW(probe::runProbe(folder, again.context));
+    EXPECT_NO_THROW(experiment::runProbe(folder, again.context));
 
     // A new fine-tuning rate makes both fine-tuned AEs stale, not the pretrained one; discarding them and
     // running again redoes those two only.
@@ -238,14 +238,14 @@ TEST(ProbeRun, RefusesStagesMadeWithOtherSettings) {
         contains(message, "models/ae-a.pt:\n    autoencoder.finetune_learning_rate: was 0.0002, now 0.001"))
         << message;
     EXPECT_FALSE(contains(message, "ae-pretrained.pt")) << message;
-    const auto discarded = probe::discardStaleStages(folder);
+    const auto discarded = experiment::discardStaleStages(folder);
     ASSERT_EQ(discarded.size(), 2u);
     EXPECT_FALSE(fs::exists(dir.path() / "models" / "ae-a.pt"));
     ProbeJob redo;
-    EXPECT_NO_THROW(probe::runProbe(folder, redo.context));
+    EXPECT_NO_THROW(experiment::runProbe(folder, redo.context));
     EXPECT_EQ(readAll(dir.path() / "models" / "ae-pretrained.pt"), pretrained);
     EXPECT_NE(readAll(dir.path() / "models" / "ae-b.pt"), finetuned);
-    EXPECT_TRUE(probe::staleStages(folder).empty());
+    EXPECT_TRUE(experiment::staleStages(folder).empty());
 
     // The classifiers' epoch count is compared too (the training record keeps what was asked for).
     auto moreEpochs = spec;
@@ -273,19 +273,20 @@ TEST(ProbeRun, WarnsOfStagesFromBeforeRecipes) {
     test::TempDir dir;
     experiment::writeProbeSpec(tinySpec(), (dir.path() / "experiment.json").string());
     ProbeJob first;
-    probe::runProbe(dir.path().string(), first.context);
+    experiment::runProbe(dir.path().string(), first.context);
     const auto old = (dir.path() / "models" / "ae-a.pt").string();
     {
         std::string preset;
         auto autoencoder = probe::loadAutoencoder(old, &preset);
-        probe::saveAutoencoder(autoencoder, preset, old, probe::Recipe());  // as an older version wrote it
+        probe::saveAutoencoder(autoencoder, preset, old,
+                               experiment::Recipe());  // as an older version wrote it
     }
     auto spec = tinySpec();
     spec.finetuneEpochs = 3;
     experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
     ProbeJob again;
     const auto message =
-        test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), again.context); });
+        test::errorOf<std::runtime_error>([&] { experiment::runProbe(dir.path().string(), again.context); });
     EXPECT_EQ(message.find("ae-a.pt:"), std::string::npos) << "unchecked, not stale: " << message;
     EXPECT_NE(message.find("ae-b.pt:"), std::string::npos) << message;
     bool warned = false;
@@ -302,7 +303,8 @@ TEST(ProbeRun, SpecErrorsNameTheFieldBeforeAnyWork) {
     auto errorFor = [&](const std::string& json) {
         std::ofstream(file) << json;
         ProbeJob run;
-        return test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), run.context); });
+        return test::errorOf<std::runtime_error>(
+            [&] { experiment::runProbe(dir.path().string(), run.context); });
     };
     EXPECT_NE(errorFor(R"({"classifiers": [{"name": "x"}]})")
                   .find("classifiers[0] needs exactly one of 'architecture'"),
@@ -355,14 +357,14 @@ TEST(ProbeRun, FineTuningsRunAsJobsOfTheirOwnAtOnce) {
     std::exception_ptr errorA, errorB;
     std::thread a([&] {
         try {
-            probe::finetuneExperimentAutoencoder(folder.path().string(), "a", jobA.context, "cpu");
+            experiment::finetuneExperimentAutoencoder(folder.path().string(), "a", jobA.context, "cpu");
         } catch (...) {
             errorA = std::current_exception();
         }
     });
     std::thread b([&] {
         try {
-            probe::finetuneExperimentAutoencoder(folder.path().string(), "b", jobB.context, "cpu");
+            experiment::finetuneExperimentAutoencoder(folder.path().string(), "b", jobB.context, "cpu");
         } catch (...) {
             errorB = std::current_exception();
         }
@@ -381,7 +383,7 @@ TEST(ProbeRun, FineTuningsRunAsJobsOfTheirOwnAtOnce) {
         EXPECT_TRUE(fs::exists(folder.path() / "models" / file)) << file;
 
     ProbeJob probeJob;
-    const auto summary = probe::runProbe(folder.path().string(), probeJob.context);
+    const auto summary = experiment::runProbe(folder.path().string(), probeJob.context);
     const auto series = seriesOf(probeJob.sink);
     for (const auto& name : series)
         EXPECT_EQ(name.find("/loss"), std::string::npos) << "the probe trained again: " << name;
@@ -389,10 +391,10 @@ TEST(ProbeRun, FineTuningsRunAsJobsOfTheirOwnAtOnce) {
 
     // Done is done; an unknown name says which there are.
     ProbeJob again;
-    probe::finetuneExperimentAutoencoder(folder.path().string(), "a", again.context);
+    experiment::finetuneExperimentAutoencoder(folder.path().string(), "a", again.context);
     EXPECT_TRUE(seriesOf(again.sink).empty());
     EXPECT_NE(test::errorOf<std::runtime_error>([&] {
-                  probe::finetuneExperimentAutoencoder(folder.path().string(), "c", again.context);
+                  experiment::finetuneExperimentAutoencoder(folder.path().string(), "c", again.context);
               }).find("no classifier named 'c' (it has: a, b)"),
               std::string::npos);
 }
@@ -406,7 +408,7 @@ TEST(ProbeRun, AWrongModelFileStopsTheRunBeforeAnyTraining) {
     experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
     ProbeJob run;
     const std::string message =
-        test::errorOf<std::runtime_error>([&] { probe::runProbe(dir.path().string(), run.context); });
+        test::errorOf<std::runtime_error>([&] { experiment::runProbe(dir.path().string(), run.context); });
     EXPECT_NE(message.find("has 2 classes but"), std::string::npos) << message;
     EXPECT_FALSE(fs::exists(dir.path() / "models" / "a.nsm")) << "trained before checking the model files";
 }
@@ -429,7 +431,7 @@ void finetuneTrainsTheMissingClassifierOn(const std::string& specDevice, const s
     spec.device = specDevice;
     experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
     ProbeJob job;
-    probe::finetuneExperimentAutoencoder(dir.path().string(), "a", job.context, jobDevice);
+    experiment::finetuneExperimentAutoencoder(dir.path().string(), "a", job.context, jobDevice);
     const std::string log = logOf(job.sink);
     EXPECT_NE(log.find("training classifier a"), std::string::npos) << log;
     EXPECT_NE(log.find("steps on " + expected), std::string::npos) << log;
@@ -452,7 +454,7 @@ TEST(ProbeRun, RunsOnTheGpu_CUDA) {
     spec.device = "cuda";
     experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
     ProbeJob run;
-    const auto summary = probe::runProbe(dir.path().string(), run.context);
+    const auto summary = experiment::runProbe(dir.path().string(), run.context);
     EXPECT_EQ(summary.rows.size(), 4u);
 }
 

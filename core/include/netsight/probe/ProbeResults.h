@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "netsight/probe/ProbeRun.h"
+#include "netsight/probe/ProbeSummary.h"
 
 namespace netsight::probe {
 

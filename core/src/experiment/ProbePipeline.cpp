@@ -1,0 +1,447 @@
+#include "netsight/experiment/ProbePipeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "experiment/StageLock.h"
+#include "experiment/StageRecipes.h"
+#include "netsight/data/ContactSheet.h"
+#include "netsight/experiment/Experiment.h"
+#include "netsight/probe/Nmi.h"
+#include "netsight/runtime/AtomicFile.h"
+#include "netsight/runtime/Device.h"
+#include "netsight/train/Training.h"
+#include "probe/AutoencoderTraining.h"
+#include "probe/ProbeReport.h"
+#include "train/DataBridge.h"
+
+namespace fs = std::filesystem;
+
+namespace netsight::experiment {
+using namespace netsight::probe;  // the science: SegNet, NMI, order, report
+namespace {
+
+using nlohmann::json;
+
+struct LoadedClassifier {
+    std::string name;
+    std::unique_ptr<models::Classifier> model;
+    std::string file;  ///< its model file
+};
+
+// Errors that need no long work: the spec, the data, the autoencoder (a preset, or the file of
+// autoencoder.pretrained) against the images.
+void checkBeforeWork(const fs::path& directory, const experiment::ProbeSpec& spec,
+                     const data::Dataset& dataset, const std::string& where) {
+    const auto& shape = dataset.info().shape;
+    SegNetOptions options;
+    std::string named = "autoencoder preset '" + spec.autoencoder + "'";
+    if (spec.pretrainedAutoencoder.empty()) {
+        options = segNetPreset(spec.autoencoder, shape.channels);
+    } else if (fs::exists(pretrainedPath(directory))) {
+        // Copied in an earlier run: the copy is what is used (the file it came from may be gone).
+        options = loadAutoencoder(pretrainedPath(directory).string())->options();
+        named = "the autoencoder in " + pretrainedPath(directory).string();
+    } else {
+        const std::string file = resolvePath(directory, spec.pretrainedAutoencoder);
+        if (!fs::exists(file))
+            throw std::runtime_error(where + ": field 'autoencoder.pretrained' names " + file +
+                                     ", which does not exist; give an autoencoder file (such as another "
+                                     "experiment's models/ae-pretrained.pt) or remove the field to pretrain");
+        options = loadAutoencoder(file)->options();  // its errors name the file
+        named = "the autoencoder in " + file;
+        if (options.channels != shape.channels)
+            throw std::runtime_error(where + ": field 'autoencoder.pretrained': " + file + " reconstructs " +
+                                     std::to_string(options.channels) + "-channel images but " + spec.data +
+                                     " has " + std::to_string(shape.channels) +
+                                     "; give an autoencoder trained on images like these");
+    }
+    const int factor = 1 << options.stages.size();
+    if (shape.height % factor != 0 || shape.width % factor != 0)
+        throw std::runtime_error(where + ": " + named + " pools " + std::to_string(options.stages.size()) +
+                                 " times, so image sides must be multiples of " + std::to_string(factor) +
+                                 "; the data are " + std::to_string(shape.width) + "x" +
+                                 std::to_string(shape.height) + " (choose another preset or image size)");
+    if (dataset.size(data::Split::Test) < 20)
+        throw std::runtime_error(where + ": " + spec.data + " has " +
+                                 std::to_string(dataset.size(data::Split::Test)) +
+                                 " test images; the statistics need at least 20");
+    if (dataset.size(data::Split::Train) == 0)
+        throw std::runtime_error(where + ": " + spec.data + " has no training images");
+}
+
+double accuracyOf(models::Classifier& classifier, const torch::Tensor& images, const torch::Tensor& labels) {
+    torch::NoGradGuard noGrad;
+    classifier.setTraining(false);
+    std::int64_t correct = 0;
+    for (int64_t start = 0; start < images.size(0); start += 128) {
+        const auto batch = images.narrow(0, start, std::min<int64_t>(128, images.size(0) - start));
+        const auto predicted = classifier.forward(classifier.normalize(batch)).argmax(1);
+        correct += predicted.eq(labels.narrow(0, start, batch.size(0))).sum().item<int64_t>();
+    }
+    return static_cast<double>(correct) / images.size(0);
+}
+
+torch::Tensor reconstruct(SegNet& autoencoder, const torch::Tensor& images) {
+    torch::NoGradGuard noGrad;
+    autoencoder->eval();
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < images.size(0); start += 64)
+        parts.push_back(
+            autoencoder->forward(images.narrow(0, start, std::min<int64_t>(64, images.size(0) - start)))
+                .clamp(0.0, 1.0));
+    return torch::cat(parts);
+}
+
+std::vector<std::uint8_t> toBytes(const torch::Tensor& image) {
+    const auto bytes = (image * 255.0).round().clamp(0, 255).to(torch::kUInt8).contiguous().to(torch::kCPU);
+    return std::vector<std::uint8_t>(bytes.data_ptr<std::uint8_t>(),
+                                     bytes.data_ptr<std::uint8_t>() + bytes.numel());
+}
+
+double median(std::vector<double> values) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const std::size_t middle = values.size() / 2;
+    return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+}  // namespace
+
+namespace {
+
+// Trains a zoo entry of the experiment into models/NAME.nsm unless it is there and complete.
+// `device`: the job's device, resolved once (a fine-tuning on cuda:1 trains its missing classifier there).
+std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec& spec,
+                          const experiment::ClassifierEntry& entry, const torch::Device& device,
+                          const runtime::JobContext& job) {
+    const std::string path = zooModelPath(directory, entry.name).string();
+    if (fs::exists(path) && !fs::exists(path + ".ckpt")) return path;
+    const StageLock lock(directory / "models", "classifier-" + entry.name, job);
+    if (!fs::exists(path) || fs::exists(path + ".ckpt")) {
+        train::TrainOptions options;
+        options.architecture = entry.architecture;
+        options.dataSource = spec.data;
+        options.outputPath = path;
+        options.epochs = spec.classifierEpochs;
+        options.learningRate = spec.classifierLearningRate;
+        options.seed = spec.seed;
+        options.device = device.str();
+        options.metricPrefix = "classifier " + entry.name + ": ";
+        job.log("training classifier " + entry.name + " (" + entry.architecture + ")");
+        train::trainClassifier(options, job);
+        fs::remove(path + ".ckpt");
+    }
+    return path;
+}
+
+// The classifier of `entry` on `device`, frozen: a model file loaded and checked against the data, or a
+// zoo entry trained first if missing.
+LoadedClassifier loadExperimentClassifier(const fs::path& directory, const experiment::ProbeSpec& spec,
+                                          const data::Dataset& dataset,
+                                          const experiment::ClassifierEntry& entry,
+                                          const torch::Device& device, const runtime::JobContext& job) {
+    const std::string path = entry.architecture.empty() ? resolvePath(directory, entry.model)
+                                                        : trainZooEntry(directory, spec, entry, device, job);
+    LoadedClassifier loaded{entry.name, models::loadClassifier(path), path};
+    if (loaded.model->meta().classNames.size() != dataset.info().classNames.size())
+        throw std::runtime_error(path + ": classifier " + entry.name + " has " +
+                                 std::to_string(loaded.model->meta().classNames.size()) + " classes but " +
+                                 spec.data + " has " + std::to_string(dataset.info().classNames.size()));
+    if (loaded.model->meta().input.shape != dataset.info().shape)
+        throw std::runtime_error(path + ": classifier " + entry.name + " expects " +
+                                 data::toString(loaded.model->meta().input.shape) + " images but " +
+                                 spec.data + " has " + data::toString(dataset.info().shape) +
+                                 "; the probe needs classifiers of the data's shape");
+    loaded.model->to(device);
+    loaded.model->freeze();
+    return loaded;
+}
+
+// The first `count` test images (NCHW in [0,1]) and their labels, on `device`.
+std::pair<torch::Tensor, torch::Tensor> testSet(const data::Dataset& dataset, std::size_t count,
+                                                const torch::Device& device) {
+    std::vector<torch::Tensor> images;
+    std::vector<int64_t> labelValues;
+    for (std::size_t i = 0; i < count; ++i) {
+        const data::Sample sample = dataset.sample(data::Split::Test, i);
+        const auto& shape = sample.image.shape;
+        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
+                                          {shape.channels, shape.height, shape.width})
+                             .clone());
+        labelValues.push_back(sample.label);
+    }
+    return {torch::stack(images).to(device), torch::tensor(labelValues, torch::kLong).to(device)};
+}
+
+constexpr const char* kRedoHint =
+    "Delete it to redo it with the new settings (netsight-cli probe DIR --discard-stale, or Run > Discard "
+    "stale stages in the app), or set the fields back.";
+
+// Pretrains the autoencoder unless done (waiting for another process doing it). Returns whether it trained.
+bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& spec,
+                      const data::Dataset& dataset, const torch::Device& device,
+                      const torch::Tensor& previewImages, const runtime::JobContext& job) {
+    const fs::path path = pretrainedPath(directory);
+    if (fs::exists(path)) return false;
+    const StageLock lock(directory / "models", "ae-pretrained", job);
+    const Recipe recipe = pretrainRecipe(spec);
+    if (fs::exists(path)) {  // another process made it while this one waited: made as asked?
+        requireSameRecipe(path.string(), autoencoderRecipe(path.string()), recipe, kRedoHint);
+        return false;
+    }
+    const std::string given = givenPretrainedFile(directory, spec);
+    if (!given.empty()) {
+        std::string preset;
+        SegNet autoencoder = loadAutoencoder(given, &preset);
+        saveAutoencoder(autoencoder, preset, path.string(), recipe);
+        job.log("autoencoder: starting from " + given + " (autoencoder.pretrained), no pretraining");
+        return false;
+    }
+    pretrainAutoencoder(spec, dataset, path.string(), recipe, device, previewImages, job);
+    return true;
+}
+
+// Fine-tunes the autoencoder for `classifier` unless done. Returns whether it trained.
+bool ensureFinetuned(const fs::path& directory, const experiment::ProbeSpec& spec,
+                     const data::Dataset& dataset, LoadedClassifier& classifier, const torch::Device& device,
+                     const torch::Tensor& previewImages, const runtime::JobContext& job) {
+    const fs::path path = finetunedPath(directory, classifier.name);
+    if (fs::exists(path)) return false;
+    const StageLock lock(directory / "models", "ae-" + classifier.name, job);
+    const Recipe recipe = finetuneRecipe(spec, fileDigest(pretrainedPath(directory).string()),
+                                         classifier.name, classifier.file);
+    if (fs::exists(path)) {  // another process made it while this one waited: made as asked?
+        requireSameRecipe(path.string(), autoencoderRecipe(path.string()), recipe, kRedoHint);
+        return false;
+    }
+    finetuneAutoencoder(spec, dataset, pretrainedPath(directory).string(), *classifier.model, classifier.name,
+                        path.string(), recipe, device, previewImages, job);
+    return true;
+}
+
+// The experiment in `directory`: its folder, its experiment.json and what that says.
+struct Opened {
+    experiment::Experiment experiment;
+    fs::path directory;
+    std::string specPath;
+    const experiment::ProbeSpec& spec;
+    explicit Opened(const std::string& directoryText)
+        : experiment(experiment::Experiment::open(directoryText)),
+          directory(experiment.directory()),
+          specPath(experiment.specPath()),
+          spec(experiment.spec()) {}
+};
+
+}  // namespace
+
+void finetuneExperimentAutoencoder(const std::string& directoryText, const std::string& name,
+                                   const runtime::JobContext& job, const std::string& deviceName) {
+    const Opened opened(directoryText);
+    const fs::path& directory = opened.directory;
+    const std::string& specPath = opened.specPath;
+    const experiment::ProbeSpec& spec = opened.spec;
+    const auto& entry = opened.experiment.classifier(name);
+    runtime::configureThreads();
+    const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
+    const auto dataset = data::openDataset(spec.data);
+    checkBeforeWork(directory, spec, *dataset, specPath);
+    requireNoStaleStages(directory, spec, job);
+    fs::create_directories(directory / "models");
+    const std::size_t gridCount =
+        std::min({spec.gridImages, spec.testImages, dataset->size(data::Split::Test)});
+    const auto previewImages = testSet(*dataset, gridCount, device).first;
+    job.preview("original", tensor::tensorToRgb(previewImages));
+    LoadedClassifier classifier = loadExperimentClassifier(directory, spec, *dataset, entry, device, job);
+    ensurePretrained(directory, spec, *dataset, device, previewImages, job);
+    if (!ensureFinetuned(directory, spec, *dataset, classifier, device, previewImages, job))
+        job.log("the autoencoder for " + name +
+                " is already fine-tuned: " + finetunedPath(directory, name).string());
+}
+
+void trainExperimentClassifier(const std::string& directoryText, const std::string& name,
+                               const runtime::JobContext& job, const std::string& deviceName) {
+    const Opened opened(directoryText);
+    const fs::path& directory = opened.directory;
+    const std::string& specPath = opened.specPath;
+    const experiment::ProbeSpec& spec = opened.spec;
+    const auto& entry = opened.experiment.classifier(name);
+    if (entry.architecture.empty())
+        throw std::runtime_error(specPath + ": classifier " + name +
+                                 " is a model file, not a zoo architecture; there is nothing to train");
+    requireNoStaleStages(directory, spec, job);
+    runtime::configureThreads();
+    const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
+    fs::create_directories(directory / "models");
+    trainZooEntry(directory, spec, entry, device, job);
+}
+
+void requireClassifier(const std::string& directory, const std::string& name) {
+    experiment::Experiment::open(directory).classifier(name);
+}
+
+std::vector<StaleStage> staleStages(const std::string& directory) {
+    const Opened opened(directory);
+    return findStaleStages(opened.directory, opened.spec);
+}
+
+std::string describeStaleStage(const StaleStage& stage, const std::string& directory) {
+    std::string text = fs::path(stage.file).lexically_relative(fs::absolute(directory)).string() + ":";
+    for (std::size_t i = 0; i < stage.changes.size(); ++i)
+        text += (i ? "; " : " ") + stage.changes[i];
+    return text;
+}
+
+std::vector<StaleStage> discardStaleStages(const std::string& directory) {
+    const auto stale = staleStages(directory);
+    for (const auto& stage : stale) {
+        fs::remove(stage.file);
+        fs::remove(stage.file + ".ckpt");  // a stage's checkpoint goes with its file
+    }
+    return stale;
+}
+
+void createDemoExperiment(const std::string& directory) {
+    experiment::Experiment::openOrCreateDemo(directory);
+}
+
+ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContext& job) {
+    const Opened opened(directoryText);
+    const fs::path& directory = opened.directory;
+    const std::string& specPath = opened.specPath;
+    const experiment::ProbeSpec& spec = opened.spec;
+    runtime::configureThreads();
+    const torch::Device device(runtime::resolveDeviceName(spec.device));
+    const auto dataset = data::openDataset(spec.data);
+    checkBeforeWork(directory, spec, *dataset, specPath);
+    requireNoStaleStages(directory, spec, job);
+    fs::create_directories(directory / "models");
+    fs::create_directories(directory / "results" / "reconstructions");
+
+    // The fixed test images: the first `gridImages` of them are the rows of the live view and the grid.
+    const std::size_t count = std::min(spec.testImages, dataset->size(data::Split::Test));
+    const auto [originals, labels] = testSet(*dataset, count, device);
+    const auto previewImages = originals.narrow(0, 0, static_cast<int64_t>(std::min(spec.gridImages, count)));
+    job.preview("original", tensor::tensorToRgb(previewImages));
+
+    // 1. Classifiers. Model files are loaded and checked first, so that a wrong one stops the run before
+    // any training; then the zoo entries that are missing are trained (resuming) and loaded.
+    std::vector<LoadedClassifier> classifiers(spec.classifiers.size());
+    for (int zoo = 0; zoo < 2; ++zoo)
+        for (std::size_t i = 0; i < spec.classifiers.size(); ++i)
+            if (spec.classifiers[i].architecture.empty() == (zoo == 0))
+                classifiers[i] =
+                    loadExperimentClassifier(directory, spec, *dataset, spec.classifiers[i], device, job);
+
+    // 2. Pretraining, 3. one fine-tuning per classifier; each skipped when its file exists (another process
+    // may be doing one: `netsight-cli probe DIR --finetune NAME --device ...`; then this one waits for it).
+    // A stage done earlier still shows its reconstructions in the live view.
+    auto previewSaved = [&](const fs::path& path, const std::string& key) {
+        SegNet autoencoder = loadAutoencoder(path.string());
+        autoencoder->to(device);
+        job.preview(key, tensor::tensorToRgb(reconstruct(autoencoder, previewImages)));
+    };
+    if (!ensurePretrained(directory, spec, *dataset, device, previewImages, job))
+        previewSaved(pretrainedPath(directory), "pretrained");
+    for (auto& classifier : classifiers)
+        if (!ensureFinetuned(directory, spec, *dataset, classifier, device, previewImages, job))
+            previewSaved(finetunedPath(directory, classifier.name), classifier.name);
+
+    // 4. Measure on the fixed set of test images.
+    job.log("measuring: transfer matrix, order, NMI");
+
+    ProbeSummary summary;
+    for (const auto& classifier : classifiers) {
+        summary.classifiers.push_back(classifier.name);
+        summary.parameterCounts.push_back(static_cast<double>(classifier.model->parameterCount()));
+    }
+    summary.rows.push_back("original");
+    summary.rows.push_back("pretrained");
+    for (const auto& classifier : classifiers)
+        summary.rows.push_back(classifier.name);
+
+    const int bins = spec.nmiBins;
+    const NmiVariant variant =
+        spec.nmiVariant == "arithmetic" ? NmiVariant::Arithmetic : NmiVariant::Studholme;
+    NmiCalculator nmi(bins, variant);
+    std::vector<std::vector<std::uint8_t>> originalBytes;
+    for (std::size_t i = 0; i < count; ++i)
+        originalBytes.push_back(toBytes(originals[static_cast<int64_t>(i)]));
+
+    NmiTable nmiTable;
+    std::vector<std::vector<data::Image>> gridRows(std::min(spec.gridImages, count));
+    summary.gridImages = gridRows.size();
+    const fs::path originalFolder = directory / "results" / "reconstructions" / "original";
+    fs::create_directories(originalFolder);
+    for (std::size_t i = 0; i < gridRows.size(); ++i) {
+        gridRows[i].push_back(tensor::tensorToImage(originals[static_cast<int64_t>(i)]));
+        data::writePng(data::toRgbBuffer(gridRows[i].back()),
+                       (originalFolder / (std::to_string(i) + ".png")).string());
+    }
+
+    for (std::size_t row = 0; row < summary.rows.size(); ++row) {
+        job.checkCancelled();
+        torch::Tensor inputs = originals;
+        if (row > 0) {
+            const std::string name = summary.rows[row];
+            SegNet autoencoder = loadAutoencoder((directory / "models" / ("ae-" + name + ".pt")).string());
+            autoencoder->to(device);
+            inputs = reconstruct(autoencoder, originals);
+            job.preview(name, tensor::tensorToRgb(inputs.narrow(0, 0, previewImages.size(0))));
+            std::vector<double> intra, inter;
+            std::vector<std::vector<std::uint8_t>> bytes;
+            for (std::size_t i = 0; i < count; ++i)
+                bytes.push_back(toBytes(inputs[static_cast<int64_t>(i)]));
+            for (std::size_t i = 0; i < count; ++i) {
+                intra.push_back(nmi(originalBytes[i].data(), bytes[i].data(), bytes[i].size()));
+                inter.push_back(nmi(bytes[i].data(), bytes[(i + 1) % count].data(), bytes[i].size()));
+            }
+            summary.nmiIntraMedian.push_back(median(intra));
+            summary.nmiInterMedian.push_back(median(inter));
+            nmiTable.rows.push_back(name);
+            nmiTable.intra.push_back(intra);
+            nmiTable.inter.push_back(inter);
+            const fs::path folder = directory / "results" / "reconstructions" / name;
+            fs::create_directories(folder);
+            for (std::size_t i = 0; i < gridRows.size(); ++i) {
+                gridRows[i].push_back(tensor::tensorToImage(inputs[static_cast<int64_t>(i)]));
+                data::writePng(data::toRgbBuffer(gridRows[i].back()),
+                               (folder / (std::to_string(i) + ".png")).string());
+            }
+        }
+        std::vector<double> accuracies;
+        for (auto& classifier : classifiers)
+            accuracies.push_back(accuracyOf(*classifier.model, inputs, labels));
+        summary.accuracy.push_back(accuracies);
+        job.progress("measuring", static_cast<std::int64_t>(row + 1),
+                     static_cast<std::int64_t>(summary.rows.size()), 0, -1);
+    }
+
+    for (const auto& row : summary.accuracy) {
+        std::vector<double> relative;
+        for (std::size_t j = 0; j < row.size(); ++j)
+            relative.push_back(summary.accuracy[0][j] > 0 ? row[j] / summary.accuracy[0][j] : 0.0);
+        summary.relative.push_back(relative);
+    }
+    // The order is over the fine-tuned rows (2..): square, classifier i's AE x classifier j.
+    std::vector<std::vector<double>> square(summary.relative.begin() + 2, summary.relative.end());
+    summary.order = orderFromTransfer(square);
+    std::vector<double> scores(summary.order.score.begin(), summary.order.score.end());
+    summary.tauAccuracy = kendallTau(scores, summary.accuracy[0]);
+    summary.tauParameters = kendallTau(scores, summary.parameterCounts);
+
+    std::vector<std::string> titles;
+    for (const auto& row : summary.rows)
+        titles.push_back(experiment::rowTitle(row));
+    const data::RgbBuffer grid = data::imageGrid(gridRows, titles);
+    const std::string gridPath = (directory / "results" / "reconstructions" / "grid.png").string();
+    data::writePng(grid, gridPath);
+    summary.reportPath = writeProbeResults(directory.string(), spec, summary, nmiTable, gridPath);
+    return summary;
+}
+
+}  // namespace netsight::experiment

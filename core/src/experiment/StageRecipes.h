@@ -1,0 +1,66 @@
+#pragma once
+
+// What each stage of a probe experiment was made with (internal to core). A stage's file (a trained
+// classifier, the pretrained autoencoder, a fine-tuned one) is reused as long as the settings it depends on
+// are what experiment.json says now; when they differ the run stops before any work and says which fields
+// changed and which files to delete, instead of silently mixing results of two settings.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "netsight/experiment/ProbePipeline.h"
+#include "netsight/experiment/ProbeSpec.h"
+#include "netsight/runtime/Job.h"
+
+namespace netsight::experiment {
+
+/// Where an experiment's stages keep their files; `file` relative to the experiment folder unless absolute.
+std::string resolvePath(const std::filesystem::path& directory, const std::string& file);
+std::filesystem::path pretrainedPath(const std::filesystem::path& directory);
+std::filesystem::path finetunedPath(const std::filesystem::path& directory, const std::string& name);
+std::filesystem::path zooModelPath(const std::filesystem::path& directory, const std::string& name);
+/// autoencoder.pretrained resolved, or empty.
+std::string givenPretrainedFile(const std::filesystem::path& directory, const experiment::ProbeSpec& spec);
+
+/// A flat JSON object: field path as in experiment.json (e.g. "autoencoder.pretrain_epochs") -> value.
+using Recipe = nlohmann::json;
+
+/// The settings the pretrained autoencoder depends on: the data, the seed and the pretraining settings,
+/// or only autoencoder.pretrained, the file it was copied from, as the spec names it.
+Recipe pretrainRecipe(const experiment::ProbeSpec& spec);
+
+/// The settings an autoencoder fine-tuned for one classifier depends on: its pretrained autoencoder's
+/// recipe, the fine-tuning settings, the pretrained autoencoder's contents (`pretrainedDigest`, fileDigest of
+/// its file) and those of the classifier's model file (by digest, so that the experiment folder can move).
+Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedDigest,
+                      const std::string& classifierName, const std::string& classifierFile);
+
+/// The settings a zoo classifier trained by the experiment depends on, from the spec, and as recorded
+/// in the model file's training record (the best epoch is kept, so the epoch count is not compared).
+Recipe classifierRecipe(const experiment::ProbeSpec& spec, const std::string& architecture);
+Recipe recordedClassifierRecipe(const std::string& modelFile);
+
+/// A digest of a file's bytes (64-bit FNV-1a and the size, as text); throws naming the file.
+std::string fileDigest(const std::string& path);
+
+/// Every field in which `made` differs from `wanted` ("field: was X, now Y"); none when they agree or
+/// `made` is null (a file from before recipes, accepted).
+std::vector<std::string> recipeChanges(const Recipe& made, const Recipe& wanted);
+/// Throws std::runtime_error naming `file`, the changes and `remedy` when there are any.
+void requireSameRecipe(const std::string& file, const Recipe& made, const Recipe& wanted,
+                       const std::string& remedy);
+
+/// The stage files (and checkpoints) in `directory` that `spec` no longer describes, and those that
+/// depend on them. `unchecked`, when given, receives the autoencoder files made before recipes were
+/// recorded: they are used as they are, unchecked.
+std::vector<StaleStage> findStaleStages(const std::filesystem::path& directory,
+                                        const experiment::ProbeSpec& spec,
+                                        std::vector<std::string>* unchecked = nullptr);
+
+/// Throws std::runtime_error listing every stale stage (file, changes) and what to do, when there are any;
+/// logs a warning on `job` for each autoencoder from before recipes.
+void requireNoStaleStages(const std::filesystem::path& directory, const experiment::ProbeSpec& spec,
+                          const runtime::JobContext& job);
+
+}  // namespace netsight::experiment

@@ -1,0 +1,37 @@
+#include "tensor/ImageTensors.h"
+
+#include <algorithm>
+
+namespace netsight::tensor {
+
+torch::Tensor imagesToTensor(const data::Batch& batch, const torch::Device& device) {
+    const auto& shape = batch.shape;
+    auto images = torch::from_blob(
+        const_cast<float*>(batch.images.data()),
+        {static_cast<int64_t>(batch.count()), shape.channels, shape.height, shape.width}, torch::kFloat);
+    return device.is_cpu() ? images.clone() : images.to(device);
+}
+
+torch::Tensor labelsToTensor(const data::Batch& batch, const torch::Device& device) {
+    auto labels = torch::from_blob(const_cast<int64_t*>(batch.labels.data()),
+                                   {static_cast<int64_t>(batch.count())}, torch::kLong);
+    return device.is_cpu() ? labels.clone() : labels.to(device);
+}
+
+data::Image tensorToImage(const torch::Tensor& image) {
+    const auto cpu = image.detach().to(torch::kCPU, torch::kFloat).contiguous();
+    data::Image result(data::ImageShape{static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)),
+                                        static_cast<int>(cpu.size(2))});
+    std::copy_n(cpu.data_ptr<float>(), result.pixels.size(), result.pixels.begin());
+    return result;
+}
+
+std::vector<data::RgbBuffer> tensorToRgb(const torch::Tensor& images) {
+    const auto clamped = images.detach().clamp(0.0, 1.0);
+    std::vector<data::RgbBuffer> buffers;
+    for (int64_t i = 0; i < clamped.size(0); ++i)
+        buffers.push_back(data::toRgbBuffer(tensorToImage(clamped[i])));
+    return buffers;
+}
+
+}  // namespace netsight::tensor
