@@ -1,5 +1,6 @@
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -75,9 +76,11 @@ void addTrain(CLI::App& app) {
     command->add_option("--lr", options->learningRate, "Learning rate")->capture_default_str();
     command->add_option("--momentum", options->momentum, "SGD momentum")->capture_default_str();
     command->add_option("--weight-decay", options->weightDecay, "Weight decay")->capture_default_str();
-    command->add_option("--schedule", options->schedule, "cosine, step or constant")
-        ->capture_default_str()
-        ->check(CLI::IsMember({"cosine", "step", "constant"}));
+    const std::map<std::string, train::Schedule> schedules{{"cosine", train::Schedule::Cosine},
+                                                           {"step", train::Schedule::Step},
+                                                           {"constant", train::Schedule::Constant}};
+    command->add_option("--schedule", options->schedule, "cosine (default), step or constant")
+        ->transform(CLI::CheckedTransformer(schedules));
     command->add_option("--step-epochs", options->stepEpochs, "Step schedule: epochs per step")
         ->capture_default_str();
     command->add_option("--seed", options->seed, "Seed")->capture_default_str();

@@ -88,6 +88,10 @@ run(0 probe "${WORK}/stale")
 run(2 probe --demo --discard-stale)
 expect_contains("${ERR}" "--discard-stale needs an experiment folder")
 
+# The schedule is a value the CLI checks, not a string the trainer compares.
+run(2 train resnet-s --data "factorworld:classes=3,size=16,train=60,val=12,test=12" -o "${WORK}/never.nsm" --schedule weekly)
+expect_contains("${ERR}" "weekly")
+
 # The visualizer's commands: a model to work on, then what a user gets wrong.
 run(0 train resnet-s --data "factorworld:classes=3,size=16,train=60,val=12,test=12" -o "${WORK}/tiny.nsm" --epochs 1)
 run(0 visualize "${WORK}/tiny.nsm" --layer layer2.0 --channel 1 --size 32 --steps 4 -o "${WORK}/viz.png")

@@ -6,6 +6,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QProgressBar>
@@ -326,11 +327,21 @@ TEST(LabWindow, ProbeSettingsAskBeforeStagesMadeWithOtherSettingsAreRedone) {
     auto changed = original;
     changed.finetuneEpochs += 1;
     QStringList asked;
+    QFile specFile(dir.filePath("experiment.json"));
+    ASSERT_TRUE(specFile.open(QIODevice::ReadOnly));
+    const QByteArray specBefore = specFile.readAll();
+    specFile.close();
+    const QDateTime writtenBefore = QFileInfo(specFile).lastModified();
     window.setStaleConfirmation([&](const QStringList& stale) {
         asked = stale;
         return false;
     });
     EXPECT_FALSE(window.applyProbeSettings(changed));
+    // Asking needed no write: experiment.json is the very file it was.
+    EXPECT_EQ(QFileInfo(specFile).lastModified(), writtenBefore);
+    ASSERT_TRUE(specFile.open(QIODevice::ReadOnly));
+    EXPECT_EQ(specFile.readAll(), specBefore);
+    specFile.close();
     ASSERT_EQ(asked.size(), 1);
     EXPECT_TRUE(asked[0].startsWith("models/ae-plain.pt: autoencoder.finetune_epochs: was"))
         << asked[0].toStdString();

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "experiment/StageLock.h"
 #include "experiment/StageRecipes.h"
@@ -289,6 +290,11 @@ std::vector<StaleStage> staleStages(const std::string& directory) {
     return findStaleStages(opened.directory, opened.spec);
 }
 
+std::vector<StaleStage> staleStagesUnder(const std::string& directory, const ProbeSpec& spec) {
+    validateProbeSpec(spec, (fs::path(directory) / "experiment.json").string());
+    return findStaleStages(fs::path(directory), spec);
+}
+
 std::string describeStaleStage(const StaleStage& stage, const std::string& directory) {
     std::string text = fs::path(stage.file).lexically_relative(fs::absolute(directory)).string() + ":";
     for (std::size_t i = 0; i < stage.changes.size(); ++i)
@@ -309,89 +315,108 @@ void createDemoExperiment(const std::string& directory) {
     experiment::Experiment::openOrCreateDemo(directory);
 }
 
-ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContext& job) {
-    const Opened opened(directoryText);
-    const fs::path& directory = opened.directory;
-    const std::string& specPath = opened.specPath;
-    const experiment::ProbeSpec& spec = opened.spec;
-    runtime::configureThreads();
-    const torch::Device device(runtime::resolveDeviceName(spec.device));
-    const auto dataset = data::openDataset(spec.data);
-    checkBeforeWork(directory, spec, *dataset, specPath);
-    requireNoStaleStages(directory, spec, job);
-    fs::create_directories(directory / "models");
-    fs::create_directories(directory / "results" / "reconstructions");
+namespace {
 
-    // The fixed test images: the first `gridImages` of them are the rows of the live view and the grid.
-    const std::size_t count = std::min(spec.testImages, dataset->size(data::Split::Test));
-    const auto [originals, labels] = testSet(*dataset, count, device);
-    const auto previewImages = originals.narrow(0, 0, static_cast<int64_t>(std::min(spec.gridImages, count)));
-    job.preview("original", tensor::tensorToRgb(previewImages));
+// The fixed test images of a run: all of them measure, the first `grid` are the rows of the live view and
+// of the reconstruction grid.
+struct TestImages {
+    torch::Tensor originals, labels, grid;
+    std::size_t count = 0;
+};
 
-    // 1. Classifiers. Model files are loaded and checked first, so that a wrong one stops the run before
-    // any training; then the zoo entries that are missing are trained (resuming) and loaded.
+TestImages fixedTestImages(const data::Dataset& dataset, const ProbeSpec& spec, const torch::Device& device) {
+    TestImages images;
+    images.count = std::min(spec.testImages, dataset.size(data::Split::Test));
+    std::tie(images.originals, images.labels) = testSet(dataset, images.count, device);
+    images.grid =
+        images.originals.narrow(0, 0, static_cast<int64_t>(std::min(spec.gridImages, images.count)));
+    return images;
+}
+
+// Step 1: model files are loaded and checked first, so that a wrong one stops the run before any training;
+// then the zoo entries that are missing are trained (resuming) and loaded.
+std::vector<LoadedClassifier> loadClassifiers(const fs::path& directory, const ProbeSpec& spec,
+                                              const data::Dataset& dataset, const torch::Device& device,
+                                              const runtime::JobContext& job) {
     std::vector<LoadedClassifier> classifiers(spec.classifiers.size());
     for (int zoo = 0; zoo < 2; ++zoo)
         for (std::size_t i = 0; i < spec.classifiers.size(); ++i)
             if (spec.classifiers[i].architecture.empty() == (zoo == 0))
                 classifiers[i] =
-                    loadExperimentClassifier(directory, spec, *dataset, spec.classifiers[i], device, job);
+                    loadExperimentClassifier(directory, spec, dataset, spec.classifiers[i], device, job);
+    return classifiers;
+}
 
-    // 2. Pretraining, 3. one fine-tuning per classifier; each skipped when its file exists (another process
-    // may be doing one: `netsight-cli probe DIR --finetune NAME --device ...`; then this one waits for it).
-    // A stage done earlier still shows its reconstructions in the live view.
+// Steps 2 and 3: pretraining, then one fine-tuning per classifier; each skipped when its file exists
+// (another process may be doing one: `netsight-cli probe DIR --finetune NAME --device ...`; then this one
+// waits for it). A stage done earlier still shows its reconstructions in the live view.
+void ensureAutoencoders(const fs::path& directory, const ProbeSpec& spec, const data::Dataset& dataset,
+                        std::vector<LoadedClassifier>& classifiers, const torch::Device& device,
+                        const torch::Tensor& grid, const runtime::JobContext& job) {
     auto previewSaved = [&](const fs::path& path, const std::string& key) {
         SegNet autoencoder = loadAutoencoder(path.string());
         autoencoder->to(device);
-        job.preview(key, tensor::tensorToRgb(reconstruct(autoencoder, previewImages)));
+        job.preview(key, tensor::tensorToRgb(reconstruct(autoencoder, grid)));
     };
-    if (!ensurePretrained(directory, spec, *dataset, device, previewImages, job))
+    if (!ensurePretrained(directory, spec, dataset, device, grid, job))
         previewSaved(pretrainedPath(directory), "pretrained");
     for (auto& classifier : classifiers)
-        if (!ensureFinetuned(directory, spec, *dataset, classifier, device, previewImages, job))
+        if (!ensureFinetuned(directory, spec, dataset, classifier, device, grid, job))
             previewSaved(finetunedPath(directory, classifier.name), classifier.name);
+}
 
-    // 4. Measure on the fixed set of test images.
-    job.log("measuring: transfer matrix, order, NMI");
-
+// The summary's columns (classifiers, their sizes) and rows (original, pretrained, one AE per classifier).
+ProbeSummary emptySummary(const std::vector<LoadedClassifier>& classifiers) {
     ProbeSummary summary;
     for (const auto& classifier : classifiers) {
         summary.classifiers.push_back(classifier.name);
         summary.parameterCounts.push_back(static_cast<double>(classifier.model->parameterCount()));
     }
-    summary.rows.push_back("original");
-    summary.rows.push_back("pretrained");
+    summary.rows = {"original", "pretrained"};
     for (const auto& classifier : classifiers)
         summary.rows.push_back(classifier.name);
+    return summary;
+}
 
-    const int bins = spec.nmiBins;
+// Step 4: every row's images (the originals, or an autoencoder's reconstructions of them) through every
+// classifier (the transfer matrix), their NMI with the originals, and their grid images (PNG); returns the
+// grid's cells, a row per image.
+std::vector<std::vector<data::Image>> measureRows(const fs::path& directory, const ProbeSpec& spec,
+                                                  std::vector<LoadedClassifier>& classifiers,
+                                                  const TestImages& images, const torch::Device& device,
+                                                  ProbeSummary& summary, NmiTable& nmiTable,
+                                                  const runtime::JobContext& job) {
     const NmiVariant variant =
         spec.nmiVariant == "arithmetic" ? NmiVariant::Arithmetic : NmiVariant::Studholme;
-    NmiCalculator nmi(bins, variant);
+    NmiCalculator nmi(spec.nmiBins, variant);
+    const std::size_t count = images.count;
     std::vector<std::vector<std::uint8_t>> originalBytes;
     for (std::size_t i = 0; i < count; ++i)
-        originalBytes.push_back(toBytes(originals[static_cast<int64_t>(i)]));
+        originalBytes.push_back(toBytes(images.originals[static_cast<int64_t>(i)]));
 
-    NmiTable nmiTable;
-    std::vector<std::vector<data::Image>> gridRows(std::min(spec.gridImages, count));
+    std::vector<std::vector<data::Image>> gridRows(static_cast<std::size_t>(images.grid.size(0)));
     summary.gridImages = gridRows.size();
-    const fs::path originalFolder = directory / "results" / "reconstructions" / "original";
-    fs::create_directories(originalFolder);
-    for (std::size_t i = 0; i < gridRows.size(); ++i) {
-        gridRows[i].push_back(tensor::tensorToImage(originals[static_cast<int64_t>(i)]));
-        data::writePng(data::toRgbBuffer(gridRows[i].back()),
-                       (originalFolder / (std::to_string(i) + ".png")).string());
-    }
+    const fs::path reconstructions = directory / "results" / "reconstructions";
+    auto addToGrid = [&](const std::string& row, const torch::Tensor& rowImages) {
+        const fs::path folder = reconstructions / row;
+        fs::create_directories(folder);
+        for (std::size_t i = 0; i < gridRows.size(); ++i) {
+            gridRows[i].push_back(tensor::tensorToImage(rowImages[static_cast<int64_t>(i)]));
+            data::writePng(data::toRgbBuffer(gridRows[i].back()),
+                           (folder / (std::to_string(i) + ".png")).string());
+        }
+    };
+    addToGrid("original", images.originals);
 
     for (std::size_t row = 0; row < summary.rows.size(); ++row) {
         job.checkCancelled();
-        torch::Tensor inputs = originals;
+        torch::Tensor inputs = images.originals;
         if (row > 0) {
             const std::string name = summary.rows[row];
             SegNet autoencoder = loadAutoencoder((directory / "models" / ("ae-" + name + ".pt")).string());
             autoencoder->to(device);
-            inputs = reconstruct(autoencoder, originals);
-            job.preview(name, tensor::tensorToRgb(inputs.narrow(0, 0, previewImages.size(0))));
+            inputs = reconstruct(autoencoder, images.originals);
+            job.preview(name, tensor::tensorToRgb(inputs.narrow(0, 0, images.grid.size(0))));
             std::vector<double> intra, inter;
             std::vector<std::vector<std::uint8_t>> bytes;
             for (std::size_t i = 0; i < count; ++i)
@@ -405,41 +430,64 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
             nmiTable.rows.push_back(name);
             nmiTable.intra.push_back(intra);
             nmiTable.inter.push_back(inter);
-            const fs::path folder = directory / "results" / "reconstructions" / name;
-            fs::create_directories(folder);
-            for (std::size_t i = 0; i < gridRows.size(); ++i) {
-                gridRows[i].push_back(tensor::tensorToImage(inputs[static_cast<int64_t>(i)]));
-                data::writePng(data::toRgbBuffer(gridRows[i].back()),
-                               (folder / (std::to_string(i) + ".png")).string());
-            }
+            addToGrid(name, inputs);
         }
         std::vector<double> accuracies;
         for (auto& classifier : classifiers)
-            accuracies.push_back(accuracyOf(*classifier.model, inputs, labels));
+            accuracies.push_back(accuracyOf(*classifier.model, inputs, images.labels));
         summary.accuracy.push_back(accuracies);
         job.progress("measuring", static_cast<std::int64_t>(row + 1),
                      static_cast<std::int64_t>(summary.rows.size()), 0, -1);
     }
+    return gridRows;
+}
 
+// Step 5: the relative matrix, the order of the classifiers over the fine-tuned rows (square: classifier
+// i's AE x classifier j) and its rank correlations with accuracy and size.
+void orderClassifiers(ProbeSummary& summary) {
     for (const auto& row : summary.accuracy) {
         std::vector<double> relative;
         for (std::size_t j = 0; j < row.size(); ++j)
             relative.push_back(summary.accuracy[0][j] > 0 ? row[j] / summary.accuracy[0][j] : 0.0);
         summary.relative.push_back(relative);
     }
-    // The order is over the fine-tuned rows (2..): square, classifier i's AE x classifier j.
     std::vector<std::vector<double>> square(summary.relative.begin() + 2, summary.relative.end());
     summary.order = orderFromTransfer(square);
     std::vector<double> scores(summary.order.score.begin(), summary.order.score.end());
     summary.tauAccuracy = kendallTau(scores, summary.accuracy[0]);
     summary.tauParameters = kendallTau(scores, summary.parameterCounts);
+}
+
+}  // namespace
+
+ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContext& job) {
+    const Opened opened(directoryText);
+    const fs::path& directory = opened.directory;
+    const ProbeSpec& spec = opened.spec;
+    runtime::configureThreads();
+    const torch::Device device(runtime::resolveDeviceName(spec.device));
+    const auto dataset = data::openDataset(spec.data);
+    checkBeforeWork(directory, spec, *dataset, opened.specPath);
+    requireNoStaleStages(directory, spec, job);
+    fs::create_directories(directory / "models");
+    fs::create_directories(directory / "results" / "reconstructions");
+
+    const TestImages images = fixedTestImages(*dataset, spec, device);
+    job.preview("original", tensor::tensorToRgb(images.grid));
+    auto classifiers = loadClassifiers(directory, spec, *dataset, device, job);
+    ensureAutoencoders(directory, spec, *dataset, classifiers, device, images.grid, job);
+
+    job.log("measuring: transfer matrix, order, NMI");
+    ProbeSummary summary = emptySummary(classifiers);
+    NmiTable nmiTable;
+    const auto gridRows = measureRows(directory, spec, classifiers, images, device, summary, nmiTable, job);
+    orderClassifiers(summary);
 
     std::vector<std::string> titles;
     for (const auto& row : summary.rows)
-        titles.push_back(experiment::rowTitle(row));
-    const data::RgbBuffer grid = data::imageGrid(gridRows, titles);
+        titles.push_back(rowTitle(row));
     const std::string gridPath = (directory / "results" / "reconstructions" / "grid.png").string();
-    data::writePng(grid, gridPath);
+    data::writePng(data::imageGrid(gridRows, titles), gridPath);
     summary.reportPath = writeProbeResults(directory.string(), spec, summary, nmiTable, gridPath);
     return summary;
 }

@@ -147,9 +147,9 @@ const std::vector<std::string>& factorGroupNames() {
     return names;
 }
 
-FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& options,
-                            const runtime::JobContext& job) {
-    const auto started = Clock::now();
+namespace {
+
+void validateOptions(const FactorOptions& options) {
     if (options.samples < 200)
         throw std::invalid_argument(
             "samples is " + std::to_string(options.samples) +
@@ -162,35 +162,36 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
     if (!(options.intrinsicJitter >= 0 && options.intrinsicJitter <= 1))
         throw std::invalid_argument("jitter must lie between 0 and 1");
     if (options.batchSize == 0) throw std::invalid_argument("the batch size must be at least 1");
-    auto classifier = loadFrozen(modelPath, options.device);
-    const World w = worldFor(classifier->meta(), modelPath, options.dataSource);
-    const int classes = w.options.classes;
-    FactorReport report;
-    report.model = modelPath;
-    report.architecture = classifier->meta().architecture;
-    report.dataSource = w.source;
-    report.classNames = classifier->meta().classNames;
-    report.samples = options.samples;
-    const std::size_t n = options.samples;
-    if (n / static_cast<std::size_t>(classes) < 30)
-        throw std::invalid_argument(std::to_string(n) + " samples give " + std::to_string(n / classes) +
-                                    " per identity; use at least " + std::to_string(30 * classes) +
-                                    " samples");
+}
 
-    // ---- The layers, and whether their units fit in memory, before any long work ----
-    std::vector<std::string> layerNames = options.layers;
+// The layers analysed (every tappable one unless named) with the shape of each one's output.
+struct Layers {
+    std::vector<std::string> names;
     std::vector<std::vector<std::int64_t>> shapes;
+};
+
+Layers chooseLayers(models::Classifier& model, const FactorOptions& options) {
+    Layers layers;
+    std::vector<std::string>& layerNames = layers.names;
+    layerNames = options.layers;
+    std::vector<std::vector<std::int64_t>>& shapes = layers.shapes;
     if (layerNames.empty())
-        for (const auto& info : classifier->layers())
+        for (const auto& info : model.layers())
             layerNames.push_back(info.name);
     for (const auto& name : layerNames) {
-        const auto& all = classifier->layers();
+        const auto& all = model.layers();
         const auto found =
             std::find_if(all.begin(), all.end(), [&](const auto& info) { return info.name == name; });
         shapes.push_back(found == all.end() ? std::vector<std::int64_t>{} : found->shape);
     }
-    // Every layer's units of every stimulus are held at once: say so before the long work if that is
-    // more memory than a desktop has to spare.
+    return layers;
+}
+
+// Every layer's units of every stimulus are held at once: say so before the long work if that is more
+// memory than a desktop has to spare.
+void requireActivationsFit(const Layers& layers, const World& w, std::size_t n,
+                           const FactorOptions& options) {
+    const auto& shapes = layers.shapes;
     {
         double units = 0;
         for (const auto& shape : shapes) {
@@ -210,7 +211,13 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
                 " GB of stimuli and activations: use fewer stimuli (samples), fewer layers, a smaller "
                 "max-units or pool");
     }
-    // ---- Stimuli: identity, jittered intrinsics, a view from the source's ranges ----
+}
+
+// The stimuli: identity i mod K, its intrinsic factors jittered towards other identities, a view drawn from
+// the source's ranges; rendered on every core.
+Stimuli drawStimuli(const World& w, std::size_t n, const FactorOptions& options, torch::Tensor& images,
+                    const runtime::JobContext& job) {
+    const int classes = w.options.classes;
     job.progress("stimuli", 0, static_cast<std::int64_t>(n), 0, 0);
     Stimuli stimuli;
     stimuli.identity.resize(n);
@@ -231,30 +238,44 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
         stimuli.intrinsic[i] = identity;
         stimuli.views[i] = data::FactorWorld::drawExtrinsics(w.options.ranges, mix(options.seed + 1, i));
     }
-    const torch::Tensor images = renderAll(
-        *w.world, n, [&](std::size_t i) { return std::make_pair(stimuli.intrinsic[i], stimuli.views[i]); });
+    images = renderAll(*w.world, n,
+                       [&](std::size_t i) { return std::make_pair(stimuli.intrinsic[i], stimuli.views[i]); });
     job.preview("stimuli",
                 tensor::tensorToRgb(images.slice(0, 0, std::min<std::int64_t>(16, images.size(0)))));
     job.checkCancelled();
+    return stimuli;
+}
 
-    // ---- Activations of every layer, pooled and flattened ----
-    std::vector<std::vector<float>> activations(layerNames.size());
-    std::vector<std::size_t> unitCounts(layerNames.size(), 0);
+// The activations of every layer for every stimulus (pooled, flattened, one vector per layer) and the logits.
+struct Activations {
+    std::vector<std::vector<float>> values;
+    std::vector<std::size_t> unitCounts;
+    torch::Tensor logits;
+};
+
+Activations tapActivations(models::Classifier& model, const Layers& layers, const torch::Tensor& images,
+                           std::size_t n, const FactorOptions& options, const runtime::JobContext& job) {
+    const auto& layerNames = layers.names;
+    Activations tapped;
+    auto& activations = tapped.values;
+    auto& unitCounts = tapped.unitCounts;
+    activations.resize(layerNames.size());
+    unitCounts.assign(layerNames.size(), 0);
     std::vector<torch::Tensor> logitParts;
     {
         torch::NoGradGuard noGrad;
-        const auto device = classifier->device();
+        const auto device = model.device();
         runtime::RateMeter meter(static_cast<std::int64_t>(n));
         for (std::int64_t start = 0; start < static_cast<std::int64_t>(n);
              start += static_cast<std::int64_t>(options.batchSize)) {
             job.checkCancelled();
             const auto end = std::min<std::int64_t>(static_cast<std::int64_t>(n),
                                                     start + static_cast<std::int64_t>(options.batchSize));
-            const auto tapped = classifier->forwardWithTaps(
-                classifier->normalize(images.slice(0, start, end).to(device)), layerNames);
-            logitParts.push_back(tapped.logits.to(torch::kCPU, torch::kFloat));
+            const auto taps =
+                model.forwardWithTaps(model.normalize(images.slice(0, start, end).to(device)), layerNames);
+            logitParts.push_back(taps.logits.to(torch::kCPU, torch::kFloat));
             for (std::size_t l = 0; l < layerNames.size(); ++l) {
-                const torch::Tensor units = unitsOf(tapped.layers.at(layerNames[l]), options);
+                const torch::Tensor units = unitsOf(taps.layers.at(layerNames[l]), options);
                 unitCounts[l] = static_cast<std::size_t>(units.size(1));
                 const float* p = units.data_ptr<float>();
                 activations[l].insert(activations[l].end(), p, p + units.numel());
@@ -264,7 +285,17 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
                          meter.etaSeconds());
         }
     }
-    const torch::Tensor logits = torch::cat(logitParts);
+    tapped.logits = torch::cat(logitParts);
+    return tapped;
+}
+
+// The stimulus accuracy, and a note for each layer analysed through a subset of its units.
+void noteCoverage(const Layers& layers, const Activations& tapped, const Stimuli& stimuli, std::size_t n,
+                  const FactorOptions& options, FactorReport& report) {
+    const auto& logits = tapped.logits;
+    const auto& layerNames = layers.names;
+    const auto& shapes = layers.shapes;
+    const auto& unitCounts = tapped.unitCounts;
     {
         const torch::Tensor predicted = logits.argmax(1);
         const auto argmax = predicted.accessor<std::int64_t, 1>();
@@ -284,8 +315,19 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
                                        std::to_string(options.poolTo) + "x" + std::to_string(options.poolTo) +
                                        " and/or an even subset)");
         }
+}
 
-    // ---- Decision and layers ----
+// MI of every factor group (and of the identity) with the decision, then with every layer in turn (the
+// logits last, unless the last tapped layer already is them); each layer's activations are freed once
+// analysed.
+void analyseDecisionAndLayers(const Layers& layers, Activations& tapped, const Stimuli& stimuli, int classes,
+                              std::size_t n, const FactorOptions& options, FactorReport& report,
+                              const runtime::JobContext& job) {
+    const auto& logits = tapped.logits;
+    const auto& layerNames = layers.names;
+    const auto& shapes = layers.shapes;
+    const auto& unitCounts = tapped.unitCounts;
+    auto& activations = tapped.values;
     std::vector<Group> groups = buildGroups(stimuli, report.notes);
     const Group* pose = nullptr;
     for (const auto& g : groups)
@@ -341,8 +383,13 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
     }
     job.log("factor lab: decision carries " + std::to_string(report.decision.front().bits) +
             " bits of identity; stimulus accuracy " + std::to_string(report.stimulusAccuracy));
+}
 
-    // ---- Generalization gradients: morph each identity away in one intrinsic group ----
+// Generalization gradients: morph each identity away in one intrinsic group (shape, texture, colour) and
+// follow the probability of the original identity.
+void generalizationGradients(models::Classifier& model, const World& w, int classes,
+                             const FactorOptions& options, FactorReport& report,
+                             const runtime::JobContext& job) {
     const std::size_t views = std::max<std::size_t>(1, options.morphViews);
     const auto k = static_cast<std::size_t>(classes);
     const std::size_t perCurve = static_cast<std::size_t>(options.morphSteps) * k * views;
@@ -370,7 +417,7 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
             const torch::Tensor chunk =
                 renderAll(*w.world, count, [&](std::size_t i) { return stimulus(first + i); });
             const torch::Tensor p =
-                torch::softmax(logitsOf(*classifier, chunk, options.batchSize, job), 1).contiguous();
+                torch::softmax(logitsOf(model, chunk, options.batchSize, job), 1).contiguous();
             const auto rows = p.accessor<float, 2>();
             for (std::size_t i = 0; i < count; ++i) {
                 const std::size_t c = ((first + i) / views) % k;
@@ -400,8 +447,11 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
                 std::to_string(curve.probability.back()));
         report.morphs.push_back(std::move(curve));
     }
+}
 
-    // ---- Reverse correlation: noise that drives each identity's logit margin ----
+// Reverse correlation: noise that drives each identity's logit margin, as a classification image.
+void reverseCorrelation(models::Classifier& model, const World& w, int classes, const FactorOptions& options,
+                        FactorReport& report, const runtime::JobContext& job) {
     const int mapped = options.reverseCorrelationIdentities <= 0
                            ? classes
                            : std::min(classes, options.reverseCorrelationIdentities);
@@ -429,7 +479,7 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
         const torch::Tensor clean =
             torch::from_blob(const_cast<float*>(base.image.pixels.data()), {1, channels, side, side}).clone();
         const torch::Tensor noisyLogits =
-            logitsOf(*classifier, (clean + pixels).clamp(0.0, 1.0), options.batchSize, job);
+            logitsOf(model, (clean + pixels).clamp(0.0, 1.0), options.batchSize, job);
         torch::Tensor others = noisyLogits.clone();
         others.select(1, c).fill_(-std::numeric_limits<float>::infinity());
         const torch::Tensor margin = noisyLogits.select(1, c) - std::get<0>(others.max(1));
@@ -457,6 +507,38 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
         image.meanProbability = torch::softmax(noisyLogits, 1).select(1, c).mean().item<double>();
         report.classificationImages.push_back(std::move(image));
     }
+}
+
+}  // namespace
+
+FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& options,
+                            const runtime::JobContext& job) {
+    const auto started = Clock::now();
+    validateOptions(options);
+    auto classifier = loadFrozen(modelPath, options.device);
+    const World w = worldFor(classifier->meta(), modelPath, options.dataSource);
+    const int classes = w.options.classes;
+    FactorReport report;
+    report.model = modelPath;
+    report.architecture = classifier->meta().architecture;
+    report.dataSource = w.source;
+    report.classNames = classifier->meta().classNames;
+    report.samples = options.samples;
+    const std::size_t n = options.samples;
+    if (n / static_cast<std::size_t>(classes) < 30)
+        throw std::invalid_argument(std::to_string(n) + " samples give " + std::to_string(n / classes) +
+                                    " per identity; use at least " + std::to_string(30 * classes) +
+                                    " samples");
+    const Layers layers = chooseLayers(*classifier, options);
+    requireActivationsFit(layers, w, n, options);  // before any long work
+
+    torch::Tensor images;
+    const Stimuli stimuli = drawStimuli(w, n, options, images, job);
+    Activations tapped = tapActivations(*classifier, layers, images, n, options, job);
+    noteCoverage(layers, tapped, stimuli, n, options, report);
+    analyseDecisionAndLayers(layers, tapped, stimuli, classes, n, options, report, job);
+    generalizationGradients(*classifier, w, classes, options, report, job);
+    reverseCorrelation(*classifier, w, classes, options, report, job);
     report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
     job.progress("done", 1, 1, 0, 0);
     return report;

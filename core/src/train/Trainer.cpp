@@ -37,15 +37,27 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainOptions& optio
     throw std::invalid_argument("unknown optimizer '" + options.optimizer + "'; use adam or sgd");
 }
 
-double learningRateAt(const TrainOptions& options, std::int64_t step, std::int64_t totalSteps, int epoch) {
-    if (options.schedule == "constant") return options.learningRate;
-    if (options.schedule == "step")
-        return options.learningRate * std::pow(options.stepGamma, epoch / std::max(1, options.stepEpochs));
-    if (options.schedule == "cosine")
-        return options.learningRate * 0.5 *
+// The learning rate of a run at a step of an epoch, as its schedule says.
+class LearningRateSchedule {
+  public:
+    explicit LearningRateSchedule(const TrainOptions& options) : options_(options) {}
+    double at(std::int64_t step, std::int64_t totalSteps, int epoch) const {
+        switch (options_.schedule) {
+            case Schedule::Constant:
+                return options_.learningRate;
+            case Schedule::Step:
+                return options_.learningRate *
+                       std::pow(options_.stepGamma, epoch / std::max(1, options_.stepEpochs));
+            case Schedule::Cosine:
+                break;
+        }
+        return options_.learningRate * 0.5 *
                (1.0 + std::cos(kPi * static_cast<double>(step) / std::max<std::int64_t>(1, totalSteps)));
-    throw std::invalid_argument("unknown schedule '" + options.schedule + "'; use cosine, step or constant");
-}
+    }
+
+  private:
+    const TrainOptions& options_;
+};
 
 void validate(const TrainOptions& options) {
     if (options.outputPath.empty()) throw std::invalid_argument("no output model path given");
@@ -53,7 +65,6 @@ void validate(const TrainOptions& options) {
         throw std::invalid_argument("epochs must be at least 1, got " + std::to_string(options.epochs));
     if (options.batchSize < 1) throw std::invalid_argument("batch size must be at least 1");
     if (!(options.learningRate > 0)) throw std::invalid_argument("the learning rate must be positive");
-    learningRateAt(options, 0, 1, 0);  // rejects an unknown schedule early
     const auto folder = std::filesystem::path(options.outputPath).parent_path();
     if (!folder.empty() && !std::filesystem::is_directory(folder))
         throw std::invalid_argument("the output folder " + folder.string() + " does not exist");
@@ -178,8 +189,28 @@ std::unique_ptr<models::ZooClassifier> freshClassifier(const TrainOptions& optio
 
 }  // namespace
 
+Schedule parseSchedule(const std::string& name) {
+    if (name == "cosine") return Schedule::Cosine;
+    if (name == "step") return Schedule::Step;
+    if (name == "constant") return Schedule::Constant;
+    throw std::invalid_argument("unknown schedule '" + name + "'; use cosine, step or constant");
+}
+
+const char* scheduleName(Schedule schedule) {
+    switch (schedule) {
+        case Schedule::Cosine:
+            return "cosine";
+        case Schedule::Step:
+            return "step";
+        case Schedule::Constant:
+            break;
+    }
+    return "constant";
+}
+
 TrainResult trainClassifier(const TrainOptions& options, const runtime::JobContext& job) {
     validate(options);
+    const LearningRateSchedule schedule(options);
     runtime::configureThreads(options.threads);
     const torch::Device device(runtime::resolveDeviceName(options.device));
     job.log("opening " + options.dataSource);
@@ -244,7 +275,7 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             auto batch = loader.next();
             if (!batch) break;
             job.checkCancelled();
-            const double lr = learningRateAt(options, state.steps, totalSteps, epoch);
+            const double lr = schedule.at(state.steps, totalSteps, epoch);
             for (auto& group : optimizer->param_groups())
                 group.options().set_lr(lr);
 
@@ -281,7 +312,7 @@ TrainResult trainClassifier(const TrainOptions& options, const runtime::JobConte
             job.progress(phase, state.steps, totalSteps, meter.ratePerSecond(), meter.etaSeconds());
         }
         job.metric(options.metricPrefix + "lr", static_cast<double>(state.steps),
-                   learningRateAt(options, state.steps, totalSteps, epoch));
+                   schedule.at(state.steps, totalSteps, epoch));
 
         double validationAccuracy;
         if (dataset->size(data::Split::Validation) > 0) {

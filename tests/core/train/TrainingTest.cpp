@@ -121,7 +121,7 @@ TEST(Training, SameSeedSameModel) {
 // A small run whose pieces compare exactly: constant schedule, few samples.
 train::TrainOptions resumable(const std::string& path, int epochs) {
     auto options = quick("resnet-s", kWorld, path);
-    options.schedule = "constant";
+    options.schedule = train::Schedule::Constant;
     options.maxTrainSamples = 256;
     options.maxValidationSamples = 64;
     options.epochs = epochs;

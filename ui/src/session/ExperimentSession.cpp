@@ -143,6 +143,19 @@ QStringList ExperimentSession::staleStages() {
     return lines;
 }
 
+QStringList ExperimentSession::staleStagesUnder(const experiment::ProbeSpec& spec) {
+    QStringList lines;
+    error_.clear();
+    if (!isOpen()) return lines;
+    try {
+        for (const auto& stage : experiment::staleStagesUnder(directory_.toStdString(), spec))
+            lines << QString::fromStdString(experiment::describeStaleStage(stage, directory_.toStdString()));
+    } catch (const std::exception& e) {
+        error_ = QString::fromStdString(e.what());
+    }
+    return lines;
+}
+
 bool ExperimentSession::discardStaleStages() {
     if (busy()) {
         error_ = tr("A job is running; cancel it before discarding stages.");

@@ -333,28 +333,29 @@ void MainWindow::editProbeSettings() {
     if (dialog.exec() == QDialog::Accepted) applyProbeSettings(dialog.spec());
 }
 
+// Asks which stages the new settings would make stale before writing anything: keeping the stages leaves
+// experiment.json as it was, discarding writes the settings and deletes just those stages.
 bool MainWindow::applyProbeSettings(const experiment::ProbeSpec& spec) {
-    const experiment::ProbeSpec previous = session_->spec();
     const QStringList staleBefore = session_->staleStages();  // stale already: not this change's doing
+    QStringList madeStale;
+    for (const QString& line : session_->staleStagesUnder(spec))
+        if (!staleBefore.contains(line)) madeStale << line;
+    if (!session_->error().isEmpty()) {  // the stages could not be read: say so, take the new settings
+        const QString problem = session_->error();
+        const bool written = session_->updateSpec(spec);
+        showError(tr("Probe settings"), written ? problem : session_->error());
+        return written;
+    }
+    if (!madeStale.isEmpty() && !confirmStale_(madeStale)) return false;  // the stages and settings stay
     if (!session_->updateSpec(spec)) {
         showError(tr("Probe settings"), session_->error());
         return false;
     }
-    QStringList madeStale;
-    for (const QString& line : session_->staleStages())
-        if (!staleBefore.contains(line)) madeStale << line;
-    if (!session_->error().isEmpty()) {  // the stages could not be read: say so, keep the new settings
+    if (!madeStale.isEmpty() && !session_->discardStaleStages()) {
         showError(tr("Probe settings"), session_->error());
-        return true;
+        return false;
     }
-    if (madeStale.isEmpty()) return true;
-    if (confirmStale_(madeStale)) {
-        if (session_->discardStaleStages()) return true;
-        showError(tr("Probe settings"), session_->error());
-    }
-    // Keep the stages: the settings they were made with come back.
-    if (!session_->updateSpec(previous)) showError(tr("Probe settings"), session_->error());
-    return false;
+    return true;
 }
 
 void MainWindow::discardStale() {

@@ -3,13 +3,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "netsight/runtime/UserError.h"
+
 namespace netsight::data {
 
 /// A dataset could not be opened or read. The message names the source, file or field, says what
 /// is wrong and, where it can, what to do about it.
-class DataError : public std::runtime_error {
+class DataError : public runtime::UserError {
   public:
-    using std::runtime_error::runtime_error;
+    using runtime::UserError::UserError;
 };
 
 }  // namespace netsight::data

@@ -18,15 +18,15 @@
 #include <vector>
 
 #include "netsight/experiment/ProbeSpec.h"
+#include "netsight/runtime/UserError.h"
 
 namespace netsight::experiment {
 
-/// Every error a user can act on (a missing experiment.json, an unknown classifier, a bad field): the
-/// message names the file or field and says what to do. Parsers of outside input throw subclasses of
-/// std::runtime_error too; this one marks errors about the experiment as a whole.
-class ExperimentError : public std::runtime_error {
+/// An error about the experiment as a whole (a missing experiment.json, an unknown classifier, a folder
+/// that already holds one): the message names the folder or field and says what to do.
+class ExperimentError : public runtime::UserError {
   public:
-    using std::runtime_error::runtime_error;
+    using runtime::UserError::UserError;
 };
 
 enum class StageKind { Classifier, PretrainedAutoencoder, FinetunedAutoencoder };

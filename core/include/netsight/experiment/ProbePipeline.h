@@ -47,6 +47,9 @@ std::string describeStaleStage(const StaleStage& stage, const std::string& direc
 /// The stale stages of the experiment in `directory`; runProbe and the fine-tune and train jobs refuse to
 /// start while there are any (with the same list), so that results of two settings never mix.
 std::vector<StaleStage> staleStages(const std::string& directory);
+/// The stages of the experiment in `directory` that `spec` would make stale, were it experiment.json:
+/// what a settings dialog asks before it writes anything.
+std::vector<StaleStage> staleStagesUnder(const std::string& directory, const ProbeSpec& spec);
 
 /// Deletes the stale stages' files, so that the next run redoes them with the current settings, and
 /// returns what it deleted. Results of earlier runs (results/) stay until the next run rewrites them.

@@ -17,13 +17,15 @@
 #include <utility>
 #include <vector>
 
+#include "netsight/runtime/UserError.h"
+
 namespace netsight::info {
 
 /// Bad input to an estimator: too few samples for the dimension, an empty class, a constant variable,
 /// mismatched sizes, NaN. The message names the variable and says what to do.
-class InfoError : public std::invalid_argument {
+class InfoError : public runtime::UserError {
   public:
-    using std::invalid_argument::invalid_argument;
+    using runtime::UserError::UserError;
 };
 
 /// `dims` variables observed on `samples` samples, stored by variable: variable j is

@@ -10,6 +10,13 @@
 
 namespace netsight::train {
 
+/// How the learning rate moves over a run: a half cosine from the rate to 0 over all steps, a step down by
+/// stepGamma every stepEpochs, or constant.
+enum class Schedule { Cosine, Step, Constant };
+/// "cosine", "step" or "constant"; std::invalid_argument naming the value and the choices otherwise.
+Schedule parseSchedule(const std::string& name);
+const char* scheduleName(Schedule schedule);
+
 struct TrainOptions {
     std::string architecture = "resnet-s";  ///< zoo name; ignored when `startFrom` is set
     std::string startFrom;                  ///< a NetSight model file to continue from (optional)
@@ -21,8 +28,8 @@ struct TrainOptions {
     double learningRate = 1e-3;
     double momentum = 0.9;
     double weightDecay = 5e-4;
-    std::string schedule = "cosine";  ///< cosine | step | constant
-    int stepEpochs = 10;              ///< step schedule: multiply by stepGamma every stepEpochs
+    Schedule schedule = Schedule::Cosine;
+    int stepEpochs = 10;  ///< step schedule: multiply by stepGamma every stepEpochs
     double stepGamma = 0.1;
     bool flip = true;          ///< augmentation: horizontal flips
     bool crop = true;          ///< augmentation: random 4-px shifted crops

@@ -85,6 +85,9 @@ class ExperimentSession : public QObject {
     /// each ("models/ae-a.pt: autoencoder.finetune_epochs: was 1, now 2"). Empty when all are current, or
     /// when they cannot be read (then error() says why).
     QStringList staleStages();
+    /// The stages done that `spec` would make stale were it the experiment's, one line each; nothing is
+    /// written. Empty when none would be, or when they cannot be read (then error() says why).
+    QStringList staleStagesUnder(const experiment::ProbeSpec& spec);
     /// Deletes the stale stages' files so that the next run redoes them. Refused while a job runs.
     bool discardStaleStages();
 
