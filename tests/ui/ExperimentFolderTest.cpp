@@ -122,8 +122,8 @@ TEST(ExperimentFolder, AGuiRunAndACliRunOfOneSpecLeaveTheSameFiles) {
     for (const auto& name : fromCli.keys()) {
         if (!fromGui.contains(name)) continue;
         EXPECT_TRUE(fromCli[name] == fromGui[name]) << name.toStdString() << " differs:\nCLI:\n"
-                                                    << fromCli[name].left(600).toStdString() << "\nGUI:\n"
-                                                    << fromGui[name].left(600).toStdString();
+                                                    << fromCli[name].left(2000).toStdString() << "\nGUI:\n"
+                                                    << fromGui[name].left(2000).toStdString();
     }
     for (const char* file : {"log.txt", "results/metrics.csv", "results/transfer.csv", "results/nmi.csv",
                              "models/plain.nsm", "models/ae-pretrained.pt", "models/ae-plain.pt"})

@@ -216,6 +216,10 @@ std::vector<StageStatus> Experiment::stages() const {
                           presentState(file, lockHeld(models, "ae-" + entry.name)),
                           {}});
     }
+    return stages;
+}
+
+void Experiment::markStale(std::vector<StageStatus>& stages) const {
     // Stale beats done and resumable: the next run refuses them. A stage being made is left as running.
     std::map<std::string, std::vector<std::string>> stale;
     for (auto& found : findStaleStages(directory_, spec_))
@@ -229,7 +233,6 @@ std::vector<StageStatus> Experiment::stages() const {
             stage.changes = match->second;
         }
     }
-    return stages;
 }
 
 std::string Experiment::stamp() const {

@@ -13,6 +13,7 @@
 #include "ErrorOf.h"
 #include "TempDir.h"
 #include "netsight/experiment/JobRecorder.h"
+#include "netsight/models/Classifier.h"
 
 using namespace netsight;
 namespace fs = std::filesystem;
@@ -95,6 +96,24 @@ TEST(Experiment, ReportsEachStageAndWhatRunsIt) {
     EXPECT_EQ(opened.classifierStatus(opened.classifier("a")), "training (resumable)");
     EXPECT_FALSE(opened.classifierReady(opened.classifier("a")));
     EXPECT_EQ(opened.classifierStatus(opened.classifier("b")), "model file missing");
+}
+
+TEST(Experiment, MarksStagesMadeWithOtherSettingsAsStale) {
+    test::TempDir dir;
+    const auto opened = experiment::Experiment::create(dir.path().string(), twoClassifiers());
+    fs::create_directories(opened.modelsDirectory());
+    // A model file under the zoo entry's name whose training record says nothing of this experiment's
+    // settings: done as far as the files go, stale once its record is read.
+    models::createClassifier("resnet-s", {3, 32, 32}, {"a", "b", "c", "d", "e"})
+        ->save(opened.modelsDirectory() + "/a.nsm");
+    auto stages = opened.stages();
+    EXPECT_EQ(stageOf(stages, "classifier a").state, experiment::StageState::Done);
+    opened.markStale(stages);
+    const auto& classifier = stageOf(stages, "classifier a");
+    EXPECT_EQ(classifier.state, experiment::StageState::Stale);
+    ASSERT_FALSE(classifier.changes.empty());
+    EXPECT_NE(classifier.changes.front().find("was"), std::string::npos) << classifier.changes.front();
+    EXPECT_EQ(stageOf(stages, "pretrained AE").state, experiment::StageState::Missing);
 }
 
 TEST(Experiment, RowAndStageTitlesAreOneFact) {

@@ -60,8 +60,8 @@ ExperimentSession::ExperimentSession(QObject* parent)
 }
 
 ExperimentSession::~ExperimentSession() {
-    lanes_.reset();  // cancels and joins: the running jobs stop at their next batch
-    queries_.clear();
+    closing_ = true;  // the views' answers are not delivered any more; the jobs' ends are still recorded
+    lanes_.reset();   // cancels and joins: the running jobs stop at their next batch
     drain();
 }
 
@@ -361,7 +361,7 @@ void ExperimentSession::finishQuery(const runtime::FinishedEvent& finished) {
             }
             break;
         }
-    if (!query.receiver) return;  // the view that asked is gone
+    if (!query.receiver || closing_) return;  // the view that asked is gone, or the session is
     if (finished.outcome == runtime::Outcome::Succeeded) {
         if (query.done) query.done();
     } else if (query.failed) {
@@ -442,12 +442,13 @@ void ExperimentSession::handle(const runtime::Event& event, bool* seriesTouched,
 }
 
 // Another process (a CLI fine-tuning beside the app) or a job of this one may have finished or started a
-// stage: when the folder's stamp changes, the stages are read again and the views told.
+// stage: when the folder's stamp changes, the stages are read again (cheaply, at once) and the views told;
+// which of them are stale is then checked on the interactive lane (it reads the stage files) and the views
+// told again.
 void ExperimentSession::watchFolder() {
     if (!experiment_) return;
-    std::string stamp;
     try {
-        stamp = experiment_->stamp();
+        const std::string stamp = experiment_->stamp();
         if (stamp == folderStamp_) return;
         folderStamp_ = stamp;
         stages_ = experiment_->stages();
@@ -455,6 +456,7 @@ void ExperimentSession::watchFolder() {
         folderStamp_.clear();
         return;
     }
+    checkStaleStages();
     // Results another process measured (a CLI run of this experiment) come in too, once nothing here runs.
     if (!busy()) {
         try {
@@ -470,6 +472,22 @@ void ExperimentSession::watchFolder() {
         }
     }
     emit stagesChanged();
+}
+
+void ExperimentSession::checkStaleStages() {
+    const std::string stamp = folderStamp_;
+    query<std::vector<experiment::StageStatus>>(
+        tr("check the stages"), this,
+        [experiment = *experiment_, stages = stages_](runtime::JobContext&) mutable {
+            experiment.markStale(stages);
+            return stages;
+        },
+        [this, stamp](std::vector<experiment::StageStatus> checked) {
+            if (!experiment_ || stamp != folderStamp_) return;  // the folder changed again meanwhile
+            stages_ = std::move(checked);
+            emit stagesChanged();
+        },
+        [](const QString&) {});  // unreadable stages: the next run names them, and the settings dialog does
 }
 
 void ExperimentSession::showLog(const QString& line) {

@@ -101,8 +101,12 @@ class Experiment {
     std::string finetunedAutoencoderPath(const std::string& classifier) const;
 
     /// Every stage of the probe (each zoo classifier's training, the pretraining, each fine-tuning) with its
-    /// state. Reads the stages' recorded settings, so it costs a file read per stage done.
+    /// state as the files and locks show it: cheap (a few stat calls), but blind to stale stages.
     std::vector<StageStatus> stages() const;
+    /// Marks the stages made with other settings than experiment.json gives now as stale (with their
+    /// changes). Reads the settings each stage's file records and digests of the files it depends on: a
+    /// file read per stage done, too slow for a GUI thread with large autoencoders.
+    void markStale(std::vector<StageStatus>& stages) const;
     /// A cheap fingerprint of the folder (sizes and times of experiment.json and of what is in models/ and
     /// results/, and which stage locks are held): when it changes, something may have finished.
     std::string stamp() const;

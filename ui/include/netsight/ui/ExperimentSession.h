@@ -71,7 +71,8 @@ class ExperimentSession : public QObject {
     /// The open experiment (folder owner: paths, stages); only while isOpen().
     const experiment::Experiment& experiment() const { return *experiment_; }
     /// Each stage of the probe with its state, as last read from the folder (it is read again whenever the
-    /// folder changes: a job of this app or another process finished or started a stage).
+    /// folder changes: a job of this app or another process finished or started a stage); stale ones are
+    /// marked a moment later, once the interactive lane has checked their settings.
     const std::vector<experiment::StageStatus>& stages() const { return stages_; }
     /// Whether the classifier's model file is there, complete.
     bool classifierReady(const experiment::ClassifierEntry& entry) const;
@@ -168,6 +169,7 @@ class ExperimentSession : public QObject {
     void finishQuery(const runtime::FinishedEvent& finished);
     void showSlowQueries();
     void watchFolder();
+    void checkStaleStages();
     JobStatus* job(const QString& name);
     bool submit(const runtime::JobTicket& ticket, std::function<void(runtime::JobContext&)> work);
     void loadResults();
@@ -189,6 +191,7 @@ class ExperimentSession : public QObject {
     QVector<JobStatus> jobs_;
     QMap<QString, Query> queries_;
     int queryCount_ = 0;
+    bool closing_ = false;
     QMap<QString, Series> series_;
     QMap<QString, QVector<QImage>> previews_;
     std::optional<probe::ProbeResults> results_;
