@@ -131,24 +131,21 @@ bool ExperimentSession::classifierReady(const experiment::ClassifierEntry& entry
 }
 
 QStringList ExperimentSession::staleStages() {
-    QStringList lines;
-    error_.clear();
-    if (!isOpen()) return lines;
-    try {
-        for (const auto& stage : experiment::staleStages(directory_.toStdString()))
-            lines << QString::fromStdString(experiment::describeStaleStage(stage, directory_.toStdString()));
-    } catch (const std::exception& e) {
-        error_ = QString::fromStdString(e.what());
-    }
-    return lines;
+    return describeStale([this] { return experiment::staleStages(directory_.toStdString()); });
 }
 
 QStringList ExperimentSession::staleStagesUnder(const experiment::ProbeSpec& spec) {
+    return describeStale(
+        [this, &spec] { return experiment::staleStagesUnder(directory_.toStdString(), spec); });
+}
+
+QStringList ExperimentSession::describeStale(
+    const std::function<std::vector<experiment::StaleStage>()>& find) {
     QStringList lines;
     error_.clear();
     if (!isOpen()) return lines;
     try {
-        for (const auto& stage : experiment::staleStagesUnder(directory_.toStdString(), spec))
+        for (const auto& stage : find())
             lines << QString::fromStdString(experiment::describeStaleStage(stage, directory_.toStdString()));
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
@@ -191,8 +188,8 @@ bool ExperimentSession::updateSpec(const experiment::ProbeSpec& spec) {
     return true;
 }
 
-bool ExperimentSession::submit(const runtime::JobTicket& ticket,
-                               std::function<void(runtime::JobContext&)> work) {
+bool ExperimentSession::submitJob(const runtime::JobTicket& ticket,
+                                  std::function<void(runtime::JobContext&)> work) {
     const QString name = QString::fromStdString(ticket.name);
     if (!isOpen()) {
         error_ = tr("Open or create an experiment first.");
@@ -225,11 +222,6 @@ bool ExperimentSession::submit(const runtime::JobTicket& ticket,
     return true;
 }
 
-bool ExperimentSession::submitJob(const runtime::JobTicket& ticket,
-                                  std::function<void(runtime::JobContext&)> work) {
-    return submit(ticket, std::move(work));
-}
-
 bool ExperimentSession::submitQuery(const QString& title, QObject* receiver,
                                     std::function<void(runtime::JobContext&)> work,
                                     std::function<void()> done, std::function<void(const QString&)> failed) {
@@ -249,24 +241,24 @@ bool ExperimentSession::submitQuery(const QString& title, QObject* receiver,
 
 bool ExperimentSession::startProbe() {
     const std::string directory = directory_.toStdString();
-    return submit({probeJobName().toStdString(), runtime::JobKind::Probe, {}},
-                  [directory](runtime::JobContext& context) { experiment::runProbe(directory, context); });
+    return submitJob({probeJobName().toStdString(), runtime::JobKind::Probe, {}},
+                     [directory](runtime::JobContext& context) { experiment::runProbe(directory, context); });
 }
 
 bool ExperimentSession::trainClassifier(const QString& name) {
     const std::string directory = directory_.toStdString(), classifier = name.toStdString();
-    return submit({"train " + classifier, runtime::JobKind::TrainClassifier, classifier},
-                  [directory, classifier](runtime::JobContext& context) {
-                      experiment::trainExperimentClassifier(directory, classifier, context);
-                  });
+    return submitJob({"train " + classifier, runtime::JobKind::TrainClassifier, classifier},
+                     [directory, classifier](runtime::JobContext& context) {
+                         experiment::trainExperimentClassifier(directory, classifier, context);
+                     });
 }
 
 bool ExperimentSession::finetuneAutoencoder(const QString& name) {
     const std::string directory = directory_.toStdString(), classifier = name.toStdString();
-    return submit({"fine-tune " + classifier, runtime::JobKind::FinetuneAutoencoder, classifier},
-                  [directory, classifier](runtime::JobContext& context) {
-                      experiment::finetuneExperimentAutoencoder(directory, classifier, context);
-                  });
+    return submitJob({"fine-tune " + classifier, runtime::JobKind::FinetuneAutoencoder, classifier},
+                     [directory, classifier](runtime::JobContext& context) {
+                         experiment::finetuneExperimentAutoencoder(directory, classifier, context);
+                     });
 }
 
 bool ExperimentSession::retry(const QString& name) {
@@ -460,11 +452,12 @@ void ExperimentSession::watchFolder() {
     // Results another process measured (a CLI run of this experiment) come in too, once nothing here runs.
     if (!busy()) {
         try {
-            const auto fresh = probe::readProbeResults(directory_.toStdString());
+            auto fresh = probe::readProbeResults(directory_.toStdString());
             const bool changed = fresh.has_value() != results_.has_value() ||
                                  (fresh && results_ && fresh->summary.accuracy != results_->summary.accuracy);
             if (changed) {
-                loadResults();
+                results_ = std::move(fresh);
+                loadPreviews();
                 emit resultsChanged();
                 emit previewsChanged();
             }

@@ -22,7 +22,8 @@
 
 namespace netsight::experiment {
 class JobRecorder;
-}
+struct StaleStage;
+}  // namespace netsight::experiment
 namespace netsight::runtime {
 class JobLanes;
 }  // namespace netsight::runtime
@@ -171,7 +172,7 @@ class ExperimentSession : public QObject {
     void watchFolder();
     void checkStaleStages();
     JobStatus* job(const QString& name);
-    bool submit(const runtime::JobTicket& ticket, std::function<void(runtime::JobContext&)> work);
+    QStringList describeStale(const std::function<std::vector<experiment::StaleStage>()>& find);
     void loadResults();
     void loadSeries();
     void loadPreviews();
