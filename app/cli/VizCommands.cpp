@@ -160,9 +160,8 @@ void addVizCommands(CLI::App& app) {
         command->add_option("--first", *first, "First channel")->capture_default_str();
         command->add_option("--count", *count, "Number of channels")->capture_default_str();
         command->add_option("-o,--output", *output, "PNG to write")->required();
+        flags->options = viz::galleryDefaults();  // before the flags, so --help shows them
         addVizOptions(command, *flags);
-        flags->options.size = 64;
-        flags->options.steps = 256;
         command->callback([=] {
             finish(*flags);
             auto result = std::make_shared<viz::VizResult>();

@@ -2,13 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <QAction>
 #include <QObject>
 #include <QString>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "jobs/JobsPanel.h"
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/ui/ExperimentSession.h"
+#include "netsight/ui/MainWindow.h"
 
 namespace netsight::test {
 
@@ -49,6 +53,27 @@ inline experiment::ProbeSpec tinyProbeSpec() {
 inline QString writeExperiment(const QTemporaryDir& dir, const experiment::ProbeSpec& spec) {
     experiment::writeProbeSpec(spec, (dir.path() + "/experiment.json").toStdString());
     return dir.path();
+}
+
+/// The first of the window's actions whose text (without '&') starts with `prefix`.
+inline QAction* actionNamed(QWidget* window, const QString& prefix) {
+    for (auto* action : window->findChildren<QAction*>())
+        if (action->text().remove('&').startsWith(prefix)) return action;
+    return nullptr;
+}
+
+/// The text in `column` of the Jobs view's first row.
+inline QString jobCell(ui::JobsPanel* panel, int column) {
+    auto* item = panel->table()->item(0, column);
+    return item ? item->text() : QString();
+}
+
+/// Opens the tiny experiment in `window` (shown) and trains its classifier "plain".
+inline void openWithTrainedPlain(ui::MainWindow& window, const QTemporaryDir& dir) {
+    window.show();
+    ASSERT_TRUE(window.openExperiment(writeExperiment(dir, tinyProbeSpec())));
+    ASSERT_TRUE(window.session()->trainClassifier("plain"));
+    ASSERT_EQ(waitForJob(window.session(), "train plain"), ui::JobState::Succeeded);
 }
 
 }  // namespace netsight::test

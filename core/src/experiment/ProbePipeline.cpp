@@ -203,7 +203,7 @@ bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& sp
         job.log("autoencoder: starting from " + given + " (autoencoder.pretrained), no pretraining");
         return false;
     }
-    pretrainAutoencoder(spec, dataset, path.string(), recipe, device, previewImages, job);
+    pretrainAutoencoder(pretrainOptions(spec, path.string(), recipe, device), dataset, previewImages, job);
     return true;
 }
 
@@ -220,8 +220,9 @@ bool ensureFinetuned(const fs::path& directory, const experiment::ProbeSpec& spe
         requireSameRecipe(path.string(), autoencoderRecipe(path.string()), recipe, kRedoHint);
         return false;
     }
-    finetuneAutoencoder(spec, dataset, pretrainedPath(directory).string(), *classifier.model, classifier.name,
-                        path.string(), recipe, device, previewImages, job);
+    finetuneAutoencoder(finetuneOptions(spec, path.string(), recipe, device), dataset,
+                        pretrainedPath(directory).string(), *classifier.model, classifier.name, previewImages,
+                        job);
     return true;
 }
 

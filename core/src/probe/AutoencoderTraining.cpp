@@ -9,6 +9,7 @@
 #include "data/Random.h"
 #include "netsight/data/DataLoader.h"
 #include "netsight/runtime/AtomicFile.h"
+#include "train/Checkpoint.h"
 #include "train/DataBridge.h"
 
 namespace netsight::probe {
@@ -55,52 +56,38 @@ class PreviewPoster {
 };
 
 // The shared loop: epochs over the training split, Adam on `parameters`, a checkpoint per epoch.
-void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, SegNet& autoencoder,
-               const std::string& preset, const Recipe& recipe, std::vector<torch::Tensor> parameters,
-               int epochs, double learningRate, const std::string& path, const std::string& phaseName,
-               const std::function<void()>& setModes, const LossFunction& lossOf, const torch::Device& device,
-               PreviewPoster& preview, const runtime::JobContext& job) {
-    torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(learningRate));
-    const std::string checkpoint = path + ".ckpt";
+void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& dataset, SegNet& autoencoder,
+               std::vector<torch::Tensor> parameters, const std::string& phaseName,
+               const std::function<void()>& setModes, const LossFunction& lossOf, PreviewPoster& preview,
+               const runtime::JobContext& job) {
+    torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(options.learningRate));
+    const std::string checkpointPath = options.outputPath + ".ckpt";
     int startEpoch = 0;
-    if (std::filesystem::exists(checkpoint)) {
-        torch::serialize::InputArchive archive, model, optimizerState;
-        c10::IValue epochValue, recipeValue;
-        try {
-            archive.load_from(checkpoint);
-            archive.read("model", model);
-            archive.read("optimizer", optimizerState);
-            archive.read("epoch", epochValue);
-        } catch (const c10::Error& error) {
-            throw std::runtime_error(checkpoint +
-                                     ": the checkpoint is damaged; delete it to start this stage afresh (" +
-                                     std::string(error.what_without_backtrace()).substr(0, 200) + ")");
-        }
-        if (archive.try_read("recipe", recipeValue) && recipeValue.isString())
-            experiment::requireSameRecipe(
-                checkpoint, json::parse(recipeValue.toStringRef()), recipe,
-                "Delete it to start this stage afresh with the new settings, or set them back "
-                "to finish it.");
-        autoencoder->load(model);
-        optimizer.load(optimizerState);
-        startEpoch = static_cast<int>(epochValue.toInt());
+    if (auto checkpoint = train::readCheckpoint(checkpointPath, "delete it to start this stage afresh")) {
+        if (checkpoint->state.contains("recipe"))
+            experiment::requireSameRecipe(checkpointPath, checkpoint->state.at("recipe"), options.recipe,
+                                          "Delete it to start this stage afresh with the new settings, or "
+                                          "set them back to finish it.");
+        autoencoder->load(checkpoint->model);
+        optimizer.load(checkpoint->optimizer);
+        startEpoch = checkpoint->epoch();
         job.log(phaseName + ": resuming after epoch " + std::to_string(startEpoch));
     }
-    const std::size_t samples = spec.maxTrainSamples
-                                    ? std::min(spec.maxTrainSamples, dataset.size(data::Split::Train))
-                                    : dataset.size(data::Split::Train);
+    const std::size_t trainSplit = dataset.size(data::Split::Train);
+    const std::size_t samples =
+        options.maxTrainSamples ? std::min(options.maxTrainSamples, trainSplit) : trainSplit;
     const std::int64_t stepsPerEpoch =
-        static_cast<std::int64_t>((samples + spec.batchSize - 1) / spec.batchSize);
-    const std::int64_t totalSteps = stepsPerEpoch * epochs;
+        static_cast<std::int64_t>((samples + options.batchSize - 1) / options.batchSize);
+    const std::int64_t totalSteps = stepsPerEpoch * options.epochs;
     runtime::RateMeter meter((totalSteps - startEpoch * stepsPerEpoch) *
-                             static_cast<std::int64_t>(spec.batchSize));
+                             static_cast<std::int64_t>(options.batchSize));
     std::int64_t images = 0;
     preview.post(autoencoder, true);
-    for (int epoch = startEpoch; epoch < epochs; ++epoch) {
-        torch::manual_seed(data::mixSeed(spec.seed, 0xAE, static_cast<std::uint64_t>(epoch)));
+    for (int epoch = startEpoch; epoch < options.epochs; ++epoch) {
+        torch::manual_seed(data::mixSeed(options.seed, 0xAE, static_cast<std::uint64_t>(epoch)));
         data::LoaderOptions loaderOptions;
-        loaderOptions.batchSize = spec.batchSize;
-        loaderOptions.seed = spec.seed + 17;
+        loaderOptions.batchSize = options.batchSize;
+        loaderOptions.seed = options.seed + 17;
         data::DataLoader loader(dataset, data::Split::Train, loaderOptions);
         loader.startEpoch(epoch);
         setModes();
@@ -110,8 +97,8 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             auto batch = loader.next();
             if (!batch) break;
             job.checkCancelled();
-            const auto x = tensor::imagesToTensor(*batch, device);
-            const auto labels = tensor::labelsToTensor(*batch, device);
+            const auto x = tensor::imagesToTensor(*batch, options.device);
+            const auto labels = tensor::labelsToTensor(*batch, options.device);
             const StepLoss stepLoss = lossOf(autoencoder, x, labels);
             const auto& loss = stepLoss.loss;
             const double value = loss.item<double>();
@@ -133,23 +120,18 @@ void trainLoop(const experiment::ProbeSpec& spec, const data::Dataset& dataset, 
             if (stepLoss.accuracy >= 0)
                 job.metric(phaseName + "/accuracy", static_cast<double>(globalStep), stepLoss.accuracy);
             if (preview.post(autoencoder, false)) setModes();
-            job.progress(phaseName + ", epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs),
-                         globalStep, totalSteps, meter.ratePerSecond(), meter.etaSeconds());
+            job.progress(
+                phaseName + ", epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options.epochs),
+                globalStep, totalSteps, meter.ratePerSecond(), meter.etaSeconds());
         }
-        job.log(phaseName + ": epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) +
+        job.log(phaseName + ": epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options.epochs) +
                 ", mean loss " + std::to_string(step ? lossSum / step : 0.0));
-        torch::serialize::OutputArchive archive, model, optimizerState;
-        autoencoder->save(model);
-        optimizer.save(optimizerState);
-        archive.write("model", model);
-        archive.write("optimizer", optimizerState);
-        archive.write("epoch", c10::IValue(static_cast<int64_t>(epoch + 1)));
-        archive.write("recipe", c10::IValue(recipe.dump()));
-        runtime::writeFileAtomically(checkpoint, serialize(archive));
+        train::writeCheckpoint(checkpointPath, *autoencoder, optimizer,
+                               {{"epoch", epoch + 1}, {"recipe", options.recipe}});
         preview.post(autoencoder, true);
     }
-    saveAutoencoder(autoencoder, preset, path, recipe);
-    std::filesystem::remove(checkpoint);
+    saveAutoencoder(autoencoder, options.preset, options.outputPath, options.recipe);
+    std::filesystem::remove(checkpointPath);
 }
 
 }  // namespace
@@ -189,15 +171,8 @@ Recipe autoencoderRecipe(const std::string& path) {
 }
 
 Recipe autoencoderCheckpointRecipe(const std::string& path) {
-    torch::serialize::InputArchive archive;
-    c10::IValue recipeValue;
-    try {
-        archive.load_from(path);
-        if (archive.try_read("recipe", recipeValue) && recipeValue.isString())
-            return json::parse(recipeValue.toStringRef());
-    } catch (const std::exception&) {
-    }
-    return Recipe();
+    const auto state = train::checkpointState(path);
+    return state.is_object() ? state.value("recipe", Recipe()) : Recipe();
 }
 
 SegNet loadAutoencoder(const std::string& path, std::string* preset) {
@@ -212,35 +187,69 @@ SegNet loadAutoencoder(const std::string& path, std::string* preset) {
     return autoencoder;
 }
 
-void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
-                         const std::string& path, const Recipe& recipe, const torch::Device& device,
+namespace {
+
+AutoencoderTrainOptions commonOptions(const experiment::ProbeSpec& spec, const std::string& path,
+                                      const Recipe& recipe, const torch::Device& device) {
+    AutoencoderTrainOptions options;
+    options.preset = spec.autoencoder;
+    options.outputPath = path;
+    options.recipe = recipe;
+    options.batchSize = spec.batchSize;
+    options.maxTrainSamples = spec.maxTrainSamples;
+    options.seed = spec.seed;
+    options.device = device;
+    return options;
+}
+
+}  // namespace
+
+AutoencoderTrainOptions pretrainOptions(const experiment::ProbeSpec& spec, const std::string& path,
+                                        const Recipe& recipe, const torch::Device& device) {
+    auto options = commonOptions(spec, path, recipe, device);
+    options.epochs = spec.pretrainEpochs;
+    options.learningRate = spec.autoencoderLearningRate;
+    return options;
+}
+
+AutoencoderTrainOptions finetuneOptions(const experiment::ProbeSpec& spec, const std::string& path,
+                                        const Recipe& recipe, const torch::Device& device) {
+    auto options = commonOptions(spec, path, recipe, device);
+    options.epochs = spec.finetuneEpochs;
+    options.learningRate = spec.finetuneLearningRate;
+    options.reconstructionWeight = spec.reconstructionWeight;
+    return options;
+}
+
+void pretrainAutoencoder(const AutoencoderTrainOptions& options, const data::Dataset& dataset,
                          const torch::Tensor& previewImages, const runtime::JobContext& job) {
     PreviewPoster preview(previewImages, "pretrained", job);
-    torch::manual_seed(data::mixSeed(spec.seed, 0xAE0));
-    SegNet autoencoder(segNetPreset(spec.autoencoder, dataset.info().shape.channels));
-    autoencoder->to(device);
+    torch::manual_seed(data::mixSeed(options.seed, 0xAE0));
+    SegNet autoencoder(segNetPreset(options.preset, dataset.info().shape.channels));
+    autoencoder->to(options.device);
     trainLoop(
-        spec, dataset, autoencoder, spec.autoencoder, recipe, autoencoder->parameters(), spec.pretrainEpochs,
-        spec.autoencoderLearningRate, path, "pretrain autoencoder", [&] { autoencoder->train(); },
+        options, dataset, autoencoder, autoencoder->parameters(), "pretrain autoencoder",
+        [&] { autoencoder->train(); },
         [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
             return StepLoss{torch::mse_loss(ae->forward(images), images)};
         },
-        device, preview, job);
+        preview, job);
 }
 
-void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
+void finetuneAutoencoder(const AutoencoderTrainOptions& options, const data::Dataset& dataset,
                          const std::string& pretrainedPath, models::Classifier& classifier,
-                         const std::string& name, const std::string& path, const Recipe& recipe,
-                         const torch::Device& device, const torch::Tensor& previewImages,
+                         const std::string& name, const torch::Tensor& previewImages,
                          const runtime::JobContext& job) {
     PreviewPoster preview(previewImages, name, job);
-    SegNet autoencoder = loadAutoencoder(pretrainedPath);
-    autoencoder->to(device);
+    std::string preset;
+    SegNet autoencoder = loadAutoencoder(pretrainedPath, &preset);
+    autoencoder->to(options.device);
     classifier.freeze();
-    const double weight = spec.reconstructionWeight;
+    AutoencoderTrainOptions finetuning = options;
+    if (!preset.empty()) finetuning.preset = preset;  // the fine-tuned copy is of the pretrained one's kind
+    const double weight = options.reconstructionWeight;
     trainLoop(
-        spec, dataset, autoencoder, spec.autoencoder, recipe, autoencoder->decoderParameters(),
-        spec.finetuneEpochs, spec.finetuneLearningRate, path, "fine-tune for " + name,
+        finetuning, dataset, autoencoder, autoencoder->decoderParameters(), "fine-tune for " + name,
         [&] {
             autoencoder->train();
             autoencoder->freezeEncoder();
@@ -258,7 +267,7 @@ void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset&
             const double accuracy = logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
             return StepLoss{loss, accuracy};
         },
-        device, preview, job);
+        preview, job);
 }
 
 }  // namespace netsight::probe

@@ -1,6 +1,7 @@
 #pragma once
 
 // Pretraining and fine-tuning of the probe's SegNet, with per-epoch checkpoints (internal to core).
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,22 +26,40 @@ SegNet loadAutoencoder(const std::string& path, std::string* preset = nullptr);
 Recipe autoencoderRecipe(const std::string& path);
 Recipe autoencoderCheckpointRecipe(const std::string& path);
 
-/// Pretrains on reconstruction (MSE, no labels) into `path`, resuming from path + ".ckpt" (which must
-/// have been made with the same `recipe`).
-/// Every few seconds it posts its reconstructions of `previewImages` (NCHW on `device`, may be
-/// undefined) as preview "pretrained".
-void pretrainAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
-                         const std::string& path, const Recipe& recipe, const torch::Device& device,
+/// How one autoencoder stage trains, as TrainOptions says how a classifier trains. The device is resolved
+/// once by the job and passed down; the checkpoint (outputPath + ".ckpt") is in train/Checkpoint.h's format.
+struct AutoencoderTrainOptions {
+    std::string preset;  ///< the SegNet preset a pretraining builds (a fine-tuning keeps the pretrained one)
+    std::string outputPath;  ///< the autoencoder file; its checkpoint is outputPath + ".ckpt"
+    Recipe recipe;           ///< what made it: a checkpoint made otherwise is refused, the file records it
+    int epochs = 1;
+    std::size_t batchSize = 64;
+    double learningRate = 1e-3;       ///< Adam
+    std::size_t maxTrainSamples = 0;  ///< 0: the whole training split each epoch
+    std::uint64_t seed = 0;
+    double reconstructionWeight = 0;  ///< fine-tuning: + weight x MSE to the input
+    torch::Device device = torch::kCPU;
+};
+
+/// The options of the probe's two autoencoder stages, as the experiment's spec says.
+AutoencoderTrainOptions pretrainOptions(const experiment::ProbeSpec& spec, const std::string& path,
+                                        const Recipe& recipe, const torch::Device& device);
+AutoencoderTrainOptions finetuneOptions(const experiment::ProbeSpec& spec, const std::string& path,
+                                        const Recipe& recipe, const torch::Device& device);
+
+/// Pretrains on reconstruction (MSE, no labels) into options.outputPath, resuming from its checkpoint
+/// (which must have been made with the same recipe). Every few seconds it posts its reconstructions of
+/// `previewImages` (NCHW on the device, may be undefined) as preview "pretrained".
+void pretrainAutoencoder(const AutoencoderTrainOptions& options, const data::Dataset& dataset,
                          const torch::Tensor& previewImages, const runtime::JobContext& job);
 
 /// Fine-tunes a copy of the pretrained autoencoder for `classifier` (frozen, eval mode): encoder frozen,
 /// decoder trained to minimise the classifier's cross-entropy on the normalized reconstruction
-/// (+ reconstructionWeight x MSE). Resumes from path + ".ckpt". Posts metrics "fine-tune for NAME/loss"
+/// (+ reconstructionWeight x MSE). Resumes from its checkpoint. Posts metrics "fine-tune for NAME/loss"
 /// and ".../accuracy" (the classifier's batch accuracy on the reconstructions) and previews keyed NAME.
-void finetuneAutoencoder(const experiment::ProbeSpec& spec, const data::Dataset& dataset,
+void finetuneAutoencoder(const AutoencoderTrainOptions& options, const data::Dataset& dataset,
                          const std::string& pretrainedPath, models::Classifier& classifier,
-                         const std::string& name, const std::string& path, const Recipe& recipe,
-                         const torch::Device& device, const torch::Tensor& previewImages,
+                         const std::string& name, const torch::Tensor& previewImages,
                          const runtime::JobContext& job);
 
 }  // namespace netsight::probe

@@ -9,6 +9,7 @@
 #include "netsight/runtime/AtomicFile.h"
 #include "netsight/runtime/Device.h"
 #include "netsight/train/Training.h"
+#include "train/Checkpoint.h"
 #include "train/DataBridge.h"
 
 namespace netsight::train {
@@ -106,19 +107,15 @@ std::string checkpointPath(const TrainOptions& options) {
 
 void saveCheckpoint(const TrainOptions& options, models::ZooClassifier& classifier,
                     torch::optim::Optimizer& optimizer, const CheckpointState& state) {
-    torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
-    classifier.net().save(modelArchive);
-    optimizer.save(optimizerArchive);
-    archive.write("model", modelArchive);
-    archive.write("optimizer", optimizerArchive);
-    const json document = {{"epoch", state.epoch},          {"best", state.best},
-                           {"best_epoch", state.bestEpoch}, {"steps", state.steps},
-                           {"seconds", state.seconds},      {"optimizer", options.optimizer},
-                           {"data", options.dataSource},    {"meta", models::toJson(classifier.meta())}};
-    archive.write("state", c10::IValue(document.dump()));
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    runtime::writeFileAtomically(checkpointPath(options), bytes.str());
+    writeCheckpoint(checkpointPath(options), classifier.net(), optimizer,
+                    {{"epoch", state.epoch},
+                     {"best", state.best},
+                     {"best_epoch", state.bestEpoch},
+                     {"steps", state.steps},
+                     {"seconds", state.seconds},
+                     {"optimizer", options.optimizer},
+                     {"data", options.dataSource},
+                     {"meta", models::toJson(classifier.meta())}});
 }
 
 struct Resumed {
@@ -129,19 +126,13 @@ struct Resumed {
 
 std::optional<Resumed> loadCheckpoint(const TrainOptions& options) {
     const std::string path = checkpointPath(options);
-    if (!options.resume || !std::filesystem::exists(path)) return std::nullopt;
-    torch::serialize::InputArchive archive;
-    c10::IValue stateValue;
-    try {
-        archive.load_from(path);
-        if (!archive.try_read("state", stateValue) || !stateValue.isString())
-            throw std::runtime_error("no state");
-    } catch (const std::exception& error) {
-        throw std::runtime_error(path + ": the checkpoint is damaged (" +
-                                 std::string(error.what()).substr(0, 200) +
-                                 "); delete it or train with --no-resume");
-    }
-    const json document = json::parse(stateValue.toStringRef());
+    if (!options.resume) return std::nullopt;
+    auto checkpoint = readCheckpoint(path, "delete it or train with --no-resume");
+    if (!checkpoint) return std::nullopt;
+    const json& document = checkpoint->state;
+    if (!document.contains("meta") || !document.contains("optimizer") || !document.contains("data"))
+        throw std::runtime_error(path +
+                                 ": not a classifier's checkpoint; delete it or train with --no-resume");
     if (document.at("optimizer").get<std::string>() != options.optimizer ||
         document.at("data").get<std::string>() != options.dataSource)
         throw std::runtime_error(path + ": the checkpoint is from a run with optimizer '" +
@@ -151,13 +142,11 @@ std::optional<Resumed> loadCheckpoint(const TrainOptions& options) {
     auto meta = models::metaFromJson(document.at("meta").get<std::string>(), path);
     auto net = models::zoo::buildZooNet(meta.architecture, meta.input.shape.channels,
                                         static_cast<int64_t>(meta.classNames.size()));
-    torch::serialize::InputArchive modelArchive;
-    archive.read("model", modelArchive);
-    net->load(modelArchive);
+    net->load(checkpoint->model);
     Resumed resumed;
     resumed.classifier = std::make_unique<models::ZooClassifier>(std::move(meta), std::move(net));
-    archive.read("optimizer", resumed.optimizerArchive);
-    resumed.state.epoch = document.at("epoch");
+    resumed.optimizerArchive = std::move(checkpoint->optimizer);
+    resumed.state.epoch = checkpoint->epoch();
     resumed.state.best = document.at("best");
     resumed.state.bestEpoch = document.at("best_epoch");
     resumed.state.steps = document.at("steps");
@@ -208,156 +197,207 @@ const char* scheduleName(Schedule schedule) {
     return "constant";
 }
 
-TrainResult trainClassifier(const TrainOptions& options, const runtime::JobContext& job) {
-    validate(options);
-    const LearningRateSchedule schedule(options);
-    runtime::configureThreads(options.threads);
-    const torch::Device device(runtime::resolveDeviceName(options.device));
-    job.log("opening " + options.dataSource);
-    const auto dataset = data::openDataset(options.dataSource);
-    for (const auto& warning : dataset->info().warnings)
-        job.log(warning, runtime::LogLevel::Warning);
+namespace {
 
-    TrainResult result;
-    result.modelPath = options.outputPath;
-    std::optional<Resumed> resumed = loadCheckpoint(options);
-    std::unique_ptr<models::ZooClassifier> classifier;
-    CheckpointState state;
-    if (resumed) {
-        classifier = std::move(resumed->classifier);
-        state = resumed->state;
-        result.resumedFromEpoch = state.epoch;
-        job.log("resuming from " + checkpointPath(options) + " after epoch " + std::to_string(state.epoch));
-    } else {
-        classifier = freshClassifier(options, *dataset);
+struct EpochStats {
+    double lossSum = 0;  // over the samples seen
+    std::int64_t correct = 0, seen = 0;
+    double meanLoss() const { return seen ? lossSum / static_cast<double>(seen) : 0.0; }
+    double accuracy() const { return seen ? static_cast<double>(correct) / static_cast<double>(seen) : 0.0; }
+};
+
+// One classifier's training run, in the steps trainClassifier takes: open the data, start or resume, then
+// per epoch train, validate, keep the best model and write the checkpoint.
+class ClassifierRun {
+  public:
+    ClassifierRun(const TrainOptions& options, const runtime::JobContext& job)
+        : options_(options),
+          job_(job),
+          schedule_(options),
+          device_(runtime::resolveDeviceName(options.device)) {}
+
+    void openData() {
+        job_.log("opening " + options_.dataSource);
+        dataset_ = data::openDataset(options_.dataSource);
+        for (const auto& warning : dataset_->info().warnings)
+            job_.log(warning, runtime::LogLevel::Warning);
+        const std::size_t trainSplit = dataset_->size(data::Split::Train);
+        const std::size_t samples =
+            options_.maxTrainSamples ? std::min(options_.maxTrainSamples, trainSplit) : trainSplit;
+        if (samples == 0) throw std::invalid_argument(options_.dataSource + " has no training samples");
+        stepsPerEpoch_ = static_cast<std::int64_t>((samples + options_.batchSize - 1) / options_.batchSize);
+        totalSteps_ = stepsPerEpoch_ * options_.epochs;
     }
-    for (const auto& note :
-         checkCompatible(classifier->meta(), dataset->info(), classifier->meta().architecture))
-        job.log(note, runtime::LogLevel::Warning);
-    classifier->to(device);
-    auto optimizer = makeOptimizer(options, classifier->parameters());
-    if (resumed)
-        optimizer->load(resumed->optimizerArchive);
-    else  // a checkpoint exists before the model file does: "model file, no checkpoint" means finished
-        saveCheckpoint(options, *classifier, *optimizer, state);
 
-    const std::size_t trainSamples =
-        options.maxTrainSamples ? std::min(options.maxTrainSamples, dataset->size(data::Split::Train))
-                                : dataset->size(data::Split::Train);
-    if (trainSamples == 0) throw std::invalid_argument(options.dataSource + " has no training samples");
-    const std::int64_t stepsPerEpoch =
-        static_cast<std::int64_t>((trainSamples + options.batchSize - 1) / options.batchSize);
-    const std::int64_t totalSteps = stepsPerEpoch * options.epochs;
-    job.log(classifier->meta().architecture + ": " + std::to_string(classifier->parameterCount()) +
-            " parameters, " + std::to_string(options.epochs) + " epochs of " + std::to_string(stepsPerEpoch) +
-            " steps on " + device.str());
+    // The classifier and its optimizer, from the checkpoint or fresh; a fresh run writes its checkpoint
+    // before the model file exists ("model file, no checkpoint" means finished).
+    void startOrResume() {
+        std::optional<Resumed> resumed = loadCheckpoint(options_);
+        if (resumed) {
+            classifier_ = std::move(resumed->classifier);
+            state_ = resumed->state;
+            result_.resumedFromEpoch = state_.epoch;
+            job_.log("resuming from " + checkpointPath(options_) + " after epoch " +
+                     std::to_string(state_.epoch));
+        } else {
+            classifier_ = freshClassifier(options_, *dataset_);
+        }
+        for (const auto& note :
+             checkCompatible(classifier_->meta(), dataset_->info(), classifier_->meta().architecture))
+            job_.log(note, runtime::LogLevel::Warning);
+        classifier_->to(device_);
+        optimizer_ = makeOptimizer(options_, classifier_->parameters());
+        if (resumed)
+            optimizer_->load(resumed->optimizerArchive);
+        else
+            saveCheckpoint(options_, *classifier_, *optimizer_, state_);
+        job_.log(classifier_->meta().architecture + ": " + std::to_string(classifier_->parameterCount()) +
+                 " parameters, " + std::to_string(options_.epochs) + " epochs of " +
+                 std::to_string(stepsPerEpoch_) + " steps on " + device_.str());
+    }
 
-    const auto transform = shapeAdapter(dataset->info().shape, classifier->meta().input.shape);
-    runtime::RateMeter meter((totalSteps - state.steps) * static_cast<std::int64_t>(options.batchSize));
-    const auto started = std::chrono::steady_clock::now();
-    const double secondsBefore = state.seconds;
-    std::int64_t imagesThisRun = 0;
+    TrainResult run() {
+        result_.modelPath = options_.outputPath;
+        const auto transform = shapeAdapter(dataset_->info().shape, classifier_->meta().input.shape);
+        runtime::RateMeter meter((totalSteps_ - state_.steps) *
+                                 static_cast<std::int64_t>(options_.batchSize));
+        const auto started = std::chrono::steady_clock::now();
+        const double secondsBefore = state_.seconds;
+        for (int epoch = state_.epoch; epoch < options_.epochs; ++epoch) {
+            const EpochStats stats = trainEpoch(epoch, transform, meter);
+            const double validationAccuracy = validate(stats);
+            job_.metric(options_.metricPrefix + "val/accuracy", epoch + 1, validationAccuracy);
+            job_.metric(options_.metricPrefix + "train/epoch_loss", epoch + 1, stats.meanLoss());
+            state_.epoch = epoch + 1;
+            state_.seconds =
+                secondsBefore +
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            keepIfBest(epoch, validationAccuracy);
+            saveCheckpoint(options_, *classifier_, *optimizer_, state_);
+            ++result_.epochsRun;
+            std::ostringstream line;
+            line << phaseOf(epoch) << ": train loss " << stats.meanLoss() << ", train accuracy "
+                 << 100.0 * stats.accuracy() << "%, validation accuracy " << 100.0 * validationAccuracy
+                 << "%";
+            job_.log(line.str());
+        }
+        if (!std::filesystem::exists(options_.outputPath)) classifier_->save(options_.outputPath);
+        result_.bestValidationAccuracy = state_.best;
+        result_.bestEpoch = state_.bestEpoch;
+        result_.steps = state_.steps;
+        result_.seconds = state_.seconds;
+        return result_;
+    }
 
-    for (int epoch = state.epoch; epoch < options.epochs; ++epoch) {
-        // Seeding per epoch makes a resumed run draw exactly what an uninterrupted one draws.
-        torch::manual_seed(data::mixSeed(options.seed, 0x7A, static_cast<std::uint64_t>(epoch)));
+  private:
+    std::string phaseOf(int epoch) const {
+        return "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options_.epochs);
+    }
+
+    // The steps of one epoch; seeding per epoch makes a resumed run draw exactly what an uninterrupted one
+    // draws.
+    EpochStats trainEpoch(int epoch, const data::ImageTransform& transform, runtime::RateMeter& meter) {
+        torch::manual_seed(data::mixSeed(options_.seed, 0x7A, static_cast<std::uint64_t>(epoch)));
         data::LoaderOptions loaderOptions;
-        loaderOptions.batchSize = options.batchSize;
-        loaderOptions.seed = options.seed;
-        data::DataLoader loader(*dataset, data::Split::Train, loaderOptions, transform);
+        loaderOptions.batchSize = options_.batchSize;
+        loaderOptions.seed = options_.seed;
+        data::DataLoader loader(*dataset_, data::Split::Train, loaderOptions, transform);
         loader.startEpoch(epoch);
-        classifier->setTraining(true);
-        const std::string phase = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options.epochs);
-        std::int64_t step = 0;
-        double lossSum = 0;
-        std::int64_t correct = 0, seen = 0;
-        while (step < stepsPerEpoch) {
+        classifier_->setTraining(true);
+        EpochStats stats;
+        for (std::int64_t step = 0; step < stepsPerEpoch_; ++step) {
             auto batch = loader.next();
             if (!batch) break;
-            job.checkCancelled();
-            const double lr = schedule.at(state.steps, totalSteps, epoch);
-            for (auto& group : optimizer->param_groups())
+            job_.checkCancelled();
+            const double lr = schedule_.at(state_.steps, totalSteps_, epoch);
+            for (auto& group : optimizer_->param_groups())
                 group.options().set_lr(lr);
-
-            auto images = tensor::imagesToTensor(*batch, device);
-            const auto labels = tensor::labelsToTensor(*batch, device);
-            images = augment(images, options);
-            const auto logits = classifier->forward(classifier->normalize(images));
+            const auto images = augment(tensor::imagesToTensor(*batch, device_), options_);
+            const auto labels = tensor::labelsToTensor(*batch, device_);
+            const auto logits = classifier_->forward(classifier_->normalize(images));
             const auto loss = torch::nn::functional::cross_entropy(logits, labels);
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue)) {
                 std::ostringstream message;
-                message << "training diverged: the loss became " << lossValue << " at " << phase << ", step "
-                        << step + 1 << " (learning rate " << lr << "). The last good checkpoint (after epoch "
-                        << state.epoch << ") and the best model are kept; lower the learning rate (e.g. --lr "
-                        << lr / 10 << ") and run again to resume.";
+                message << "training diverged: the loss became " << lossValue << " at " << phaseOf(epoch)
+                        << ", step " << step + 1 << " (learning rate " << lr
+                        << "). The last good checkpoint (after epoch " << state_.epoch
+                        << ") and the best model are kept; lower the learning rate (e.g. --lr " << lr / 10
+                        << ") and run again to resume.";
                 throw std::runtime_error(message.str());
             }
-            for (auto& parameter : classifier->parameters())
+            for (auto& parameter : classifier_->parameters())
                 parameter.mutable_grad().reset();  // as set_to_none
             loss.backward();
-            optimizer->step();
+            optimizer_->step();
 
             const std::int64_t batchCorrect = logits.argmax(1).eq(labels).sum().item<int64_t>();
-            correct += batchCorrect;
-            seen += static_cast<std::int64_t>(batch->count());
-            lossSum += lossValue * static_cast<double>(batch->count());
-            ++step;
-            ++state.steps;
-            imagesThisRun += static_cast<std::int64_t>(batch->count());
-            meter.update(imagesThisRun);
-            job.metric(options.metricPrefix + "train/loss", static_cast<double>(state.steps), lossValue);
-            job.metric(options.metricPrefix + "train/accuracy", static_cast<double>(state.steps),
-                       static_cast<double>(batchCorrect) / batch->count());
-            job.progress(phase, state.steps, totalSteps, meter.ratePerSecond(), meter.etaSeconds());
+            const auto count = static_cast<std::int64_t>(batch->count());
+            stats.correct += batchCorrect;
+            stats.seen += count;
+            stats.lossSum += lossValue * static_cast<double>(count);
+            ++state_.steps;
+            imagesThisRun_ += count;
+            meter.update(imagesThisRun_);
+            job_.metric(options_.metricPrefix + "train/loss", static_cast<double>(state_.steps), lossValue);
+            job_.metric(options_.metricPrefix + "train/accuracy", static_cast<double>(state_.steps),
+                        static_cast<double>(batchCorrect) / static_cast<double>(count));
+            job_.progress(phaseOf(epoch), state_.steps, totalSteps_, meter.ratePerSecond(),
+                          meter.etaSeconds());
         }
-        job.metric(options.metricPrefix + "lr", static_cast<double>(state.steps),
-                   schedule.at(state.steps, totalSteps, epoch));
-
-        double validationAccuracy;
-        if (dataset->size(data::Split::Validation) > 0) {
-            validationAccuracy =
-                accuracyOn(*classifier, *dataset, data::Split::Validation, options.maxValidationSamples, job);
-        } else {
-            validationAccuracy = seen ? static_cast<double>(correct) / seen : 0.0;
-            job.log("no validation split: keeping the model by training accuracy",
-                    runtime::LogLevel::Warning);
-        }
-        job.metric(options.metricPrefix + "val/accuracy", epoch + 1, validationAccuracy);
-        job.metric(options.metricPrefix + "train/epoch_loss", epoch + 1, seen ? lossSum / seen : 0.0);
-        state.epoch = epoch + 1;
-        state.seconds =
-            secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        if (validationAccuracy > state.best) {
-            state.best = validationAccuracy;
-            state.bestEpoch = epoch + 1;
-            auto& record = classifier->meta().training;
-            record.dataSource = options.dataSource;
-            record.epochs = epoch + 1;
-            record.plannedEpochs = options.epochs;
-            record.steps = state.steps;
-            record.optimizer = options.optimizer;
-            record.learningRate = options.learningRate;
-            record.seed = options.seed;
-            record.validationAccuracy = validationAccuracy;
-            record.bestEpoch = epoch + 1;
-            record.seconds = state.seconds;
-            classifier->save(options.outputPath);
-        }
-        saveCheckpoint(options, *classifier, *optimizer, state);
-        ++result.epochsRun;
-        std::ostringstream line;
-        line << phase << ": train loss " << (seen ? lossSum / seen : 0.0) << ", train accuracy "
-             << (seen ? 100.0 * correct / seen : 0.0) << "%, validation accuracy "
-             << 100.0 * validationAccuracy << "%";
-        job.log(line.str());
+        job_.metric(options_.metricPrefix + "lr", static_cast<double>(state_.steps),
+                    schedule_.at(state_.steps, totalSteps_, epoch));
+        return stats;
     }
-    if (!std::filesystem::exists(options.outputPath)) classifier->save(options.outputPath);
-    result.bestValidationAccuracy = state.best;
-    result.bestEpoch = state.bestEpoch;
-    result.steps = state.steps;
-    result.seconds = state.seconds;
-    return result;
+
+    double validate(const EpochStats& stats) {
+        if (dataset_->size(data::Split::Validation) > 0)
+            return accuracyOn(*classifier_, *dataset_, data::Split::Validation, options_.maxValidationSamples,
+                              job_);
+        job_.log("no validation split: keeping the model by training accuracy", runtime::LogLevel::Warning);
+        return stats.accuracy();
+    }
+
+    void keepIfBest(int epoch, double validationAccuracy) {
+        if (!(validationAccuracy > state_.best)) return;
+        state_.best = validationAccuracy;
+        state_.bestEpoch = epoch + 1;
+        auto& record = classifier_->meta().training;
+        record.dataSource = options_.dataSource;
+        record.epochs = epoch + 1;
+        record.plannedEpochs = options_.epochs;
+        record.steps = state_.steps;
+        record.optimizer = options_.optimizer;
+        record.learningRate = options_.learningRate;
+        record.seed = options_.seed;
+        record.validationAccuracy = validationAccuracy;
+        record.bestEpoch = epoch + 1;
+        record.seconds = state_.seconds;
+        classifier_->save(options_.outputPath);
+    }
+
+    const TrainOptions& options_;
+    const runtime::JobContext& job_;
+    const LearningRateSchedule schedule_;
+    const torch::Device device_;
+    std::unique_ptr<data::Dataset> dataset_;
+    std::unique_ptr<models::ZooClassifier> classifier_;
+    std::unique_ptr<torch::optim::Optimizer> optimizer_;
+    CheckpointState state_;
+    TrainResult result_;
+    std::int64_t stepsPerEpoch_ = 0, totalSteps_ = 0;
+    std::int64_t imagesThisRun_ = 0;
+};
+
+}  // namespace
+
+TrainResult trainClassifier(const TrainOptions& options, const runtime::JobContext& job) {
+    validate(options);
+    runtime::configureThreads(options.threads);
+    ClassifierRun run(options, job);
+    run.openData();
+    run.startOrResume();
+    return run.run();
 }
 
 }  // namespace netsight::train

@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ErrorOf.h"
 #include "TempDir.h"
 #include "TestJob.h"
 #include "TorchTest.h"
 #include "netsight/models/Classifier.h"
 #include "netsight/runtime/Device.h"
+#include "train/Checkpoint.h"
 
 using namespace netsight;
 using netsight::test::TempDir;
@@ -173,6 +175,53 @@ TEST(Training, ACheckpointExistsBeforeTheModelFile) {
     EXPECT_EQ(result.resumedFromEpoch, 0);
     EXPECT_EQ(result.epochsRun, 2);
     EXPECT_TRUE(torch::allclose(outputsOf(whole.outputPath), outputsOf(stopped.outputPath), 1e-5, 1e-6));
+}
+
+// Classifiers and the probe's autoencoders resume from one checkpoint format: weights, optimizer, a JSON
+// state.
+TEST(Checkpoint, RoundTripsWeightsOptimizerAndStateAndNamesADamagedFile) {
+    TempDir dir;
+    const std::string path = (dir / "run.ckpt").string();
+    EXPECT_FALSE(train::readCheckpoint(path, "delete it").has_value());
+    torch::manual_seed(1);
+    torch::nn::Linear made(3, 2);
+    torch::optim::Adam optimizer(made->parameters(), torch::optim::AdamOptions(1e-2));
+    made->forward(torch::ones({4, 3})).sum().backward();
+    optimizer.step();
+    train::writeCheckpoint(path, *made, optimizer, {{"epoch", 3}, {"recipe", {{"epochs", 5}}}});
+
+    auto checkpoint = train::readCheckpoint(path, "delete it");
+    ASSERT_TRUE(checkpoint.has_value());
+    EXPECT_EQ(checkpoint->epoch(), 3);
+    EXPECT_EQ(checkpoint->state.at("recipe").at("epochs"), 5);
+    torch::nn::Linear read(3, 2);
+    read->load(checkpoint->model);
+    EXPECT_TRUE(torch::equal(read->weight, made->weight));
+    torch::optim::Adam resumed(read->parameters(), torch::optim::AdamOptions(1e-2));
+    resumed.load(checkpoint->optimizer);
+    EXPECT_EQ(train::checkpointState(path).at("epoch"), 3);
+
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << "not an archive";
+    const std::string error =
+        test::errorOf<std::runtime_error>([&] { train::readCheckpoint(path, "delete it"); });
+    EXPECT_NE(error.find(path), std::string::npos) << error;
+    EXPECT_NE(error.find("damaged"), std::string::npos) << error;
+    EXPECT_NE(error.find("delete it"), std::string::npos) << error;
+    EXPECT_TRUE(train::checkpointState(path).is_null());
+}
+
+// A classifier run refuses an autoencoder's checkpoint at its path instead of misreading it.
+TEST(Checkpoint, AClassifierRunRefusesACheckpointThatIsNotAClassifiers) {
+    TempDir dir;
+    auto options = quick("resnet-s", "factorworld:classes=3,size=16,train=64,val=16,test=16",
+                         (dir / "model.nsm").string());
+    torch::nn::Linear other(3, 2);
+    torch::optim::Adam optimizer(other->parameters(), torch::optim::AdamOptions(1e-2));
+    train::writeCheckpoint(options.outputPath + ".ckpt", *other, optimizer, {{"epoch", 1}});
+    JobRun run;
+    const std::string error =
+        test::errorOf<std::runtime_error>([&] { train::trainClassifier(options, run.context); });
+    EXPECT_NE(error.find("not a classifier's checkpoint"), std::string::npos) << error;
 }
 
 TEST(Training, CancelStopsWithinABatchAndKeepsTheCheckpoint) {

@@ -284,5 +284,20 @@ TEST(VizObjective, ParsesEveryFormAndNamesWhatIsWrong) {
               std::string::npos);
 }
 
+TEST(VizGallery, DefaultsAreThumbnailsAndTheAppsSizeIsCappedAtThem) {
+    const auto defaults = viz::galleryDefaults();
+    EXPECT_EQ(defaults.size, viz::kGalleryMaxSize);
+    EXPECT_EQ(defaults.steps, viz::kGallerySteps);
+    viz::VizOptions chosen;
+    chosen.size = 160;
+    chosen.steps = 40;
+    EXPECT_EQ(viz::galleryOptions(chosen).size, viz::kGalleryMaxSize);
+    EXPECT_EQ(viz::galleryOptions(chosen).steps, 40);  // the user's steps stay
+    chosen.size = 32;
+    EXPECT_EQ(viz::galleryOptions(chosen).size, 32);
+    chosen.size = 0;  // the classifier's input size
+    EXPECT_EQ(viz::galleryOptions(chosen).size, 0);
+}
+
 }  // namespace
 }  // namespace netsight

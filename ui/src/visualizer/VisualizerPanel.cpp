@@ -46,6 +46,21 @@ QPixmap enlarged(const QImage& image, int side) {
 
 VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     : QWidget(parent), session_(session) {
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(buildControls());
+    splitter->addWidget(buildViews());
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+    connectControls();
+    followSession();
+    picker_->refresh();
+    setRunning(false);
+}
+
+// The left side: the layer tree, the target and the settings, the buttons that start jobs.
+QWidget* VisualizerPanel::buildControls() {
     picker_ = new LayerPicker(session_, this);
     target_ = new QComboBox(this);
     target_->addItems({tr("Channel (mean)"), tr("Neuron (channel at x, y)"), tr("Class logit"),
@@ -111,6 +126,11 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     controlsLayout->addWidget(gallery_);
     controlsLayout->addWidget(invert_);
 
+    return controls;
+}
+
+// The right side: the live image with its objective curve, the gallery, the inversions, the saved results.
+QWidget* VisualizerPanel::buildViews() {
     image_ = new QLabel(this);
     image_->setMinimumSize(256, 256);
     image_->setAlignment(Qt::AlignCenter);
@@ -156,14 +176,15 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     views->addTab(inversionPage, tr("Inversion"));
     views->addTab(savedList_, tr("Saved"));
 
-    auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(controls);
-    splitter->addWidget(views);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 2);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(splitter);
+    connect(saveImage, &QPushButton::clicked, this, &VisualizerPanel::saveImage);
+    connect(saveGallery, &QPushButton::clicked, this,
+            [this] { status_->setText(galleryList_->saveMontage("gallery")); });
+    connect(saveInversion, &QPushButton::clicked, this,
+            [this] { status_->setText(inversionList_->saveMontage("inversions")); });
+    return views;
+}
 
+void VisualizerPanel::connectControls() {
     connect(picker_, &LayerPicker::layerChanged, this, &VisualizerPanel::refreshTargetRange);
     connect(picker_, &LayerPicker::layersShown, this, &VisualizerPanel::refreshTargetRange);
     connect(picker_, &LayerPicker::layersShown, this, &VisualizerPanel::layersShown);
@@ -174,11 +195,10 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
     connect(gallery_, &QPushButton::clicked, this, &VisualizerPanel::startGallery);
     connect(invert_, &QPushButton::clicked, this, &VisualizerPanel::startInversion);
     connect(stop_, &QPushButton::clicked, this, [this] { session_->cancel(runningJob_); });
-    connect(saveImage, &QPushButton::clicked, this, &VisualizerPanel::saveImage);
-    connect(saveGallery, &QPushButton::clicked, this,
-            [this] { status_->setText(galleryList_->saveMontage("gallery")); });
-    connect(saveInversion, &QPushButton::clicked, this,
-            [this] { status_->setText(inversionList_->saveMontage("inversions")); });
+}
+
+// The session's events for this view's jobs, and its opening and closing of experiments.
+void VisualizerPanel::followSession() {
     connect(session_, &ExperimentSession::specChanged, picker_, &LayerPicker::refresh);
     connect(session_, &ExperimentSession::jobFinished, this,
             [this](const QString& job, JobState state, const QString& message) {
@@ -206,8 +226,6 @@ VisualizerPanel::VisualizerPanel(ExperimentSession* session, QWidget* parent)
             });
     connect(session_, &ExperimentSession::opened, this, &VisualizerPanel::loadSaved);
     connect(session_, &ExperimentSession::closed, savedList_, &ImageListView::clear);
-    picker_->refresh();
-    setRunning(false);
 }
 
 viz::SavedVisualization VisualizerPanel::recordOf(const QString& kind, const QString& title) const {
@@ -356,8 +374,7 @@ void VisualizerPanel::startGallery() {
         status_->setText(error_);
         return;
     }
-    viz::VizOptions options = settings_->options();
-    options.size = options.size > 0 ? std::min(options.size, 64) : 0;  // thumbnails
+    viz::VizOptions options = viz::galleryOptions(settings_->options());
     options.device = session_->spec().device;
     const std::string path = modelPath().toStdString();
     const int first = index_->value(), count = galleryCount_->value();

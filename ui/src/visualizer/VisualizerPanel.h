@@ -58,6 +58,10 @@ class VisualizerPanel : public QWidget {
     void finished(const QString& job, bool succeeded);
 
   private:
+    QWidget* buildControls();
+    QWidget* buildViews();
+    void connectControls();
+    void followSession();
     void refreshTargetRange();
     QString modelPath() const;
     QString selectedLayer() const;

@@ -80,6 +80,25 @@ VizResult visualize(const std::string& modelPath, const VizOptions& options, con
 VizResult gallery(const std::string& modelPath, const std::string& layer, int first, int count,
                   const VizOptions& options, const runtime::JobContext& job);
 
+/// A gallery's thumbnails: at most this many pixels a side, and the steps the CLI's gallery defaults to.
+constexpr int kGalleryMaxSize = 64;
+constexpr int kGallerySteps = 256;
+
+/// The options a gallery starts from where the user chose nothing (the CLI's defaults).
+inline VizOptions galleryDefaults() {
+    VizOptions options;
+    options.size = kGalleryMaxSize;
+    options.steps = kGallerySteps;
+    return options;
+}
+
+/// The options a gallery runs with when the user chose `chosen` for one visualization (the app's form):
+/// the same, with thumbnails of at most kGalleryMaxSize pixels (0, the classifier's input size, stays).
+inline VizOptions galleryOptions(VizOptions chosen) {
+    if (chosen.size > kGalleryMaxSize) chosen.size = kGalleryMaxSize;
+    return chosen;
+}
+
 struct InversionOptions {
     std::string layer;
     int steps = 300;
