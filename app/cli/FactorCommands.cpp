@@ -51,7 +51,7 @@ void addFactorCommands(CLI::App& app) {
     command->add_option("--device", options->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
     command->callback([=] {
         auto report = std::make_shared<factors::FactorReport>();
-        if (runWithProgress("factors", [=](const runtime::JobContext& job) {
+        if (runWithProgress(runtime::JobKind::FactorAnalysis, "factors", [=](const runtime::JobContext& job) {
                 *report = factors::analyzeFactors(*model, *options, job);
                 factors::writeFactorReport(*report, *output);
             }) != runtime::Outcome::Succeeded)

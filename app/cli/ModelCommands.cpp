@@ -99,9 +99,9 @@ void addTrain(CLI::App& app) {
         if (*noAugment) options->flip = options->crop = options->colourJitter = false;
         options->resume = !*noResume;
         auto result = std::make_shared<train::TrainResult>();
-        const auto outcome = runWithProgress("train", [=](const runtime::JobContext& job) {
-            *result = train::trainClassifier(*options, job);
-        });
+        const auto outcome = runWithProgress(
+            runtime::JobKind::TrainClassifier, "train",
+            [=](const runtime::JobContext& job) { *result = train::trainClassifier(*options, job); });
         if (outcome == runtime::Outcome::Succeeded)
             std::cout << "best validation accuracy " << std::fixed << std::setprecision(2)
                       << 100 * result->bestValidationAccuracy << "% (epoch " << result->bestEpoch << "), "
@@ -129,9 +129,10 @@ void addEval(CLI::App& app) {
     command->callback([=] {
         auto result = std::make_shared<train::EvalResult>();
         const data::Split split = data::parseSplit(args->split);
-        const auto outcome = runWithProgress("eval", [=](const runtime::JobContext& job) {
-            *result = train::evaluateModel(args->model, args->data, split, args->device, args->max, job);
-        });
+        const auto outcome =
+            runWithProgress(runtime::JobKind::Evaluate, "eval", [=](const runtime::JobContext& job) {
+                *result = train::evaluateModel(args->model, args->data, split, args->device, args->max, job);
+            });
         if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(exitFor(outcome));
         for (const auto& note : result->notes)
             std::cerr << "netsight-cli: note: " << note << "\n";

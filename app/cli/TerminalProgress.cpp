@@ -34,8 +34,9 @@ std::string duration(double seconds) {
 
 }  // namespace
 
-runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThread::Work& work) {
-    return runWithProgress(runtime::JobTicket{name, runtime::JobKind::Query, {}}, work);
+runtime::Outcome runWithProgress(runtime::JobKind kind, const std::string& name,
+                                 const runtime::JobThread::Work& work) {
+    return runWithProgress(runtime::JobTicket{name, kind, {}}, work);
 }
 
 runtime::Outcome runWithProgress(const runtime::JobTicket& ticket, const runtime::JobThread::Work& work,

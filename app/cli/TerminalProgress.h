@@ -16,7 +16,8 @@ namespace netsight::cli {
 runtime::Outcome runWithProgress(const runtime::JobTicket& ticket, const runtime::JobThread::Work& work,
                                  experiment::JobRecorder* recorder = nullptr,
                                  const std::string& lane = "cpu");
-/// A job of the CLI's own, recorded nowhere.
-runtime::Outcome runWithProgress(const std::string& name, const runtime::JobThread::Work& work);
+/// A job of the CLI's own, of `kind`, recorded nowhere.
+runtime::Outcome runWithProgress(runtime::JobKind kind, const std::string& name,
+                                 const runtime::JobThread::Work& work);
 
 }  // namespace netsight::cli

@@ -75,8 +75,9 @@ void writeMontage(const std::vector<data::RgbBuffer>& images, const std::vector<
                    path);
 }
 
-void runOrFail(const std::string& name, const runtime::JobThread::Work& work) {
-    if (runWithProgress(name, work) != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
+void runOrFail(runtime::JobKind kind, const std::string& name, const runtime::JobThread::Work& work) {
+    if (runWithProgress(kind, name, work) != runtime::Outcome::Succeeded)
+        throw CLI::RuntimeError(kExitFailure);
 }
 
 }  // namespace
@@ -138,7 +139,7 @@ void addVizCommands(CLI::App& app) {
             for (const auto& text : *objectives)
                 terms.push_back(viz::parseObjective(text));
             auto result = std::make_shared<viz::VizResult>();
-            runOrFail("visualize", [=](const runtime::JobContext& job) {
+            runOrFail(runtime::JobKind::Visualize, "visualize", [=](const runtime::JobContext& job) {
                 *result = viz::visualize(*model, flags->options, job);
             });
             writeMontage(result->images, {}, *output);
@@ -165,7 +166,7 @@ void addVizCommands(CLI::App& app) {
         command->callback([=] {
             finish(*flags);
             auto result = std::make_shared<viz::VizResult>();
-            runOrFail("gallery", [=](const runtime::JobContext& job) {
+            runOrFail(runtime::JobKind::Gallery, "gallery", [=](const runtime::JobContext& job) {
                 *result = viz::gallery(*model, *layer, *first, *count, flags->options, job);
             });
             std::vector<std::string> titles;
@@ -210,7 +211,7 @@ void addVizCommands(CLI::App& app) {
                 *depths ? viz::inversionDepths(models::inspectModel(*model).layers, options->layer)
                         : std::vector<std::string>{options->layer};
             auto results = std::make_shared<std::vector<std::pair<std::string, viz::InversionResult>>>();
-            runOrFail("invert", [=](const runtime::JobContext& job) {
+            runOrFail(runtime::JobKind::Invert, "invert", [=](const runtime::JobContext& job) {
                 *results = viz::invertAtDepths(*model, target, layers, *options, job);
             });
             std::vector<data::Image> row{data::fromRgbBuffer(results->front().second.original)};

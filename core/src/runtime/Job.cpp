@@ -23,6 +23,8 @@ const char* jobKindName(JobKind kind) {
             return "invert";
         case JobKind::FactorAnalysis:
             return "factor analysis";
+        case JobKind::Evaluate:
+            return "evaluate";
         case JobKind::Query:
             return "query";
     }

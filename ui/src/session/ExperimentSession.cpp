@@ -241,6 +241,7 @@ bool ExperimentSession::retry(const QString& name) {
         case runtime::JobKind::FactorAnalysis:
             error_ = tr("Start %1 again from the Factor lab view").arg(name);
             return false;
+        case runtime::JobKind::Evaluate:
         case runtime::JobKind::Query:
             break;
     }
