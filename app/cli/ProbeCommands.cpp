@@ -1,7 +1,9 @@
+#include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "Commands.h"
 #include "TerminalProgress.h"
@@ -14,19 +16,51 @@ namespace netsight::cli {
 namespace {
 
 void printSummary(const probe::ProbeSummary& summary) {
-    std::cout << "\nTransfer matrix (accuracy of each classifier on each row's images):\n"
+    const auto& u = summary.uncertainty;
+    const bool intervals = u.images > 0;
+    std::cout << "\nTransfer matrix (accuracy of each classifier on each row's images"
+              << (intervals ? ", +- half the 95% interval" : "") << "):\n"
               << std::left << std::setw(22) << "";
+    const int width = intervals ? 15 : 10;
     for (const auto& column : summary.classifiers)
-        std::cout << std::right << std::setw(10) << column;
+        std::cout << std::right << std::setw(width) << column;
     std::cout << "\n";
     for (std::size_t r = 0; r < summary.rows.size(); ++r) {
         std::cout << std::left << std::setw(22) << experiment::rowTitle(summary.rows[r]) << std::right
                   << std::fixed << std::setprecision(3);
-        for (double value : summary.accuracy[r])
-            std::cout << std::setw(10) << value;
+        for (std::size_t c = 0; c < summary.accuracy[r].size(); ++c) {
+            std::ostringstream text;
+            text << std::fixed << std::setprecision(3) << summary.accuracy[r][c];
+            if (intervals) text << " +-" << u.accuracy[r][c].halfWidth();
+            std::cout << std::setw(width) << text.str();
+        }
         std::cout << "\n";
     }
-    std::cout << "\nOrder (" << (summary.order.total ? "total" : "not total") << "):";
+    if (intervals) {
+        std::cout << "(" << u.images << " test images, " << u.replicas
+                  << (u.replicas == 1
+                          ? " fine-tuning run per classifier: run-to-run variation is not measured; "
+                            "set evaluation.replicas to 3 or more)\n"
+                          : " fine-tuning runs per classifier)\n");
+        std::cout << "\nRelations (R[i][j] - R[j][i], 95% interval, Holm-adjusted p):\n";
+        for (const auto& relation : u.relations) {
+            const bool up = relation.difference.estimate > 0;
+            std::cout << "  " << summary.classifiers[static_cast<std::size_t>(relation.above())] << " > "
+                      << summary.classifiers[static_cast<std::size_t>(relation.below())] << ": "
+                      << std::setprecision(3) << std::fabs(relation.difference.estimate) << " ["
+                      << (up ? relation.difference.low : -relation.difference.high) << ", "
+                      << (up ? relation.difference.high : -relation.difference.low)
+                      << "], p = " << std::setprecision(3) << relation.adjustedP;
+            if (relation.replicas > 1)
+                std::cout << ", " << relation.replicasAgreeing << " of " << relation.replicas
+                          << " replicas agree";
+            std::cout << (relation.significant ? "" : "  UNDECIDED") << "\n";
+        }
+    }
+    std::cout << "\nOrder (" << (summary.order.total ? "total" : "not total")
+              << (intervals ? (u.total ? ", every relation significant" : ", NOT every relation significant")
+                            : "")
+              << "):";
     for (int index : summary.order.ranking)
         std::cout << " " << summary.classifiers[index] << "(" << summary.order.score[index] << ")";
     std::cout << "\n";
@@ -36,8 +70,11 @@ void printSummary(const probe::ProbeSummary& summary) {
             std::cout << " " << summary.classifiers[index];
         std::cout << "\n";
     }
-    std::cout << std::setprecision(2) << "Kendall tau with accuracy " << summary.tauAccuracy
-              << ", with parameter count " << summary.tauParameters << "\n\nNMI medians (intra / inter):\n";
+    std::cout << std::setprecision(2) << "Kendall tau with accuracy " << summary.tauAccuracy;
+    if (intervals) std::cout << " [" << u.tauAccuracy.low << ", " << u.tauAccuracy.high << "]";
+    std::cout << ", with parameter count " << summary.tauParameters;
+    if (intervals) std::cout << " [" << u.tauParameters.low << ", " << u.tauParameters.high << "]";
+    std::cout << "\n\nNMI medians (intra / inter):\n";
     for (std::size_t r = 1; r < summary.rows.size(); ++r)
         std::cout << "  " << std::left << std::setw(20) << experiment::rowTitle(summary.rows[r]) << std::right
                   << std::setprecision(3) << summary.nmiIntraMedian[r - 1] << " / "
@@ -60,18 +97,26 @@ void addProbeCommands(CLI::App& app) {
     command->add_option("-o,--output", *output, "With --demo: the folder to create");
     auto finetune = std::make_shared<std::string>();
     auto device = std::make_shared<std::string>();
+    auto replica = std::make_shared<int>(0);
     command->add_option(
         "--finetune", *finetune,
         "Only fine-tune the autoencoder for this classifier (training what it needs first), "
         "as a job of its own: run several at once on several devices, then the probe measures");
     command->add_option("--device", *device,
                         "With --finetune: cpu, cuda or cuda:N (default: the experiment's)");
+    command
+        ->add_option("--replica", *replica,
+                     "With --finetune: only this replica (1..evaluation.replicas) as a job of its own; "
+                     "default: every replica, one after the other")
+        ->check(CLI::PositiveNumber);
     auto discard = std::make_shared<bool>(false);
     command->add_flag("--discard-stale", *discard,
                       "First delete the stages made with other settings than experiment.json gives now, so "
                       "that this run redoes them");
     command->callback([=] {
         std::string folder = *directory;
+        if (*replica > 0 && finetune->empty())
+            throw CLI::ValidationError("--replica goes with --finetune NAME");
         if (!device->empty() && finetune->empty())
             throw CLI::ValidationError(
                 "--device goes with --finetune NAME; a whole run uses experiment.json's device");
@@ -101,15 +146,19 @@ void addProbeCommands(CLI::App& app) {
             const std::string where =
                 runtime::resolveDeviceName(device->empty() ? opened.spec().device : *device);
             experiment::JobRecorder recorder(opened.directory());
+            const int index = *replica - 1;  // -1: every replica
+            const std::string title =
+                "fine-tune " + name +
+                (index > 0 ? " (replica " + std::to_string(index + 1) + ")" : std::string());
             const auto outcome = runWithProgress(
-                {"fine-tune " + name, runtime::JobKind::FinetuneAutoencoder, name},
+                {title, runtime::JobKind::FinetuneAutoencoder, name},
                 [=](const runtime::JobContext& job) {
-                    experiment::finetuneExperimentAutoencoder(folder, name, job, where);
+                    experiment::finetuneExperimentAutoencoder(folder, name, job, where, index);
                 },
                 &recorder, where);
             if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
             std::cout << "fine-tuned autoencoder for " << name << ": "
-                      << (std::filesystem::path(folder) / "models" / ("ae-" + name + ".pt")).string() << "\n";
+                      << opened.finetunedAutoencoderPath(name, std::max(index, 0)) << "\n";
             return;
         }
         if (*demo) {

@@ -65,7 +65,8 @@ std::string stageTitle(const StageStatus& stage) {
         case StageKind::FinetunedAutoencoder:
             break;
     }
-    return "AE for " + stage.classifier;
+    return "AE for " + stage.classifier +
+           (stage.replica > 0 ? " (replica " + std::to_string(stage.replica + 1) + ")" : std::string());
 }
 
 const char* stageStateName(StageState state) {
@@ -186,8 +187,8 @@ std::string Experiment::pretrainedAutoencoderPath() const {
     return pretrainedPath(directory_).string();
 }
 
-std::string Experiment::finetunedAutoencoderPath(const std::string& classifier) const {
-    return finetunedPath(directory_, classifier).string();
+std::string Experiment::finetunedAutoencoderPath(const std::string& classifier, int replica) const {
+    return finetunedPath(directory_, classifier, replica).string();
 }
 
 std::vector<StageStatus> Experiment::stages() const {
@@ -198,6 +199,7 @@ std::vector<StageStatus> Experiment::stages() const {
             const fs::path file = zooModelPath(directory_, entry.name);
             stages.push_back({StageKind::Classifier,
                               entry.name,
+                              0,
                               file.string(),
                               presentState(file, lockHeld(models, "classifier-" + entry.name)),
                               {}});
@@ -205,17 +207,20 @@ std::vector<StageStatus> Experiment::stages() const {
     const fs::path pretrained = pretrainedPath(directory_);
     stages.push_back({StageKind::PretrainedAutoencoder,
                       "",
+                      0,
                       pretrained.string(),
                       presentState(pretrained, lockHeld(models, "ae-pretrained")),
                       {}});
-    for (const auto& entry : spec_.classifiers) {
-        const fs::path file = finetunedPath(directory_, entry.name);
-        stages.push_back({StageKind::FinetunedAutoencoder,
-                          entry.name,
-                          file.string(),
-                          presentState(file, lockHeld(models, "ae-" + entry.name)),
-                          {}});
-    }
+    for (const auto& entry : spec_.classifiers)
+        for (int replica = 0; replica < spec_.replicas; ++replica) {
+            const fs::path file = finetunedPath(directory_, entry.name, replica);
+            stages.push_back({StageKind::FinetunedAutoencoder,
+                              entry.name,
+                              replica,
+                              file.string(),
+                              presentState(file, lockHeld(models, finetunedStageName(entry.name, replica))),
+                              {}});
+        }
     return stages;
 }
 
@@ -245,8 +250,11 @@ std::string Experiment::stamp() const {
     stampFolder(out, resultsDirectory());
     out << '|';
     const fs::path models = modelsDirectory();
-    for (const auto& entry : spec_.classifiers)
-        out << lockHeld(models, "classifier-" + entry.name) << lockHeld(models, "ae-" + entry.name);
+    for (const auto& entry : spec_.classifiers) {
+        out << lockHeld(models, "classifier-" + entry.name);
+        for (int replica = 0; replica < spec_.replicas; ++replica)
+            out << lockHeld(models, finetunedStageName(entry.name, replica));
+    }
     out << lockHeld(models, "ae-pretrained");
     return out.str();
 }

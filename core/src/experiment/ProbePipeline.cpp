@@ -75,16 +75,31 @@ void checkBeforeWork(const fs::path& directory, const experiment::ProbeSpec& spe
         throw std::runtime_error(where + ": " + spec.data + " has no training images");
 }
 
-double accuracyOf(models::Classifier& classifier, const torch::Tensor& images, const torch::Tensor& labels) {
+// 1 for each image the classifier gets right, 0 otherwise.
+std::vector<std::uint8_t> correctnessOf(models::Classifier& classifier, const torch::Tensor& images,
+                                        const torch::Tensor& labels) {
     torch::NoGradGuard noGrad;
     classifier.setTraining(false);
-    std::int64_t correct = 0;
+    std::vector<std::uint8_t> correct;
+    correct.reserve(static_cast<std::size_t>(images.size(0)));
     for (int64_t start = 0; start < images.size(0); start += 128) {
         const auto batch = images.narrow(0, start, std::min<int64_t>(128, images.size(0) - start));
         const auto predicted = classifier.forward(classifier.normalize(batch)).argmax(1);
-        correct += predicted.eq(labels.narrow(0, start, batch.size(0))).sum().item<int64_t>();
+        const auto right = predicted.eq(labels.narrow(0, start, batch.size(0)))
+                               .to(torch::kUInt8)
+                               .contiguous()
+                               .to(torch::kCPU);
+        correct.insert(correct.end(), right.data_ptr<std::uint8_t>(),
+                       right.data_ptr<std::uint8_t>() + right.numel());
     }
-    return static_cast<double>(correct) / images.size(0);
+    return correct;
+}
+
+double meanOf(const std::vector<double>& values) {
+    double sum = 0;
+    for (double v : values)
+        sum += v;
+    return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
 }
 
 torch::Tensor reconstruct(SegNet& autoencoder, const torch::Tensor& images) {
@@ -130,7 +145,7 @@ std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec
         options.outputPath = path;
         options.epochs = spec.classifierEpochs;
         options.learningRate = spec.classifierLearningRate;
-        options.seed = spec.seed;
+        options.seed = classifierSeed(spec, entry);
         options.device = device.str();
         options.metricPrefix = "classifier " + entry.name + ": ";
         job.log("training classifier " + entry.name + " (" + entry.architecture + ")");
@@ -207,22 +222,27 @@ bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& sp
     return true;
 }
 
-// Fine-tunes the autoencoder for `classifier` unless done. Returns whether it trained.
+// Fine-tunes replica `replica` of the autoencoder for `classifier` unless done. Returns whether it trained.
 bool ensureFinetuned(const fs::path& directory, const experiment::ProbeSpec& spec,
-                     const data::Dataset& dataset, LoadedClassifier& classifier, const torch::Device& device,
-                     const torch::Tensor& previewImages, const runtime::JobContext& job) {
-    const fs::path path = finetunedPath(directory, classifier.name);
+                     const data::Dataset& dataset, LoadedClassifier& classifier, int replica,
+                     const torch::Device& device, const torch::Tensor& previewImages,
+                     const runtime::JobContext& job) {
+    const fs::path path = finetunedPath(directory, classifier.name, replica);
     if (fs::exists(path)) return false;
-    const StageLock lock(directory / "models", "ae-" + classifier.name, job);
+    const StageLock lock(directory / "models", finetunedStageName(classifier.name, replica), job);
     const Recipe recipe = finetuneRecipe(spec, fileDigest(pretrainedPath(directory).string()),
-                                         classifier.name, classifier.file);
+                                         classifier.name, classifier.file, replica);
     if (fs::exists(path)) {  // another process made it while this one waited: made as asked?
         requireSameRecipe(path.string(), autoencoderRecipe(path.string()), recipe, kRedoHint);
         return false;
     }
-    finetuneAutoencoder(finetuneOptions(spec, path.string(), recipe, device), dataset,
-                        pretrainedPath(directory).string(), *classifier.model, classifier.name, previewImages,
-                        job);
+    auto options = finetuneOptions(spec, path.string(), recipe, device);
+    options.seed = replicaSeed(spec, replica);
+    // The live view follows the first replica; the others train without pictures.
+    const std::string name =
+        replica == 0 ? classifier.name : classifier.name + " (replica " + std::to_string(replica + 1) + ")";
+    finetuneAutoencoder(options, dataset, pretrainedPath(directory).string(), *classifier.model, name,
+                        replica == 0 ? previewImages : torch::Tensor(), job);
     return true;
 }
 
@@ -242,12 +262,16 @@ struct Opened {
 }  // namespace
 
 void finetuneExperimentAutoencoder(const std::string& directoryText, const std::string& name,
-                                   const runtime::JobContext& job, const std::string& deviceName) {
+                                   const runtime::JobContext& job, const std::string& deviceName,
+                                   int replica) {
     const Opened opened(directoryText);
     const fs::path& directory = opened.directory;
     const std::string& specPath = opened.specPath;
     const experiment::ProbeSpec& spec = opened.spec;
     const auto& entry = opened.experiment.classifier(name);
+    if (replica >= spec.replicas)
+        throw std::runtime_error(specPath + ": replica " + std::to_string(replica + 1) + " of " + name +
+                                 " asked for, but evaluation.replicas is " + std::to_string(spec.replicas));
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
     const auto dataset = data::openDataset(spec.data);
@@ -260,9 +284,10 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
     job.preview("original", tensor::tensorToRgb(previewImages));
     LoadedClassifier classifier = loadExperimentClassifier(directory, spec, *dataset, entry, device, job);
     ensurePretrained(directory, spec, *dataset, device, previewImages, job);
-    if (!ensureFinetuned(directory, spec, *dataset, classifier, device, previewImages, job))
-        job.log("the autoencoder for " + name +
-                " is already fine-tuned: " + finetunedPath(directory, name).string());
+    for (int k = replica < 0 ? 0 : replica; k < (replica < 0 ? spec.replicas : replica + 1); ++k)
+        if (!ensureFinetuned(directory, spec, *dataset, classifier, k, device, previewImages, job))
+            job.log("the autoencoder for " + name +
+                    " is already fine-tuned: " + finetunedPath(directory, name, k).string());
 }
 
 void trainExperimentClassifier(const std::string& directoryText, const std::string& name,
@@ -361,9 +386,11 @@ void ensureAutoencoders(const fs::path& directory, const ProbeSpec& spec, const 
     };
     if (!ensurePretrained(directory, spec, dataset, device, grid, job))
         previewSaved(pretrainedPath(directory), "pretrained");
-    for (auto& classifier : classifiers)
-        if (!ensureFinetuned(directory, spec, dataset, classifier, device, grid, job))
-            previewSaved(finetunedPath(directory, classifier.name), classifier.name);
+    for (int replica = 0; replica < spec.replicas; ++replica)
+        for (auto& classifier : classifiers)
+            if (!ensureFinetuned(directory, spec, dataset, classifier, replica, device, grid, job) &&
+                replica == 0)
+                previewSaved(finetunedPath(directory, classifier.name), classifier.name);
 }
 
 // The summary's columns (classifiers, their sizes) and rows (original, pretrained, one AE per classifier).
@@ -379,13 +406,14 @@ ProbeSummary emptySummary(const std::vector<LoadedClassifier>& classifiers) {
     return summary;
 }
 
-// Step 4: every row's images (the originals, or an autoencoder's reconstructions of them) through every
-// classifier (the transfer matrix), their NMI with the originals, and their grid images (PNG); returns the
-// grid's cells, a row per image.
+// Step 4: every row's images (the originals, or each replica of an autoencoder's reconstructions of them)
+// through every classifier (the transfer matrix, image by image), their NMI with the originals, and the
+// first replica's grid images (PNG); returns the grid's cells, a row per image.
 std::vector<std::vector<data::Image>> measureRows(const fs::path& directory, const ProbeSpec& spec,
                                                   std::vector<LoadedClassifier>& classifiers,
                                                   const TestImages& images, const torch::Device& device,
                                                   ProbeSummary& summary, NmiTable& nmiTable,
+                                                  ProbeMeasurements& measurements,
                                                   const runtime::JobContext& job) {
     const NmiVariant variant =
         spec.nmiVariant == "arithmetic" ? NmiVariant::Arithmetic : NmiVariant::Studholme;
@@ -408,16 +436,32 @@ std::vector<std::vector<data::Image>> measureRows(const fs::path& directory, con
         }
     };
     addToGrid("original", images.originals);
-
-    for (std::size_t row = 0; row < summary.rows.size(); ++row) {
-        job.checkCancelled();
-        torch::Tensor inputs = images.originals;
-        if (row > 0) {
-            const std::string name = summary.rows[row];
-            SegNet autoencoder = loadAutoencoder((directory / "models" / ("ae-" + name + ".pt")).string());
+    auto outcomesOf = [&](const torch::Tensor& inputs) {
+        std::vector<std::vector<std::uint8_t>> outcomes;
+        for (auto& classifier : classifiers)
+            outcomes.push_back(correctnessOf(*classifier.model, inputs, images.labels));
+        return outcomes;
+    };
+    measurements.correct.assign(summary.rows.size(), {});
+    measurements.intra.assign(summary.rows.size() - 1, {});
+    measurements.inter.assign(summary.rows.size() - 1, {});
+    measurements.correct[0].push_back(outcomesOf(images.originals));
+    const std::size_t steps = 1 + (summary.rows.size() - 2) * static_cast<std::size_t>(spec.replicas) + 1;
+    std::size_t done = 1;
+    for (std::size_t row = 1; row < summary.rows.size(); ++row) {
+        const std::string name = summary.rows[row];
+        const int replicas = row == 1 ? 1 : spec.replicas;
+        nmiTable.rows.push_back(name);
+        nmiTable.intra.emplace_back();
+        nmiTable.inter.emplace_back();
+        nmiTable.replica.emplace_back();
+        for (int replica = 0; replica < replicas; ++replica) {
+            job.checkCancelled();
+            const fs::path file =
+                row == 1 ? pretrainedPath(directory) : finetunedPath(directory, name, replica);
+            SegNet autoencoder = loadAutoencoder(file.string());
             autoencoder->to(device);
-            inputs = reconstruct(autoencoder, images.originals);
-            job.preview(name, tensor::tensorToRgb(inputs.narrow(0, 0, images.grid.size(0))));
+            const torch::Tensor inputs = reconstruct(autoencoder, images.originals);
             std::vector<double> intra, inter;
             std::vector<std::vector<std::uint8_t>> bytes;
             for (std::size_t i = 0; i < count; ++i)
@@ -426,19 +470,41 @@ std::vector<std::vector<data::Image>> measureRows(const fs::path& directory, con
                 intra.push_back(nmi(originalBytes[i].data(), bytes[i].data(), bytes[i].size()));
                 inter.push_back(nmi(bytes[i].data(), bytes[(i + 1) % count].data(), bytes[i].size()));
             }
-            summary.nmiIntraMedian.push_back(median(intra));
-            summary.nmiInterMedian.push_back(median(inter));
-            nmiTable.rows.push_back(name);
-            nmiTable.intra.push_back(intra);
-            nmiTable.inter.push_back(inter);
-            addToGrid(name, inputs);
+            auto& table = nmiTable;
+            table.intra.back().insert(table.intra.back().end(), intra.begin(), intra.end());
+            table.inter.back().insert(table.inter.back().end(), inter.begin(), inter.end());
+            table.replica.back().insert(table.replica.back().end(), count, replica);
+            measurements.intra[row - 1].push_back(std::move(intra));
+            measurements.inter[row - 1].push_back(std::move(inter));
+            measurements.correct[row].push_back(outcomesOf(inputs));
+            if (replica == 0) {
+                job.preview(name, tensor::tensorToRgb(inputs.narrow(0, 0, images.grid.size(0))));
+                addToGrid(name, inputs);
+            }
+            job.progress("measuring", static_cast<std::int64_t>(++done), static_cast<std::int64_t>(steps), 0,
+                         -1);
         }
-        std::vector<double> accuracies;
-        for (auto& classifier : classifiers)
-            accuracies.push_back(accuracyOf(*classifier.model, inputs, images.labels));
+    }
+    // The matrix is the mean over replicas; the NMI summaries the mean of each replica's median.
+    for (const auto& row : measurements.correct) {
+        std::vector<double> accuracies(classifiers.size(), 0.0);
+        for (const auto& replica : row)
+            for (std::size_t j = 0; j < classifiers.size(); ++j) {
+                double right = 0;
+                for (auto value : replica[j])
+                    right += value;
+                accuracies[j] += right / static_cast<double>(count) / static_cast<double>(row.size());
+            }
         summary.accuracy.push_back(accuracies);
-        job.progress("measuring", static_cast<std::int64_t>(row + 1),
-                     static_cast<std::int64_t>(summary.rows.size()), 0, -1);
+    }
+    for (std::size_t a = 0; a < measurements.intra.size(); ++a) {
+        std::vector<double> intra, inter;
+        for (std::size_t k = 0; k < measurements.intra[a].size(); ++k) {
+            intra.push_back(median(measurements.intra[a][k]));
+            inter.push_back(median(measurements.inter[a][k]));
+        }
+        summary.nmiIntraMedian.push_back(meanOf(intra));
+        summary.nmiInterMedian.push_back(meanOf(inter));
     }
     return gridRows;
 }
@@ -481,8 +547,15 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     job.log("measuring: transfer matrix, order, NMI");
     ProbeSummary summary = emptySummary(classifiers);
     NmiTable nmiTable;
-    const auto gridRows = measureRows(directory, spec, classifiers, images, device, summary, nmiTable, job);
+    ProbeMeasurements measurements;
+    const auto gridRows =
+        measureRows(directory, spec, classifiers, images, device, summary, nmiTable, measurements, job);
     orderClassifiers(summary);
+    job.log("measuring: intervals over " + std::to_string(images.count) + " test images and " +
+            std::to_string(spec.replicas) + (spec.replicas == 1 ? " replica" : " replicas"));
+    UncertaintyOptions uncertaintyOptions;
+    uncertaintyOptions.seed = spec.seed;
+    summary.uncertainty = estimateUncertainty(measurements, summary.parameterCounts, uncertaintyOptions);
 
     std::vector<std::string> titles;
     for (const auto& row : summary.rows)

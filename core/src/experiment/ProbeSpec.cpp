@@ -63,6 +63,9 @@ void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
         if (!names.insert(entry.name).second)
             throw std::runtime_error(where + ": field '" + path + ".name': '" + entry.name +
                                      "' is used twice");
+        if (entry.seed && entry.architecture.empty())
+            throw std::runtime_error(where + ": field '" + path +
+                                     ".seed' is for zoo entries (a model file is trained already)");
         if (entry.architecture.empty() == entry.model.empty())
             throw std::runtime_error(
                 where + ": " + path +
@@ -90,6 +93,9 @@ void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
         throw std::runtime_error(where + ": field 'autoencoder.preset' is \"" + spec.autoencoder +
                                  "\"; presets: " + known);
     }
+    if (spec.replicas < 1 || spec.replicas > 20)
+        throw std::runtime_error(where + ": field 'evaluation.replicas' must be 1..20, got " +
+                                 std::to_string(spec.replicas));
     if (spec.nmiBins < 2 || spec.nmiBins > 256)
         throw std::runtime_error(where + ": field 'evaluation.nmi_bins' must be 2..256, got " +
                                  std::to_string(spec.nmiBins));
@@ -141,6 +147,11 @@ ProbeSpec parseProbeSpec(const std::string& text, const std::string& path) {
         read(classifiers[i], "name", prefix, path, entry.name);
         read(classifiers[i], "architecture", prefix, path, entry.architecture);
         read(classifiers[i], "model", prefix, path, entry.model);
+        if (classifiers[i].contains("seed")) {
+            std::uint64_t seed = 0;
+            read(classifiers[i], "seed", prefix, path, seed);
+            entry.seed = seed;
+        }
         if (entry.name.empty()) entry.name = entry.architecture;
         spec.classifiers.push_back(entry);
     }
@@ -162,6 +173,7 @@ ProbeSpec parseProbeSpec(const std::string& text, const std::string& path) {
     read(evaluation, "grid_images", "evaluation.", path, spec.gridImages);
     read(evaluation, "nmi_bins", "evaluation.", path, spec.nmiBins);
     read(evaluation, "nmi_variant", "evaluation.", path, spec.nmiVariant);
+    read(evaluation, "replicas", "evaluation.", path, spec.replicas);
     validateProbeSpec(spec, path);
     return spec;
 }
@@ -172,6 +184,7 @@ std::string probeSpecJson(const ProbeSpec& spec) {
         json item = {{"name", entry.name}};
         if (!entry.architecture.empty()) item["architecture"] = entry.architecture;
         if (!entry.model.empty()) item["model"] = entry.model;
+        if (entry.seed) item["seed"] = *entry.seed;
         classifiers.push_back(item);
     }
     json document = {{"version", ProbeSpec::kVersion},
@@ -194,7 +207,8 @@ std::string probeSpecJson(const ProbeSpec& spec) {
                       {{"test_images", spec.testImages},
                        {"grid_images", spec.gridImages},
                        {"nmi_bins", spec.nmiBins},
-                       {"nmi_variant", spec.nmiVariant}}}};
+                       {"nmi_variant", spec.nmiVariant},
+                       {"replicas", spec.replicas}}}};
     if (!spec.pretrainedAutoencoder.empty())
         document["autoencoder"]["pretrained"] = spec.pretrainedAutoencoder;
     return document.dump(2) + "\n";

@@ -21,8 +21,21 @@ std::string resolvePath(const fs::path& directory, const std::string& file) {
 fs::path pretrainedPath(const fs::path& directory) {
     return directory / "models" / "ae-pretrained.pt";
 }
-fs::path finetunedPath(const fs::path& directory, const std::string& name) {
-    return directory / "models" / ("ae-" + name + ".pt");
+std::string finetunedStageName(const std::string& name, int replica) {
+    return "ae-" + name + (replica > 0 ? ".r" + std::to_string(replica + 1) : std::string());
+}
+fs::path finetunedPath(const fs::path& directory, const std::string& name, int replica) {
+    return directory / "models" / (finetunedStageName(name, replica) + ".pt");
+}
+std::uint64_t replicaSeed(const experiment::ProbeSpec& spec, int replica) {
+    if (replica == 0) return spec.seed;
+    std::uint64_t z = spec.seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(replica) + 0x5EEDull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+std::uint64_t classifierSeed(const experiment::ProbeSpec& spec, const experiment::ClassifierEntry& entry) {
+    return entry.seed.value_or(spec.seed);
 }
 fs::path zooModelPath(const fs::path& directory, const std::string& name) {
     return directory / "models" / (name + ".nsm");
@@ -44,7 +57,7 @@ Recipe pretrainRecipe(const experiment::ProbeSpec& spec) {
 }
 
 Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedDigest,
-                      const std::string& classifierName, const std::string& classifierFile) {
+                      const std::string& classifierName, const std::string& classifierFile, int replica) {
     Recipe recipe = pretrainRecipe(spec);
     recipe["pretrained autoencoder"] = pretrainedDigest;
     recipe["data"] = spec.data;
@@ -55,13 +68,17 @@ Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pret
     recipe["autoencoder.batch"] = spec.batchSize;
     recipe["autoencoder.max_train"] = spec.maxTrainSamples;
     recipe["model file of classifier " + classifierName] = fileDigest(classifierFile);
+    if (replica > 0) {  // the first replica's recipe is what it was before replicas
+        recipe["replica"] = replica + 1;
+        recipe["fine-tuning seed"] = replicaSeed(spec, replica);
+    }
     return recipe;
 }
 
-Recipe classifierRecipe(const experiment::ProbeSpec& spec, const std::string& architecture) {
-    return {{"architecture", architecture},
+Recipe classifierRecipe(const experiment::ProbeSpec& spec, const experiment::ClassifierEntry& entry) {
+    return {{"architecture", entry.architecture},
             {"data", spec.data},
-            {"seed", spec.seed},
+            {"seed", classifierSeed(spec, entry)},
             {"classifier_training.epochs", spec.classifierEpochs},
             {"classifier_training.learning_rate", spec.classifierLearningRate}};
 }
@@ -136,7 +153,7 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
         const fs::path model = zooModelPath(directory, entry.name);
         if (entry.architecture.empty() || !fs::exists(model)) continue;
         const Recipe recorded = recordedClassifierRecipe(model.string());
-        Recipe wanted = classifierRecipe(spec, entry.architecture);
+        Recipe wanted = classifierRecipe(spec, entry);
         if (!recorded.contains("classifier_training.epochs"))
             wanted.erase("classifier_training.epochs");  // older files
         auto changes = recipeChanges(recorded, wanted);
@@ -153,30 +170,32 @@ std::vector<StaleStage> findStaleStages(const fs::path& directory, const experim
         if (pretrainedStale) stale.push_back({pretrained, std::move(changes)});
     }
     std::string pretrainedDigest;  // read once, for the first fine-tuned autoencoder that needs it
-    for (const auto& entry : spec.classifiers) {
-        const std::string finetuned = present(finetunedPath(directory, entry.name));
-        if (finetuned.empty()) continue;
-        const std::string classifier = entry.architecture.empty()
-                                           ? resolvePath(directory, entry.model)
-                                           : zooModelPath(directory, entry.name).string();
-        // A given model file that is missing: loading it says so, naming it.
-        if (entry.architecture.empty() && !fs::exists(classifier)) continue;
-        std::vector<std::string> changes;
-        if (!fs::exists(classifier) ||
-            std::find(retrained.begin(), retrained.end(), entry.name) != retrained.end())
-            changes.push_back("its classifier " + entry.name + " is to be trained again");
-        else if (pretrained != pretrainedPath(directory).string())
-            changes.push_back("its pretrained autoencoder is gone or being trained again");
-        else {
-            if (pretrainedDigest.empty()) pretrainedDigest = fileDigest(pretrained);
-            changes =
-                recipeChanges(recipeOf(finetuned, finetuned != finetunedPath(directory, entry.name).string()),
-                              finetuneRecipe(spec, pretrainedDigest, entry.name, classifier));
+    for (const auto& entry : spec.classifiers)
+        for (int replica = 0; replica < spec.replicas; ++replica) {
+            const fs::path stageFile = finetunedPath(directory, entry.name, replica);
+            const std::string finetuned = present(stageFile);
+            if (finetuned.empty()) continue;
+            const std::string classifier = entry.architecture.empty()
+                                               ? resolvePath(directory, entry.model)
+                                               : zooModelPath(directory, entry.name).string();
+            // A given model file that is missing: loading it says so, naming it.
+            if (entry.architecture.empty() && !fs::exists(classifier)) continue;
+            std::vector<std::string> changes;
+            if (!fs::exists(classifier) ||
+                std::find(retrained.begin(), retrained.end(), entry.name) != retrained.end())
+                changes.push_back("its classifier " + entry.name + " is to be trained again");
+            else if (pretrained != pretrainedPath(directory).string())
+                changes.push_back("its pretrained autoencoder is gone or being trained again");
+            else {
+                if (pretrainedDigest.empty()) pretrainedDigest = fileDigest(pretrained);
+                changes =
+                    recipeChanges(recipeOf(finetuned, finetuned != stageFile.string()),
+                                  finetuneRecipe(spec, pretrainedDigest, entry.name, classifier, replica));
+            }
+            if (changes.empty() && pretrainedStale)
+                changes.push_back("it was fine-tuned from the pretrained autoencoder that is to be redone");
+            if (!changes.empty()) stale.push_back({finetuned, std::move(changes)});
         }
-        if (changes.empty() && pretrainedStale)
-            changes.push_back("it was fine-tuned from the pretrained autoencoder that is to be redone");
-        if (!changes.empty()) stale.push_back({finetuned, std::move(changes)});
-    }
     return stale;
 }
 

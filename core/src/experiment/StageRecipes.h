@@ -18,7 +18,15 @@ namespace netsight::experiment {
 /// Where an experiment's stages keep their files; `file` relative to the experiment folder unless absolute.
 std::string resolvePath(const std::filesystem::path& directory, const std::string& file);
 std::filesystem::path pretrainedPath(const std::filesystem::path& directory);
-std::filesystem::path finetunedPath(const std::filesystem::path& directory, const std::string& name);
+/// The stage (and lock) name of the AE fine-tuned for `name`: "ae-NAME" for the first replica (index 0),
+/// "ae-NAME.rK" for replica K = index + 1 beyond it.
+std::string finetunedStageName(const std::string& name, int replica = 0);
+std::filesystem::path finetunedPath(const std::filesystem::path& directory, const std::string& name,
+                                    int replica = 0);
+/// The seed of a fine-tuning replica: the experiment's for the first, a mix of it and the index beyond.
+std::uint64_t replicaSeed(const experiment::ProbeSpec& spec, int replica);
+/// The training seed of a zoo entry: its own, else the experiment's.
+std::uint64_t classifierSeed(const experiment::ProbeSpec& spec, const experiment::ClassifierEntry& entry);
 std::filesystem::path zooModelPath(const std::filesystem::path& directory, const std::string& name);
 /// autoencoder.pretrained resolved, or empty.
 std::string givenPretrainedFile(const std::filesystem::path& directory, const experiment::ProbeSpec& spec);
@@ -34,11 +42,11 @@ Recipe pretrainRecipe(const experiment::ProbeSpec& spec);
 /// recipe, the fine-tuning settings, the pretrained autoencoder's contents (`pretrainedDigest`, fileDigest of
 /// its file) and those of the classifier's model file (by digest, so that the experiment folder can move).
 Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedDigest,
-                      const std::string& classifierName, const std::string& classifierFile);
+                      const std::string& classifierName, const std::string& classifierFile, int replica = 0);
 
 /// The settings a zoo classifier trained by the experiment depends on, from the spec, and as recorded
 /// in the model file's training record (the best epoch is kept, so the epoch count is not compared).
-Recipe classifierRecipe(const experiment::ProbeSpec& spec, const std::string& architecture);
+Recipe classifierRecipe(const experiment::ProbeSpec& spec, const experiment::ClassifierEntry& entry);
 Recipe recordedClassifierRecipe(const std::string& modelFile);
 
 /// A digest of a file's bytes (64-bit FNV-1a and the size, as text); throws naming the file.

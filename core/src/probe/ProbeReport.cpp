@@ -1,6 +1,7 @@
 #include "probe/ProbeReport.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -9,6 +10,7 @@
 
 #include "netsight/experiment/Experiment.h"
 #include "netsight/runtime/AtomicFile.h"
+#include "probe/UncertaintyJson.h"
 #include "report/Html.h"
 #include "report/Statistics.h"
 
@@ -18,6 +20,7 @@ namespace netsight::probe {
 namespace {
 
 using nlohmann::json;
+constexpr int kDigits = 12;  // enough to compare with an independent computation to 1e-9
 
 std::string matrixCsv(const std::vector<std::string>& rows, const std::vector<std::string>& columns,
                       const std::vector<std::vector<double>>& values) {
@@ -25,7 +28,7 @@ std::string matrixCsv(const std::vector<std::string>& rows, const std::vector<st
     csv << "reconstructions\\classifier";
     for (const auto& column : columns)
         csv << "," << column;
-    csv << "\n" << std::setprecision(6);
+    csv << "\n" << std::setprecision(kDigits);
     for (std::size_t r = 0; r < rows.size(); ++r) {
         csv << rows[r];
         for (double value : values[r])
@@ -35,18 +38,48 @@ std::string matrixCsv(const std::vector<std::string>& rows, const std::vector<st
     return csv.str();
 }
 
+// One line per cell: the estimate, its 95% interval and, with replicas, their standard deviation.
+std::string intervalsCsv(const std::vector<std::string>& rows, const std::vector<std::string>& columns,
+                         const std::vector<std::vector<Interval>>& intervals,
+                         const std::vector<std::vector<double>>& spread) {
+    std::ostringstream csv;
+    csv << "reconstructions,classifier,estimate,low,high,replica_sd\n" << std::setprecision(kDigits);
+    for (std::size_t r = 0; r < rows.size() && r < intervals.size(); ++r)
+        for (std::size_t c = 0; c < columns.size() && c < intervals[r].size(); ++c)
+            csv << rows[r] << "," << columns[c] << "," << intervals[r][c].estimate << ","
+                << intervals[r][c].low << "," << intervals[r][c].high << ","
+                << (r < spread.size() ? spread[r][c] : 0.0) << "\n";
+    return csv.str();
+}
+
 // A cell shaded from white (0) to blue (max).
-std::string cell(double value, double max, int decimals) {
+std::string cell(double value, double max, int decimals, const Interval* interval, bool undecided) {
     const double t = max > 0 ? std::clamp(value / max, 0.0, 1.0) : 0.0;
     const int red = static_cast<int>(255 - 170 * t), green = static_cast<int>(255 - 120 * t);
     std::ostringstream html;
     html << "<td style='background:rgb(" << red << "," << green << ",255)" << (t > 0.7 ? ";color:white" : "")
-         << "'>" << std::fixed << std::setprecision(decimals) << value << "</td>";
+         << (undecided ? ";outline:2px dashed #c80;outline-offset:-3px" : "") << "'"
+         << (undecided ? " title='its relation to the mirrored cell is undecided'" : "") << ">" << std::fixed
+         << std::setprecision(decimals) << value;
+    if (interval)
+        html << "<br><small>&plusmn;" << std::setprecision(decimals) << interval->halfWidth() << "</small>";
+    html << "</td>";
     return html.str();
 }
 
+// Whether the cell (row r, column c) of the fine-tuned square belongs to a relation that is not significant.
+bool undecidedCell(const ProbeUncertainty& u, std::size_t r, std::size_t c) {
+    if (r < 2 || u.images == 0) return false;
+    const int i = static_cast<int>(r - 2), j = static_cast<int>(c);
+    for (const auto& relation : u.relations)
+        if (!relation.significant &&
+            ((relation.i == i && relation.j == j) || (relation.i == j && relation.j == i)))
+            return true;
+    return false;
+}
+
 std::string matrixHtml(const ProbeSummary& summary, const std::vector<std::vector<double>>& values,
-                       double max, int decimals) {
+                       const std::vector<std::vector<Interval>>& intervals, double max, int decimals) {
     std::ostringstream html;
     html << "<table><tr><th>reconstructions &darr; / classifier &rarr;</th>";
     for (const auto& column : summary.classifiers)
@@ -57,8 +90,11 @@ std::string matrixHtml(const ProbeSummary& summary, const std::vector<std::vecto
              << (r == 0 ? std::string("original images")
                         : report::escapeXml(experiment::rowTitle(summary.rows[r])))
              << "</th>";
-        for (double value : values[r])
-            html << cell(value, max, decimals);
+        for (std::size_t c = 0; c < values[r].size(); ++c) {
+            const Interval* interval =
+                r < intervals.size() && c < intervals[r].size() ? &intervals[r][c] : nullptr;
+            html << cell(values[r][c], max, decimals, interval, undecidedCell(summary.uncertainty, r, c));
+        }
         html << "</tr>";
     }
     return html.str() + "</table>";
@@ -92,13 +128,27 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
                                  matrixCsv(summary.rows, summary.classifiers, summary.accuracy));
     runtime::writeFileAtomically((results / "relative.csv").string(),
                                  matrixCsv(summary.rows, summary.classifiers, summary.relative));
+    const ProbeUncertainty& u = summary.uncertainty;
+    runtime::writeFileAtomically(
+        (results / "transfer_intervals.csv").string(),
+        intervalsCsv(summary.rows, summary.classifiers, u.accuracy, u.accuracySpread));
+    runtime::writeFileAtomically((results / "relative_intervals.csv").string(),
+                                 intervalsCsv(summary.rows, summary.classifiers, u.relative, {}));
 
     json order = {{"ranking", json::array()},
                   {"total", summary.order.total},
                   {"cycles", json::array()},
                   {"wins", summary.order.wins},
                   {"kendall_tau_accuracy", summary.tauAccuracy},
-                  {"kendall_tau_parameters", summary.tauParameters}};
+                  {"kendall_tau_parameters", summary.tauParameters},
+                  {"kendall_tau_accuracy_interval", intervalJson(u.tauAccuracy)},
+                  {"kendall_tau_parameters_interval", intervalJson(u.tauParameters)},
+                  {"replicas", u.replicas},
+                  {"test_images", u.images},
+                  {"total_and_significant", u.total},
+                  {"relations", json::array()}};
+    for (const auto& relation : u.relations)
+        order["relations"].push_back(relationJson(relation, summary.classifiers));
     for (int index : summary.order.ranking)
         order["ranking"].push_back({{"classifier", summary.classifiers[index]},
                                     {"wins", summary.order.score[index]},
@@ -113,38 +163,52 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     runtime::writeFileAtomically((results / "order.json").string(), order.dump(2) + "\n");
 
     std::ostringstream nmiCsv, nmiSummary;
-    nmiCsv << "autoencoder,image,intra,inter\n" << std::setprecision(6);
-    nmiSummary << "autoencoder,intra_median,intra_q1,intra_q3,inter_median,inter_q1,inter_q3\n"
-               << std::setprecision(6);
+    nmiCsv << "autoencoder,replica,image,intra,inter\n" << std::setprecision(kDigits);
+    nmiSummary << "autoencoder,intra_median,intra_low,intra_high,intra_q1,intra_q3,inter_median,inter_low,"
+                  "inter_high,inter_q1,inter_q3\n"
+               << std::setprecision(kDigits);
     for (std::size_t r = 0; r < nmi.rows.size(); ++r) {
-        for (std::size_t i = 0; i < nmi.intra[r].size(); ++i)
-            nmiCsv << nmi.rows[r] << "," << i << "," << nmi.intra[r][i] << "," << nmi.inter[r][i] << "\n";
-        nmiSummary << nmi.rows[r] << "," << report::quantile(nmi.intra[r], 0.5) << ","
+        std::vector<int> seen(1, 0);
+        for (std::size_t i = 0; i < nmi.intra[r].size(); ++i) {
+            const int replica = r < nmi.replica.size() && i < nmi.replica[r].size() ? nmi.replica[r][i] : 0;
+            if (static_cast<std::size_t>(replica) >= seen.size())
+                seen.resize(static_cast<std::size_t>(replica) + 1, 0);
+            nmiCsv << nmi.rows[r] << "," << replica + 1 << "," << seen[static_cast<std::size_t>(replica)]++
+                   << "," << nmi.intra[r][i] << "," << nmi.inter[r][i] << "\n";
+        }
+        const Interval intra = r < u.nmiIntraMedian.size()
+                                   ? u.nmiIntraMedian[r]
+                                   : Interval{report::quantile(nmi.intra[r], 0.5), 0, 0};
+        const Interval inter = r < u.nmiInterMedian.size()
+                                   ? u.nmiInterMedian[r]
+                                   : Interval{report::quantile(nmi.inter[r], 0.5), 0, 0};
+        nmiSummary << nmi.rows[r] << "," << intra.estimate << "," << intra.low << "," << intra.high << ","
                    << report::quantile(nmi.intra[r], 0.25) << "," << report::quantile(nmi.intra[r], 0.75)
-                   << "," << report::quantile(nmi.inter[r], 0.5) << ","
+                   << "," << inter.estimate << "," << inter.low << "," << inter.high << ","
                    << report::quantile(nmi.inter[r], 0.25) << "," << report::quantile(nmi.inter[r], 0.75)
                    << "\n";
     }
     runtime::writeFileAtomically((results / "nmi.csv").string(), nmiCsv.str());
     runtime::writeFileAtomically((results / "nmi_summary.csv").string(), nmiSummary.str());
 
-    const json summaryJson = {{"rows", summary.rows},
-                              {"classifiers", summary.classifiers},
-                              {"accuracy", summary.accuracy},
-                              {"relative", summary.relative},
-                              {"nmi_intra_median", summary.nmiIntraMedian},
-                              {"nmi_inter_median", summary.nmiInterMedian},
-                              {"order_total", summary.order.total},
-                              {"order",
-                               {{"wins", summary.order.wins},
-                                {"score", summary.order.score},
-                                {"ranking", summary.order.ranking},
-                                {"total", summary.order.total},
-                                {"cycles", summary.order.cycles}}},
-                              {"parameter_counts", summary.parameterCounts},
-                              {"grid_images", summary.gridImages},
-                              {"kendall_tau_accuracy", summary.tauAccuracy},
-                              {"kendall_tau_parameters", summary.tauParameters}};
+    json summaryJson = {{"rows", summary.rows},
+                        {"classifiers", summary.classifiers},
+                        {"accuracy", summary.accuracy},
+                        {"relative", summary.relative},
+                        {"nmi_intra_median", summary.nmiIntraMedian},
+                        {"nmi_inter_median", summary.nmiInterMedian},
+                        {"order_total", summary.order.total},
+                        {"order",
+                         {{"wins", summary.order.wins},
+                          {"score", summary.order.score},
+                          {"ranking", summary.order.ranking},
+                          {"total", summary.order.total},
+                          {"cycles", summary.order.cycles}}},
+                        {"parameter_counts", summary.parameterCounts},
+                        {"grid_images", summary.gridImages},
+                        {"kendall_tau_accuracy", summary.tauAccuracy},
+                        {"kendall_tau_parameters", summary.tauParameters}};
+    if (u.images > 0) summaryJson["uncertainty"] = uncertaintyJson(u, summary.classifiers);
     runtime::writeFileAtomically((results / "summary.json").string(), summaryJson.dump(2) + "\n");
 
     // The report: one HTML file with everything embedded, to send to a colleague.
@@ -172,9 +236,16 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     html << "<h2>Transfer matrix: accuracy</h2><p class='note'>A[i][j]: accuracy of classifier j on images "
             "reconstructed "
             "by the autoencoder fine-tuned for classifier i.</p>"
-         << matrixHtml(summary, summary.accuracy, 1.0, 3);
+         << matrixHtml(summary, summary.accuracy, u.accuracy, 1.0, 3);
     html << "<h2>Relative transfer R = A / A<sub>original</sub></h2>"
-         << matrixHtml(summary, summary.relative, maxRelative, 3);
+         << matrixHtml(summary, summary.relative, u.relative, maxRelative, 3);
+    if (u.images > 0)
+        html << "<p class='note'>&plusmn;: half the 95% interval, over " << u.images << " test images and "
+             << u.replicas
+             << (u.replicas == 1 ? " fine-tuning run (replicas: 1, so run-to-run variation is not "
+                                   "measured; set evaluation.replicas to 3 or more)"
+                                 : " fine-tuning runs per classifier")
+             << ". Dashed cells: their relation is undecided (see Order).</p>";
     html << "<h2>Order</h2><p>"
          << (summary.order.total ? "The classifiers form a <b>total order</b>:" : "<b>No total order</b>:")
          << "</p><ol>";
@@ -190,8 +261,35 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
             html << report::escapeXml(summary.classifiers[index]) << " &gt; ";
         html << report::escapeXml(summary.classifiers[cycle.front()]) << "</p>";
     }
-    html << "<p>Kendall &tau; of the order with accuracy: " << std::setprecision(2) << summary.tauAccuracy
-         << "; with parameter count: " << summary.tauParameters << "</p>";
+    if (u.images > 0) {
+        html << "<p>"
+             << (u.total ? "Every relation is significant (Holm-adjusted p &lt; "
+                         : "Not every relation is "
+                           "significant (Holm-adjusted p &lt; ")
+             << std::setprecision(2) << u.alpha << "): the order is "
+             << (u.total ? "<b>total</b>." : "<b>not established</b>.") << "</p>";
+        html << "<table><tr><th>relation</th><th>d = R[i][j] &minus; R[j][i]</th><th>95% interval</th><th>p "
+                "(Holm)</th><th>replicas agreeing</th><th>verdict</th></tr>";
+        for (const auto& relation : u.relations)
+            html << "<tr><th>"
+                 << report::escapeXml(summary.classifiers[static_cast<std::size_t>(relation.above())])
+                 << " &gt; "
+                 << report::escapeXml(summary.classifiers[static_cast<std::size_t>(relation.below())])
+                 << "</th><td>" << std::setprecision(3) << std::fabs(relation.difference.estimate)
+                 << "</td><td>["
+                 << (relation.difference.estimate > 0 ? relation.difference.low : -relation.difference.high)
+                 << ", "
+                 << (relation.difference.estimate > 0 ? relation.difference.high : -relation.difference.low)
+                 << "]</td><td>" << std::setprecision(3) << relation.adjustedP << "</td><td>"
+                 << relation.replicasAgreeing << " of " << relation.replicas << "</td><td>"
+                 << (relation.significant ? "significant" : "<b>undecided</b>") << "</td></tr>";
+        html << "</table>";
+    }
+    html << "<p>Kendall &tau; of the order with accuracy: " << std::setprecision(2) << summary.tauAccuracy;
+    if (u.images > 0) html << " [" << u.tauAccuracy.low << ", " << u.tauAccuracy.high << "]";
+    html << "; with parameter count: " << summary.tauParameters;
+    if (u.images > 0) html << " [" << u.tauParameters.low << ", " << u.tauParameters.high << "]";
+    html << "</p>";
     html << "<h2>Normalized mutual information</h2><p class='note'>"
          << (studholme ? "(H(X)+H(Y))/H(X,Y): 1 independent, 2 identical"
                        : "MI / mean entropy: 0 independent, 1 identical")

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "probe/UncertaintyJson.h"
+
 namespace fs = std::filesystem;
 
 namespace netsight::probe {
@@ -21,30 +23,36 @@ std::string readText(const fs::path& path) {
     return text.str();
 }
 
-// nmi.csv: autoencoder,image,intra,inter — rows in file order.
+// nmi.csv: autoencoder,replica,image,intra,inter (autoencoder,image,intra,inter before replicas) — rows
+// in file order.
 NmiTable readNmi(const fs::path& path) {
     NmiTable table;
     std::istringstream lines(readText(path));
     std::string line;
     std::getline(lines, line);
-    if (line.rfind("autoencoder,image,intra,inter", 0) != 0)
-        throw std::runtime_error(path.string() + ": expected the header 'autoencoder,image,intra,inter'");
+    const bool replicas = line.rfind("autoencoder,replica,image,intra,inter", 0) == 0;
+    if (!replicas && line.rfind("autoencoder,image,intra,inter", 0) != 0)
+        throw std::runtime_error(path.string() +
+                                 ": expected the header 'autoencoder,replica,image,intra,inter'");
     std::map<std::string, std::size_t> rowIndex;
     for (int number = 2; std::getline(lines, line); ++number) {
         if (line.empty()) continue;
         std::istringstream fields(line);
-        std::string name, image, intra, inter;
+        std::string name, replica = "1", image, intra, inter;
         std::getline(fields, name, ',');
+        if (replicas) std::getline(fields, replica, ',');
         std::getline(fields, image, ',');
         std::getline(fields, intra, ',');
         std::getline(fields, inter, ',');
         double intraValue = 0, interValue = 0;
+        int replicaValue = 0;
         try {
             intraValue = std::stod(intra);
             interValue = std::stod(inter);
+            replicaValue = std::stoi(replica) - 1;
         } catch (const std::exception&) {
             throw std::runtime_error(path.string() + ":" + std::to_string(number) +
-                                     ": expected numbers for intra and inter, found '" + line + "'");
+                                     ": expected numbers for replica, intra and inter, found '" + line + "'");
         }
         auto found = rowIndex.find(name);
         if (found == rowIndex.end()) {
@@ -52,9 +60,11 @@ NmiTable readNmi(const fs::path& path) {
             table.rows.push_back(name);
             table.intra.emplace_back();
             table.inter.emplace_back();
+            table.replica.emplace_back();
         }
         table.intra[found->second].push_back(intraValue);
         table.inter[found->second].push_back(interValue);
+        table.replica[found->second].push_back(replicaValue);
     }
     return table;
 }
@@ -85,6 +95,7 @@ std::optional<ProbeResults> readProbeResults(const std::string& directoryText) {
         order.at("ranking").get_to(summary.order.ranking);
         order.at("total").get_to(summary.order.total);
         order.at("cycles").get_to(summary.order.cycles);
+        if (doc.contains("uncertainty")) summary.uncertainty = uncertaintyFromJson(doc.at("uncertainty"));
     } catch (const json::exception& error) {
         throw std::runtime_error(summaryPath.string() + ": " + error.what() +
                                  " (written by another NetSight version? run the probe again to rewrite it)");

@@ -7,6 +7,7 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "netsight/ui/ExperimentSession.h"
 #include "widgets/Export.h"
@@ -39,6 +40,16 @@ OrderPanel::OrderPanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
     ranking_->setToolTip(
         tr("Classifier i ranks above j when the AE fine-tuned for i serves j better than "
            "the AE fine-tuned for j serves i: R[i][j] > R[j][i]"));
+    relations_ = new QTableWidget(0, 6, this);
+    relations_->setHorizontalHeaderLabels({tr("Relation"), tr("R[i][j] − R[j][i]"), tr("95% interval"),
+                                           tr("p (Holm)"), tr("Replicas agreeing"), tr("Verdict")});
+    relations_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    relations_->horizontalHeader()->setStretchLastSection(true);
+    relations_->verticalHeader()->setVisible(false);
+    relations_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    relations_->setToolTip(
+        tr("Each relation's test combines which test images were drawn (bootstrap) and which fine-tuning "
+           "run made each autoencoder (replicas); p is adjusted over all pairs (Holm)"));
     wins_ = new HeatmapWidget(this);
     wins_->setAxisTitles(tr("classifier i"), tr("beats classifier j (1) or not (0)"));
 
@@ -49,6 +60,7 @@ OrderPanel::OrderPanel(ExperimentSession* session, QWidget* parent) : QWidget(pa
         this));
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(ranking_);
+    splitter->addWidget(relations_);
     splitter->addWidget(wins_);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 2);
@@ -68,6 +80,7 @@ QString OrderPanel::verdict() const {
 void OrderPanel::refresh() {
     const auto& results = session_->results();
     ranking_->setRowCount(0);
+    relations_->setRowCount(0);
     if (!results || !session_->isOpen()) {
         verdict_->setText(tr("No order yet: it needs the transfer matrix of a finished probe."));
         correlations_->clear();
@@ -95,10 +108,51 @@ void OrderPanel::refresh() {
                              "Ranked by pairwise wins: %2")
                               .arg(cycles.join("; "), chain.join(", ")));
     }
-    correlations_->setText(tr("Kendall τ of the order's scores with accuracy on the originals: <b>%1</b>; "
-                              "with parameter count: <b>%2</b>.")
-                               .arg(summary.tauAccuracy, 0, 'f', 2)
-                               .arg(summary.tauParameters, 0, 'f', 2));
+    const auto& u = summary.uncertainty;
+    if (u.images > 0) {
+        QStringList undecided;
+        for (const auto& line : u.undecided(summary.classifiers))
+            undecided << QString::fromStdString(line).toHtmlEscaped();
+        verdict_->setText(
+            verdict_->text() +
+            (u.total
+                 ? tr("<br>Every relation is significant (%1 test images, %2 replica(s)).")
+                       .arg(u.images)
+                       .arg(u.replicas)
+                 : tr("<br><span style='color:#c0392b'>Not established:</span> undecided %1.%2")
+                       .arg(undecided.join("; "))
+                       .arg(u.replicas == 1 ? tr(" With one fine-tuning run per classifier, run-to-run "
+                                                 "variation is not measured: set evaluation.replicas to 3.")
+                                            : QString())));
+        for (const auto& relation : u.relations) {
+            const int row = relations_->rowCount();
+            relations_->insertRow(row);
+            const bool up = relation.difference.estimate > 0;
+            relations_->setItem(
+                row, 0, new QTableWidgetItem(name(relation.above()) + " > " + name(relation.below())));
+            relations_->setItem(row, 1,
+                                numberItem(QString::number(std::abs(relation.difference.estimate), 'f', 3)));
+            relations_->setItem(
+                row, 2,
+                numberItem(QString("[%1, %2]")
+                               .arg(up ? relation.difference.low : -relation.difference.high, 0, 'f', 3)
+                               .arg(up ? relation.difference.high : -relation.difference.low, 0, 'f', 3)));
+            relations_->setItem(row, 3, numberItem(QString::number(relation.adjustedP, 'g', 2)));
+            relations_->setItem(
+                row, 4, numberItem(tr("%1 of %2").arg(relation.replicasAgreeing).arg(relation.replicas)));
+            auto* verdict = new QTableWidgetItem(relation.significant ? tr("significant") : tr("undecided"));
+            if (!relation.significant) verdict->setForeground(QColor(192, 57, 43));
+            relations_->setItem(row, 5, verdict);
+        }
+    }
+    QString tau = tr("Kendall τ of the order's scores with accuracy on the originals: <b>%1</b>")
+                      .arg(summary.tauAccuracy, 0, 'f', 2);
+    if (u.images > 0)
+        tau += QString(" [%1, %2]").arg(u.tauAccuracy.low, 0, 'f', 2).arg(u.tauAccuracy.high, 0, 'f', 2);
+    tau += tr("; with parameter count: <b>%1</b>").arg(summary.tauParameters, 0, 'f', 2);
+    if (u.images > 0)
+        tau += QString(" [%1, %2]").arg(u.tauParameters.low, 0, 'f', 2).arg(u.tauParameters.high, 0, 'f', 2);
+    correlations_->setText(tau + ".");
     const QLocale locale;
     for (std::size_t rank = 0; rank < order.ranking.size(); ++rank) {
         const int index = order.ranking[rank];

@@ -17,6 +17,8 @@ class OrderPanel : public QWidget {
     explicit OrderPanel(ExperimentSession* session, QWidget* parent = nullptr);
     QTableWidget* ranking() const { return ranking_; }
     HeatmapWidget* wins() const { return wins_; }
+    /// One row per pair: its difference, interval, Holm-adjusted p, replicas agreeing and verdict.
+    QTableWidget* relations() const { return relations_; }
     QString verdict() const;
     QString csv() const;
 
@@ -24,6 +26,7 @@ class OrderPanel : public QWidget {
     void refresh();
     ExperimentSession* session_;
     QTableWidget* ranking_;
+    QTableWidget* relations_;
     HeatmapWidget* wins_;
     QLabel* verdict_;
     QLabel* correlations_;

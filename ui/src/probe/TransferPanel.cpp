@@ -79,11 +79,43 @@ void TransferPanel::refresh() {
     const QStringList rows = probeRowTitles(summary.rows);
     heatmap_->setMatrix(rows, columns, values, 0.0, high, relative ? 2 : 3,
                         relative ? tr("relative accuracy") : tr("accuracy"));
+    const auto& u = summary.uncertainty;
+    if (u.images > 0) {
+        // ± half the 95% interval under each number; cells of an undecided relation outlined.
+        const auto& intervals = relative ? u.relative : u.accuracy;
+        QVector<QVector<QString>> details;
+        QVector<QVector<bool>> marked;
+        for (std::size_t r = 0; r < intervals.size(); ++r) {
+            details.push_back({});
+            marked.push_back({});
+            for (std::size_t c = 0; c < intervals[r].size(); ++c) {
+                details.back().push_back(
+                    QString::fromUtf8("±%1").arg(intervals[r][c].halfWidth(), 0, 'f', relative ? 2 : 3));
+                bool undecided = false;
+                for (const auto& relation : u.relations)
+                    undecided =
+                        undecided ||
+                        (r >= 2 && !relation.significant &&
+                         ((relation.i == static_cast<int>(r - 2) && relation.j == static_cast<int>(c)) ||
+                          (relation.j == static_cast<int>(r - 2) && relation.i == static_cast<int>(c))));
+                marked.back().push_back(undecided);
+            }
+        }
+        heatmap_->setDetails(details, marked);
+    }
     heatmap_->setTooltip([summary, rows, columns](int r, int c) {
-        return tr("%1 seen by %2\naccuracy %3 (%4 of its accuracy on the originals)")
-            .arg(rows[r], columns[c])
-            .arg(summary.accuracy[r][c], 0, 'f', 3)
-            .arg(QString::number(100.0 * summary.relative[r][c], 'f', 1) + "%");
+        QString text = tr("%1 seen by %2\naccuracy %3 (%4 of its accuracy on the originals)")
+                           .arg(rows[r], columns[c])
+                           .arg(summary.accuracy[r][c], 0, 'f', 3)
+                           .arg(QString::number(100.0 * summary.relative[r][c], 'f', 1) + "%");
+        const auto& measured = summary.uncertainty;
+        if (measured.images > 0)
+            text += tr("\n95% interval [%1, %2] over %3 test images and %4 replica(s)")
+                        .arg(measured.accuracy[r][c].low, 0, 'f', 3)
+                        .arg(measured.accuracy[r][c].high, 0, 'f', 3)
+                        .arg(measured.images)
+                        .arg(measured.replicas);
+        return text;
     });
 }
 

@@ -33,6 +33,8 @@ HeatmapWidget::HeatmapWidget(QWidget* parent) : QWidget(parent) {
 void HeatmapWidget::setMatrix(const QStringList& rows, const QStringList& columns,
                               const QVector<QVector<double>>& values, double low, double high, int decimals,
                               const QString& scaleTitle) {
+    details_.clear();
+    marked_.clear();
     rows_ = rows;
     columns_ = columns;
     values_ = values;
@@ -83,6 +85,21 @@ HeatmapWidget::Layout HeatmapWidget::layoutFor(const QSize& size) const {
     return layout;
 }
 
+void HeatmapWidget::setDetails(const QVector<QVector<QString>>& details,
+                               const QVector<QVector<bool>>& marked) {
+    details_ = details;
+    marked_ = marked;
+    update();
+}
+
+QString HeatmapWidget::cellDetail(int row, int column) const {
+    return row < details_.size() && column < details_[row].size() ? details_[row][column] : QString();
+}
+
+bool HeatmapWidget::cellMarked(int row, int column) const {
+    return row < marked_.size() && column < marked_[row].size() && marked_[row][column];
+}
+
 void HeatmapWidget::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
@@ -120,7 +137,27 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
             painter.fillRect(cell.adjusted(1, 1, -1, -1), fill);
             // Dark text on light cells, light on dark: readable everywhere on the scale.
             painter.setPen(fill.lightnessF() > 0.55 ? Qt::black : Qt::white);
-            painter.drawText(cell, Qt::AlignCenter, cellText(r, c));
+            const QString detail = cellDetail(r, c);
+            if (detail.isEmpty()) {
+                painter.drawText(cell, Qt::AlignCenter, cellText(r, c));
+            } else {
+                const QRectF upper = cell.adjusted(0, 0, 0, -cell.height() / 2 + metrics.height() / 2.0);
+                painter.drawText(upper, Qt::AlignHCenter | Qt::AlignBottom, cellText(r, c));
+                QFont small = painter.font();
+                small.setPointSizeF(small.pointSizeF() * 0.8);
+                painter.save();
+                painter.setFont(small);
+                painter.drawText(cell.adjusted(0, cell.height() / 2 + metrics.height() / 2.0 - 2, 0, 0),
+                                 Qt::AlignHCenter | Qt::AlignTop, detail);
+                painter.restore();
+            }
+            if (cellMarked(r, c)) {
+                painter.save();
+                QPen dashed(QColor(230, 126, 34), 2.5, Qt::DashLine);
+                painter.setPen(dashed);
+                painter.drawRect(cell.adjusted(3, 3, -3, -3));
+                painter.restore();
+            }
         }
         painter.setPen(text);
     }

@@ -18,6 +18,11 @@ class HeatmapWidget : public QWidget {
                    const QVector<QVector<double>>& values, double low, double high, int decimals,
                    const QString& scaleTitle);
     void setTooltip(Tooltip tooltip) { tooltip_ = std::move(tooltip); }
+    /// A second, smaller line in each cell (e.g. "±0.021"), and cells marked with a dashed outline (e.g. an
+    /// undecided relation); both cleared by setMatrix.
+    void setDetails(const QVector<QVector<QString>>& details, const QVector<QVector<bool>>& marked);
+    QString cellDetail(int row, int column) const;
+    bool cellMarked(int row, int column) const;
     void setAxisTitles(const QString& rows, const QString& columns);
     /// The text in a cell as shown ("0.812"), for tests.
     QString cellText(int row, int column) const;
@@ -40,6 +45,8 @@ class HeatmapWidget : public QWidget {
 
     QStringList rows_, columns_;
     QVector<QVector<double>> values_;
+    QVector<QVector<QString>> details_;
+    QVector<QVector<bool>> marked_;
     double low_ = 0, high_ = 1;
     int decimals_ = 2;
     QString scaleTitle_, rowsTitle_, columnsTitle_;

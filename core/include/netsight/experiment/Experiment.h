@@ -43,6 +43,7 @@ enum class StageState {
 struct StageStatus {
     StageKind kind = StageKind::Classifier;
     std::string classifier;  ///< the classifier it belongs to; empty for the pretrained autoencoder
+    int replica = 0;         ///< a fine-tuned AE's replica (0: the first; evaluation.replicas)
     std::string file;        ///< the stage's file (absolute)
     StageState state = StageState::Missing;
     std::vector<std::string> changes;  ///< for a stale stage: "field: was X, now Y"
@@ -98,7 +99,7 @@ class Experiment {
     /// "ready", "training (resumable)", "not trained", "model file missing": the Classifiers view's status.
     std::string classifierStatus(const ClassifierEntry& entry) const;
     std::string pretrainedAutoencoderPath() const;
-    std::string finetunedAutoencoderPath(const std::string& classifier) const;
+    std::string finetunedAutoencoderPath(const std::string& classifier, int replica = 0) const;
 
     /// Every stage of the probe (each zoo classifier's training, the pretraining, each fine-tuning) with its
     /// state as the files and locks show it: cheap (a few stat calls), but blind to stale stages.

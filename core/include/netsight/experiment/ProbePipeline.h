@@ -26,12 +26,15 @@ void trainExperimentClassifier(const std::string& directory, const std::string& 
                                const runtime::JobContext& job, const std::string& device = "");
 
 /// Fine-tunes the autoencoder of the experiment in `directory` for its classifier `name` into
-/// models/ae-NAME.pt on `device` ("" for the experiment's), as a job of its own: training the classifier (a
-/// zoo entry) and pretraining the autoencoder first if they are missing. Nothing to do when it is done.
+/// models/ae-NAME.pt (replica index `replica` > 0: models/ae-NAME.rK.pt, K = replica + 1; -1: every
+/// replica evaluation.replicas asks for, one after the other) on `device` ("" for the experiment's), as a
+/// job of its own: training the classifier (a zoo entry) and pretraining the autoencoder first if they are
+/// missing. Nothing to do when it is done.
 /// Several can run at once, one per device and process, in one experiment: a stage two of them need is
 /// trained once (the other waits for it), and runProbe then only measures.
 void finetuneExperimentAutoencoder(const std::string& directory, const std::string& name,
-                                   const runtime::JobContext& job, const std::string& device = "");
+                                   const runtime::JobContext& job, const std::string& device = "",
+                                   int replica = -1);
 
 /// A file of a stage done (or in progress: a checkpoint) that the experiment's experiment.json no longer
 /// describes: made with other settings, or from a stage that is itself stale.

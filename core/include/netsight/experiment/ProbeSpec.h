@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,9 @@ struct ClassifierEntry {
     std::string name;          ///< short, unique; names files and matrix rows
     std::string architecture;  ///< zoo name (trained into models/NAME.nsm), or empty
     std::string model;         ///< a model file to load (absolute or relative to the experiment)
+    /// The training seed of a zoo entry (default: the experiment's): two entries of one architecture with
+    /// different seeds are twins, which the probe must not call ordered.
+    std::optional<std::uint64_t> seed{};
 };
 
 /// experiment.json of a signal-probe experiment (schema version 1).
@@ -39,6 +43,9 @@ struct ProbeSpec {
 
     std::size_t testImages = 400;  ///< for the transfer matrix and NMI
     std::size_t gridImages = 8;    ///< rows of the reconstruction grid
+    /// Fine-tunings of each classifier's autoencoder from different seeds (evaluation.replicas): the matrix
+    /// is their mean, and their spread enters every interval and the tests of the order.
+    int replicas = 1;
     int nmiBins = 256;
     std::string nmiVariant = "studholme";  ///< or "arithmetic"
 };

@@ -12,7 +12,9 @@ namespace netsight::probe {
 /// Per-image NMI of each autoencoder row.
 struct NmiTable {
     std::vector<std::string> rows;
-    std::vector<std::vector<double>> intra, inter;
+    std::vector<std::vector<double>> intra,
+        inter;                              ///< [row][entry]: every replica's images, one after another
+    std::vector<std::vector<int>> replica;  ///< [row][entry]: the replica of each entry (0: the first)
 };
 
 struct ProbeResults {
