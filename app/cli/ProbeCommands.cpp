@@ -18,6 +18,10 @@ namespace {
 void printSummary(const probe::ProbeSummary& summary) {
     const auto& u = summary.uncertainty;
     const bool intervals = u.images > 0;
+    if (const auto line = probe::pretrainedQualityLine(summary); !line.empty())
+        std::cout << "\n" << line << "\n";
+    if (const auto warning = probe::pretrainedQualityWarning(summary); !warning.empty())
+        std::cout << "\nREAD WITH CARE: " << warning << "\n";
     std::cout << "\nTransfer matrix (accuracy of each classifier on each row's images"
               << (intervals ? ", +- half the 95% interval" : "") << "):\n"
               << std::left << std::setw(22) << "";

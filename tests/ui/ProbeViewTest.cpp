@@ -83,6 +83,21 @@ TEST(ProbeView, RunsATinyProbeLiveAndShowsMatrixOrderAndNmi) {
         << order->verdict().toStdString();
     EXPECT_EQ(order->wins()->rowCount(), 2);
 
+    // Uncertainty: ± under every cell, a row per relation with its verdict, the pretrained AE's quality
+    // above.
+    const auto& u = summary.uncertainty;
+    ASSERT_EQ(u.images, 60u);
+    window.transferPanel()->setView(TransferPanel::View::Absolute);
+    EXPECT_EQ(heatmap->cellDetail(2, 1),
+              QString::fromUtf8("±%1").arg(u.accuracy[2][1].halfWidth(), 0, 'f', 3));
+    EXPECT_EQ(heatmap->cellMarked(2, 1), !u.relations[0].significant);
+    EXPECT_FALSE(heatmap->cellMarked(0, 0));
+    ASSERT_EQ(order->relations()->rowCount(), 1);
+    EXPECT_EQ(order->relations()->item(0, 5)->text(),
+              u.relations[0].significant ? "significant" : "undecided");
+    EXPECT_TRUE(window.transferPanel()->qualityText().contains("dB PSNR"))
+        << window.transferPanel()->qualityText().toStdString();
+
     // NMI: an intra and an inter box for each autoencoder.
     EXPECT_EQ(window.nmiPanel()->boxCount(), 6);
 

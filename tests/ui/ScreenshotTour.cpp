@@ -62,6 +62,8 @@ bool grabAll(MainWindow& window, const QString& folder, const QString& prefix, b
 
 int main(int argc, char** argv) {
     QStandardPaths::setTestModeEnabled(true);
+    if (qEnvironmentVariableIsEmpty("NETSIGHT_AUTOENCODER_CACHE"))
+        qputenv("NETSIGHT_AUTOENCODER_CACHE", "off");  // the tour pretrains live, whatever ran before
     QApplication app(argc, argv);
     QApplication::setOrganizationName("NetSightTests");
     QApplication::setApplicationName("NetSightTests");

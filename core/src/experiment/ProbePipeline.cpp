@@ -18,6 +18,7 @@
 #include "netsight/train/Training.h"
 #include "probe/AutoencoderTraining.h"
 #include "probe/ProbeReport.h"
+#include "report/Html.h"
 #include "train/DataBridge.h"
 
 namespace fs = std::filesystem;
@@ -100,17 +101,6 @@ double meanOf(const std::vector<double>& values) {
     for (double v : values)
         sum += v;
     return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
-}
-
-torch::Tensor reconstruct(SegNet& autoencoder, const torch::Tensor& images) {
-    torch::NoGradGuard noGrad;
-    autoencoder->eval();
-    std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < images.size(0); start += 64)
-        parts.push_back(
-            autoencoder->forward(images.narrow(0, start, std::min<int64_t>(64, images.size(0) - start)))
-                .clamp(0.0, 1.0));
-    return torch::cat(parts);
 }
 
 std::vector<std::uint8_t> toBytes(const torch::Tensor& image) {
@@ -218,7 +208,33 @@ bool ensurePretrained(const fs::path& directory, const experiment::ProbeSpec& sp
         job.log("autoencoder: starting from " + given + " (autoencoder.pretrained), no pretraining");
         return false;
     }
+    // Trained once per data, preset and recipe: an earlier experiment's (or demo's) is reused as it is.
+    const fs::path cached = cachedPretrainedPath(spec);
+    if (!cached.empty() && fs::exists(cached)) {
+        try {
+            if (recipeChanges(autoencoderRecipe(cached.string()), recipe).empty()) {
+                runtime::writeFileAtomically(path.string(), report::readFileBytes(cached.string()));
+                job.log("autoencoder: reusing the pretrained autoencoder " + cached.string() +
+                        " (same data and pretraining settings; delete it to pretrain afresh)");
+                return false;
+            }
+        } catch (const std::exception& error) {
+            job.log(cached.string() + " cannot be reused (" + error.what() + "); pretraining afresh",
+                    runtime::LogLevel::Warning);
+        }
+    }
     pretrainAutoencoder(pretrainOptions(spec, path.string(), recipe, device), dataset, previewImages, job);
+    if (!cached.empty()) {
+        try {
+            fs::create_directories(cached.parent_path());
+            runtime::writeFileAtomically(cached.string(), report::readFileBytes(path.string()));
+            job.log("autoencoder: kept for reuse by experiments on the same data as " + cached.string());
+        } catch (const std::exception& error) {
+            job.log("the pretrained autoencoder could not be kept for reuse in " +
+                        cached.parent_path().string() + " (" + error.what() + ")",
+                    runtime::LogLevel::Warning);
+        }
+    }
     return true;
 }
 
@@ -382,7 +398,7 @@ void ensureAutoencoders(const fs::path& directory, const ProbeSpec& spec, const 
     auto previewSaved = [&](const fs::path& path, const std::string& key) {
         SegNet autoencoder = loadAutoencoder(path.string());
         autoencoder->to(device);
-        job.preview(key, tensor::tensorToRgb(reconstruct(autoencoder, grid)));
+        job.preview(key, tensor::tensorToRgb(reconstructImages(autoencoder, grid)));
     };
     if (!ensurePretrained(directory, spec, dataset, device, grid, job))
         previewSaved(pretrainedPath(directory), "pretrained");
@@ -461,7 +477,7 @@ std::vector<std::vector<data::Image>> measureRows(const fs::path& directory, con
                 row == 1 ? pretrainedPath(directory) : finetunedPath(directory, name, replica);
             SegNet autoencoder = loadAutoencoder(file.string());
             autoencoder->to(device);
-            const torch::Tensor inputs = reconstruct(autoencoder, images.originals);
+            const torch::Tensor inputs = reconstructImages(autoencoder, images.originals);
             std::vector<double> intra, inter;
             std::vector<std::vector<std::uint8_t>> bytes;
             for (std::size_t i = 0; i < count; ++i)
@@ -480,6 +496,18 @@ std::vector<std::vector<data::Image>> measureRows(const fs::path& directory, con
             if (replica == 0) {
                 job.preview(name, tensor::tensorToRgb(inputs.narrow(0, 0, images.grid.size(0))));
                 addToGrid(name, inputs);
+            }
+            if (row == 1) {  // the base of every fine-tuning: how much it keeps
+                auto& quality = summary.pretrainedQuality;
+                quality.measured = true;
+                quality.psnr = psnr(inputs, images.originals);
+                quality.ssim = ssim(inputs, images.originals);
+                const auto recorded = autoencoderQuality(file.string());
+                if (recorded.is_object()) {
+                    quality.validationPsnr = recorded.value("validation_psnr", -1.0);
+                    quality.epochs = recorded.value("epochs", 0);
+                    quality.stopped = recorded.value("stopped", std::string());
+                }
             }
             job.progress("measuring", static_cast<std::int64_t>(++done), static_cast<std::int64_t>(steps), 0,
                          -1);
@@ -520,6 +548,7 @@ void orderClassifiers(ProbeSummary& summary) {
     }
     std::vector<std::vector<double>> square(summary.relative.begin() + 2, summary.relative.end());
     summary.order = orderFromTransfer(square);
+    summary.pretrainedQuality.accuracyRatio = summary.relative[1];
     std::vector<double> scores(summary.order.score.begin(), summary.order.score.end());
     summary.tauAccuracy = kendallTau(scores, summary.accuracy[0]);
     summary.tauParameters = kendallTau(scores, summary.parameterCounts);
@@ -551,6 +580,9 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     const auto gridRows =
         measureRows(directory, spec, classifiers, images, device, summary, nmiTable, measurements, job);
     orderClassifiers(summary);
+    if (const auto line = pretrainedQualityLine(summary); !line.empty()) job.log(line);
+    if (const auto warning = pretrainedQualityWarning(summary); !warning.empty())
+        job.log(warning, runtime::LogLevel::Warning);
     job.log("measuring: intervals over " + std::to_string(images.count) + " test images and " +
             std::to_string(spec.replicas) + (spec.replicas == 1 ? " replica" : " replicas"));
     UncertaintyOptions uncertaintyOptions;

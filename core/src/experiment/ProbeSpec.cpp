@@ -79,6 +79,11 @@ void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
     positive(spec.classifierEpochs, "classifier_training.epochs");
     positive(spec.pretrainEpochs, "autoencoder.pretrain_epochs");
     positive(spec.finetuneEpochs, "autoencoder.finetune_epochs");
+    if (spec.pretrainTargetPsnr < 0 || spec.pretrainTargetPsnr > 80)
+        throw std::runtime_error(where +
+                                 ": field 'autoencoder.pretrain_target_psnr' must be 0 (none) to 80 dB");
+    if (spec.pretrainPatience < 0)
+        throw std::runtime_error(where + ": field 'autoencoder.pretrain_patience' must be 0 (none) or more");
     positive(static_cast<long long>(spec.batchSize), "autoencoder.batch");
     positive(static_cast<long long>(spec.gridImages), "evaluation.grid_images");
     if (spec.testImages < 20)
@@ -162,6 +167,8 @@ ProbeSpec parseProbeSpec(const std::string& text, const std::string& path) {
     read(autoencoder, "preset", "autoencoder.", path, spec.autoencoder);
     read(autoencoder, "pretrained", "autoencoder.", path, spec.pretrainedAutoencoder);
     read(autoencoder, "pretrain_epochs", "autoencoder.", path, spec.pretrainEpochs);
+    read(autoencoder, "pretrain_target_psnr", "autoencoder.", path, spec.pretrainTargetPsnr);
+    read(autoencoder, "pretrain_patience", "autoencoder.", path, spec.pretrainPatience);
     read(autoencoder, "finetune_epochs", "autoencoder.", path, spec.finetuneEpochs);
     read(autoencoder, "learning_rate", "autoencoder.", path, spec.autoencoderLearningRate);
     read(autoencoder, "finetune_learning_rate", "autoencoder.", path, spec.finetuneLearningRate);
@@ -197,6 +204,8 @@ std::string probeSpecJson(const ProbeSpec& spec) {
                      {"autoencoder",
                       {{"preset", spec.autoencoder},
                        {"pretrain_epochs", spec.pretrainEpochs},
+                       {"pretrain_target_psnr", spec.pretrainTargetPsnr},
+                       {"pretrain_patience", spec.pretrainPatience},
                        {"finetune_epochs", spec.finetuneEpochs},
                        {"learning_rate", spec.autoencoderLearningRate},
                        {"finetune_learning_rate", spec.finetuneLearningRate},
@@ -225,6 +234,8 @@ ProbeSpec demoProbeSpec() {
                         {"vgg", "vgg-s", ""},
                         {"grey", "grey+resnet-s", ""},
                         {"lowpass", "lowpass+resnet-s", ""}};
+    spec.replicas =
+        3;  // intervals with both sources of variation: 4.5 min from nothing here, 2.5 with a reused AE
     return spec;
 }
 

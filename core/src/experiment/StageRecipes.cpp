@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -47,13 +48,39 @@ std::string givenPretrainedFile(const fs::path& directory, const experiment::Pro
 
 Recipe pretrainRecipe(const experiment::ProbeSpec& spec) {
     if (!spec.pretrainedAutoencoder.empty()) return {{"autoencoder.pretrained", spec.pretrainedAutoencoder}};
-    return {{"data", spec.data},
-            {"seed", spec.seed},
-            {"autoencoder.preset", spec.autoencoder},
-            {"autoencoder.pretrain_epochs", spec.pretrainEpochs},
-            {"autoencoder.learning_rate", spec.autoencoderLearningRate},
-            {"autoencoder.batch", spec.batchSize},
-            {"autoencoder.max_train", spec.maxTrainSamples}};
+    Recipe recipe = {{"data", spec.data},
+                     {"seed", spec.seed},
+                     {"autoencoder.preset", spec.autoencoder},
+                     {"autoencoder.pretrain_epochs", spec.pretrainEpochs},
+                     {"autoencoder.learning_rate", spec.autoencoderLearningRate},
+                     {"autoencoder.batch", spec.batchSize},
+                     {"autoencoder.max_train", spec.maxTrainSamples}};
+    // Off (0) by default and absent from recipes made before they existed: only set values are recorded.
+    if (spec.pretrainTargetPsnr > 0) recipe["autoencoder.pretrain_target_psnr"] = spec.pretrainTargetPsnr;
+    if (spec.pretrainPatience > 0) recipe["autoencoder.pretrain_patience"] = spec.pretrainPatience;
+    return recipe;
+}
+
+fs::path autoencoderCacheDirectory() {
+    const char* chosen = std::getenv("NETSIGHT_AUTOENCODER_CACHE");
+    if (chosen && *chosen) return std::string(chosen) == "off" ? fs::path() : fs::path(chosen);
+    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data)
+        return fs::path(data) / "netsight" / "autoencoders";
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return fs::path(home) / ".local" / "share" / "netsight" / "autoencoders";
+    return {};
+}
+
+fs::path cachedPretrainedPath(const experiment::ProbeSpec& spec) {
+    const fs::path folder = autoencoderCacheDirectory();
+    if (folder.empty() || !spec.pretrainedAutoencoder.empty()) return {};
+    const std::string key = pretrainRecipe(spec).dump();
+    std::uint64_t hash = 1469598103934665603ull;
+    for (unsigned char c : key)
+        hash = (hash ^ c) * 1099511628211ull;
+    char name[40];
+    std::snprintf(name, sizeof name, "ae-%016llx.pt", static_cast<unsigned long long>(hash));
+    return folder / name;
 }
 
 Recipe finetuneRecipe(const experiment::ProbeSpec& spec, const std::string& pretrainedDigest,

@@ -31,12 +31,20 @@ std::filesystem::path zooModelPath(const std::filesystem::path& directory, const
 /// autoencoder.pretrained resolved, or empty.
 std::string givenPretrainedFile(const std::filesystem::path& directory, const experiment::ProbeSpec& spec);
 
+/// Where pretrained autoencoders are kept for reuse across experiments: $NETSIGHT_AUTOENCODER_CACHE, else
+/// $XDG_DATA_HOME/netsight/autoencoders, else ~/.local/share/netsight/autoencoders; empty when reuse is off
+/// (NETSIGHT_AUTOENCODER_CACHE=off) or there is no home folder.
+std::filesystem::path autoencoderCacheDirectory();
+
 /// A flat JSON object: field path as in experiment.json (e.g. "autoencoder.pretrain_epochs") -> value.
 using Recipe = nlohmann::json;
 
 /// The settings the pretrained autoencoder depends on: the data, the seed and the pretraining settings,
 /// or only autoencoder.pretrained, the file it was copied from, as the spec names it.
 Recipe pretrainRecipe(const experiment::ProbeSpec& spec);
+/// The file in the cache that holds the pretrained autoencoder of this recipe (named by its digest); empty
+/// when reuse is off or the spec names a file of its own (autoencoder.pretrained).
+std::filesystem::path cachedPretrainedPath(const experiment::ProbeSpec& spec);
 
 /// The settings an autoencoder fine-tuned for one classifier depends on: its pretrained autoencoder's
 /// recipe, the fine-tuning settings, the pretrained autoencoder's contents (`pretrainedDigest`, fileDigest of

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -17,6 +18,8 @@ namespace {
 
 using nlohmann::json;
 constexpr const char* kAutoencoderKey = "netsight.autoencoder";
+constexpr double kMinimumGainDb = 0.05;  // a validation PSNR gain smaller than this is no gain
+constexpr std::size_t kValidationImages = 256;
 
 std::string serialize(torch::serialize::OutputArchive& archive) {
     std::ostringstream bytes;
@@ -59,10 +62,15 @@ class PreviewPoster {
 void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& dataset, SegNet& autoencoder,
                std::vector<torch::Tensor> parameters, const std::string& phaseName,
                const std::function<void()>& setModes, const LossFunction& lossOf, PreviewPoster& preview,
-               const runtime::JobContext& job) {
+               const torch::Tensor& validationImages, const runtime::JobContext& job) {
     torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(options.learningRate));
     const std::string checkpointPath = options.outputPath + ".ckpt";
     int startEpoch = 0;
+    // Training to a target: the validation PSNR after each epoch, the best so far, epochs without a gain.
+    const bool validating = validationImages.defined() && (options.targetPsnr > 0 || options.patience > 0);
+    double learningRate = options.learningRate, best = -1, last = -1;
+    int withoutGain = 0;
+    std::string stopped = "ceiling";
     if (auto checkpoint = train::readCheckpoint(checkpointPath, "delete it to start this stage afresh")) {
         if (checkpoint->state.contains("recipe"))
             experiment::requireSameRecipe(checkpointPath, checkpoint->state.at("recipe"), options.recipe,
@@ -71,6 +79,12 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
         autoencoder->load(checkpoint->model);
         optimizer.load(checkpoint->optimizer);
         startEpoch = checkpoint->epoch();
+        learningRate = checkpoint->state.value("learning_rate", options.learningRate);
+        best = checkpoint->state.value("best_psnr", -1.0);
+        last = checkpoint->state.value("last_psnr", -1.0);
+        withoutGain = checkpoint->state.value("epochs_without_gain", 0);
+        for (auto& group : optimizer.param_groups())
+            static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate);
         job.log(phaseName + ": resuming after epoch " + std::to_string(startEpoch));
     }
     const std::size_t trainSplit = dataset.size(data::Split::Train);
@@ -82,6 +96,7 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
     runtime::RateMeter meter((totalSteps - startEpoch * stepsPerEpoch) *
                              static_cast<std::int64_t>(options.batchSize));
     std::int64_t images = 0;
+    int epochsRun = startEpoch;
     preview.post(autoencoder, true);
     for (int epoch = startEpoch; epoch < options.epochs; ++epoch) {
         torch::manual_seed(data::mixSeed(options.seed, 0xAE, static_cast<std::uint64_t>(epoch)));
@@ -126,24 +141,66 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
         }
         job.log(phaseName + ": epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options.epochs) +
                 ", mean loss " + std::to_string(step ? lossSum / step : 0.0));
+        bool done = false;
+        if (validating) {
+            last = psnr(reconstructImages(autoencoder, validationImages), validationImages);
+            setModes();
+            job.metric(phaseName + "/validation PSNR", epoch + 1, last);
+            std::ostringstream line;
+            line << phaseName << ": validation PSNR " << std::fixed << std::setprecision(2) << last << " dB";
+            if (last > best + kMinimumGainDb) {
+                best = last;
+                withoutGain = 0;
+            } else {
+                ++withoutGain;
+                learningRate /= 2;
+                for (auto& group : optimizer.param_groups())
+                    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate);
+                line << " (no gain: learning rate halved to " << std::setprecision(6) << learningRate << ")";
+            }
+            job.log(line.str());
+            if (options.targetPsnr > 0 && last >= options.targetPsnr) {
+                stopped = "target";
+                done = true;
+            } else if (options.patience > 0 && withoutGain >= options.patience) {
+                stopped = "plateau";
+                done = true;
+            }
+        }
         train::writeCheckpoint(checkpointPath, *autoencoder, optimizer,
-                               {{"epoch", epoch + 1}, {"recipe", options.recipe}});
+                               {{"epoch", epoch + 1},
+                                {"recipe", options.recipe},
+                                {"learning_rate", learningRate},
+                                {"best_psnr", best},
+                                {"last_psnr", last},
+                                {"epochs_without_gain", withoutGain}});
         preview.post(autoencoder, true);
+        epochsRun = epoch + 1;
+        if (done) {
+            job.log(phaseName +
+                    (stopped == "target" ? ": reached the target PSNR" : ": no longer improving") +
+                    " after " + std::to_string(epoch + 1) + " epochs");
+            break;
+        }
     }
-    saveAutoencoder(autoencoder, options.preset, options.outputPath, options.recipe);
+    nlohmann::json quality = {{"epochs", epochsRun}, {"stopped", stopped}};
+    if (last >= 0) quality["validation_psnr"] = last;
+    if (validating) quality["validation_images"] = validationImages.size(0);
+    saveAutoencoder(autoencoder, options.preset, options.outputPath, options.recipe, quality);
     std::filesystem::remove(checkpointPath);
 }
 
 }  // namespace
 
 void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path,
-                     const Recipe& recipe) {
+                     const Recipe& recipe, const json& quality) {
     torch::serialize::OutputArchive archive;
     autoencoder->save(archive);
-    const json meta = {{"preset", preset},
-                       {"channels", autoencoder->options().channels},
-                       {"stages", autoencoder->options().stages},
-                       {"recipe", recipe}};
+    json meta = {{"preset", preset},
+                 {"channels", autoencoder->options().channels},
+                 {"stages", autoencoder->options().stages},
+                 {"recipe", recipe}};
+    if (!quality.is_null()) meta["quality"] = quality;
     archive.write(kAutoencoderKey, c10::IValue(meta.dump()));
     runtime::writeFileAtomically(path, serialize(archive));
 }
@@ -168,6 +225,53 @@ json readMeta(torch::serialize::InputArchive& archive, const std::string& path) 
 Recipe autoencoderRecipe(const std::string& path) {
     torch::serialize::InputArchive archive;
     return readMeta(archive, path).value("recipe", Recipe());
+}
+
+json autoencoderQuality(const std::string& path) {
+    torch::serialize::InputArchive archive;
+    return readMeta(archive, path).value("quality", json());
+}
+
+torch::Tensor reconstructImages(SegNet& autoencoder, const torch::Tensor& images) {
+    torch::NoGradGuard noGrad;
+    autoencoder->eval();
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < images.size(0); start += 64)
+        parts.push_back(
+            autoencoder->forward(images.narrow(0, start, std::min<int64_t>(64, images.size(0) - start)))
+                .clamp(0.0, 1.0));
+    return torch::cat(parts);
+}
+
+double psnr(const torch::Tensor& images, const torch::Tensor& originals) {
+    const double mse =
+        torch::mse_loss(images.to(torch::kDouble), originals.to(torch::kDouble)).item<double>();
+    return mse > 0 ? 10.0 * std::log10(1.0 / mse) : 100.0;
+}
+
+double ssim(const torch::Tensor& images, const torch::Tensor& originals) {
+    torch::NoGradGuard noGrad;
+    constexpr int kWindow = 11;
+    constexpr double kSigma = 1.5, kC1 = 0.01 * 0.01, kC2 = 0.03 * 0.03;
+    const auto x = images.to(torch::kDouble), y = originals.to(torch::kDouble);
+    const int64_t channels = x.size(1);
+    auto taps =
+        torch::arange(kWindow, torch::TensorOptions(torch::kDouble).device(x.device())) - (kWindow - 1) / 2.0;
+    auto gauss = torch::exp(-(taps * taps) / (2 * kSigma * kSigma));
+    gauss = gauss / gauss.sum();
+    const auto window = torch::outer(gauss, gauss).expand({channels, 1, kWindow, kWindow}).contiguous();
+    // Images smaller than the window: the window is the whole image (valid filtering of one position).
+    auto filter = [&](const torch::Tensor& t) {
+        if (t.size(2) < kWindow || t.size(3) < kWindow) return t.mean({2, 3}, true);
+        return torch::nn::functional::conv2d(t, window,
+                                             torch::nn::functional::Conv2dFuncOptions().groups(channels));
+    };
+    const auto muX = filter(x), muY = filter(y);
+    const auto sigmaX = filter(x * x) - muX * muX, sigmaY = filter(y * y) - muY * muY;
+    const auto sigmaXY = filter(x * y) - muX * muY;
+    const auto map = ((2 * muX * muY + kC1) * (2 * sigmaXY + kC2)) /
+                     ((muX * muX + muY * muY + kC1) * (sigmaX + sigmaY + kC2));
+    return map.mean().item<double>();
 }
 
 Recipe autoencoderCheckpointRecipe(const std::string& path) {
@@ -209,6 +313,8 @@ AutoencoderTrainOptions pretrainOptions(const experiment::ProbeSpec& spec, const
     auto options = commonOptions(spec, path, recipe, device);
     options.epochs = spec.pretrainEpochs;
     options.learningRate = spec.autoencoderLearningRate;
+    options.targetPsnr = spec.pretrainTargetPsnr;
+    options.patience = spec.pretrainPatience;
     return options;
 }
 
@@ -227,13 +333,27 @@ void pretrainAutoencoder(const AutoencoderTrainOptions& options, const data::Dat
     torch::manual_seed(data::mixSeed(options.seed, 0xAE0));
     SegNet autoencoder(segNetPreset(options.preset, dataset.info().shape.channels));
     autoencoder->to(options.device);
+    // Validation images for the target and the plateau: the validation split, else the training split's
+    // first.
+    const data::Split split =
+        dataset.size(data::Split::Validation) > 0 ? data::Split::Validation : data::Split::Train;
+    std::vector<torch::Tensor> validation;
+    for (std::size_t i = 0; i < std::min(kValidationImages, dataset.size(split)); ++i) {
+        const data::Sample sample = dataset.sample(split, i);
+        const auto& shape = sample.image.shape;
+        validation.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
+                                              {shape.channels, shape.height, shape.width})
+                                 .clone());
+    }
+    const torch::Tensor validationImages =
+        validation.empty() ? torch::Tensor() : torch::stack(validation).to(options.device);
     trainLoop(
         options, dataset, autoencoder, autoencoder->parameters(), "pretrain autoencoder",
         [&] { autoencoder->train(); },
         [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
             return StepLoss{torch::mse_loss(ae->forward(images), images)};
         },
-        preview, job);
+        preview, validationImages, job);
 }
 
 void finetuneAutoencoder(const AutoencoderTrainOptions& options, const data::Dataset& dataset,
@@ -267,7 +387,7 @@ void finetuneAutoencoder(const AutoencoderTrainOptions& options, const data::Dat
             const double accuracy = logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
             return StepLoss{loss, accuracy};
         },
-        preview, job);
+        preview, torch::Tensor(), job);
 }
 
 }  // namespace netsight::probe

@@ -16,9 +16,21 @@ namespace netsight::probe {
 
 using experiment::Recipe;
 
-/// Writes the autoencoder (weights, its preset and the recipe it was made with) atomically.
+/// Writes the autoencoder (weights, its preset, the recipe it was made with and what its training measured,
+/// e.g. {"validation_psnr": 27.1, "epochs": 12, "stopped": "target"}) atomically.
 void saveAutoencoder(SegNet& autoencoder, const std::string& preset, const std::string& path,
-                     const Recipe& recipe);
+                     const Recipe& recipe, const nlohmann::json& quality = nullptr);
+/// What the training of an autoencoder file measured (null for files from before it was recorded).
+nlohmann::json autoencoderQuality(const std::string& path);
+
+/// The autoencoder's reconstructions of NCHW images in [0,1], in batches, without gradients, clamped.
+torch::Tensor reconstructImages(SegNet& autoencoder, const torch::Tensor& images);
+/// Peak signal-to-noise ratio of images in [0,1] against the originals, in dB, from the mean squared error
+/// over every pixel of every image.
+double psnr(const torch::Tensor& images, const torch::Tensor& originals);
+/// The mean structural similarity (Wang et al. 2004: 11 x 11 Gaussian window, sigma 1.5, K1 0.01, K2 0.03,
+/// per channel, averaged over positions, channels and images) of images in [0,1] against the originals.
+double ssim(const torch::Tensor& images, const torch::Tensor& originals);
 /// Reads an autoencoder file; throws std::runtime_error naming it.
 SegNet loadAutoencoder(const std::string& path, std::string* preset = nullptr);
 /// The recipe an autoencoder file, or a stage's checkpoint, was made with (null for files from before
@@ -38,6 +50,9 @@ struct AutoencoderTrainOptions {
     std::size_t maxTrainSamples = 0;  ///< 0: the whole training split each epoch
     std::uint64_t seed = 0;
     double reconstructionWeight = 0;  ///< fine-tuning: + weight x MSE to the input
+    double targetPsnr = 0;            ///< stop once the validation PSNR reaches it (dB; 0: no target)
+    int patience =
+        0;  ///< stop after this many epochs without a validation gain (0: never); each halves the rate
     torch::Device device = torch::kCPU;
 };
 

@@ -209,6 +209,15 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
                         {"kendall_tau_accuracy", summary.tauAccuracy},
                         {"kendall_tau_parameters", summary.tauParameters}};
     if (u.images > 0) summaryJson["uncertainty"] = uncertaintyJson(u, summary.classifiers);
+    if (summary.pretrainedQuality.measured) {
+        const auto& q = summary.pretrainedQuality;
+        summaryJson["pretrained_quality"] = {{"psnr", q.psnr},
+                                             {"ssim", q.ssim},
+                                             {"accuracy_ratio", q.accuracyRatio},
+                                             {"validation_psnr", q.validationPsnr},
+                                             {"epochs", q.epochs},
+                                             {"stopped", q.stopped}};
+    }
     runtime::writeFileAtomically((results / "summary.json").string(), summaryJson.dump(2) + "\n");
 
     // The report: one HTML file with everything embedded, to send to a colleague.
@@ -233,6 +242,15 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
             "pretrained "
             "autoencoder and by the autoencoder fine-tuned on each classifier's gradients.</p>";
     html << "<img alt='reconstruction grid' src='data:image/png;base64," << report::base64(gridBytes) << "'>";
+    if (summary.pretrainedQuality.measured) {
+        html << "<h2>The pretrained autoencoder</h2><p>" << report::escapeXml(pretrainedQualityLine(summary))
+             << ".</p>";
+        const std::string warning = pretrainedQualityWarning(summary);
+        if (!warning.empty())
+            html << "<p style='background:#fdecea;border-left:4px solid #c0392b;padding:8px'><b>Read with "
+                    "care.</b> "
+                 << report::escapeXml(warning) << "</p>";
+    }
     html << "<h2>Transfer matrix: accuracy</h2><p class='note'>A[i][j]: accuracy of classifier j on images "
             "reconstructed "
             "by the autoencoder fine-tuned for classifier i.</p>"

@@ -1,7 +1,9 @@
 #include "netsight/probe/ProbeResults.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -71,6 +73,48 @@ NmiTable readNmi(const fs::path& path) {
 
 }  // namespace
 
+std::string pretrainedQualityLine(const ProbeSummary& summary) {
+    const auto& q = summary.pretrainedQuality;
+    if (!q.measured || q.accuracyRatio.empty()) return {};
+    const auto [low, high] = std::minmax_element(q.accuracyRatio.begin(), q.accuracyRatio.end());
+    std::ostringstream line;
+    line << std::fixed << std::setprecision(1) << "pretrained AE: " << q.psnr << " dB PSNR, SSIM "
+         << std::setprecision(3) << q.ssim << " on the test images; keeps " << std::setprecision(2) << *low;
+    if (*high - *low >= 0.005) line << "-" << *high;
+    line << " of the classifiers' accuracy";
+    if (q.epochs > 0)
+        line << " (pretrained " << q.epochs << (q.epochs == 1 ? " epoch" : " epochs")
+             << (q.stopped == "target"    ? ", target PSNR reached"
+                 : q.stopped == "plateau" ? ", stopped improving"
+                                          : ", epoch ceiling")
+             << ")";
+    return line.str();
+}
+
+std::string pretrainedQualityWarning(const ProbeSummary& summary) {
+    const auto& q = summary.pretrainedQuality;
+    if (!q.measured) return {};
+    std::vector<std::string> low;
+    for (std::size_t j = 0; j < q.accuracyRatio.size() && j < summary.classifiers.size(); ++j)
+        if (q.accuracyRatio[j] < kPretrainedRatioFloor) {
+            std::ostringstream item;
+            item << summary.classifiers[j] << " " << std::fixed << std::setprecision(2) << q.accuracyRatio[j];
+            low.push_back(item.str());
+        }
+    if (low.empty()) return {};
+    std::string list;
+    for (std::size_t i = 0; i < low.size(); ++i)
+        list += (i ? ", " : "") + low[i];
+    std::ostringstream text;
+    text << "The pretrained autoencoder loses much of what the classifiers use: it keeps less than "
+         << std::fixed << std::setprecision(1) << kPretrainedRatioFloor
+         << " of their accuracy on the originals (" << list
+         << "). The fine-tuned autoencoders then mostly show what fine-tuning adds back, so the matrix and "
+            "the order say as much about this autoencoder as about the classifiers. Pretrain further "
+            "(autoencoder.pretrain_epochs and pretrain_target_psnr) and run again before reading them.";
+    return text.str();
+}
+
 std::optional<ProbeResults> readProbeResults(const std::string& directoryText) {
     const fs::path results = fs::path(directoryText) / "results";
     const fs::path summaryPath = results / "summary.json";
@@ -96,6 +140,17 @@ std::optional<ProbeResults> readProbeResults(const std::string& directoryText) {
         order.at("total").get_to(summary.order.total);
         order.at("cycles").get_to(summary.order.cycles);
         if (doc.contains("uncertainty")) summary.uncertainty = uncertaintyFromJson(doc.at("uncertainty"));
+        if (doc.contains("pretrained_quality")) {
+            const json& q = doc.at("pretrained_quality");
+            auto& quality = summary.pretrainedQuality;
+            quality.measured = true;
+            q.at("psnr").get_to(quality.psnr);
+            q.at("ssim").get_to(quality.ssim);
+            q.at("accuracy_ratio").get_to(quality.accuracyRatio);
+            quality.validationPsnr = q.value("validation_psnr", -1.0);
+            quality.epochs = q.value("epochs", 0);
+            quality.stopped = q.value("stopped", std::string());
+        }
     } catch (const json::exception& error) {
         throw std::runtime_error(summaryPath.string() + ": " + error.what() +
                                  " (written by another NetSight version? run the probe again to rewrite it)");

@@ -181,6 +181,138 @@ TEST(ProbeRun, StartsFromAGivenPretrainedAutoencoder) {
     EXPECT_NE(errorWith(spec).find("reconstructs 3-channel images but"), std::string::npos);
 }
 
+// The pretrained autoencoder is trained once per data and pretraining settings and kept in the user's cache:
+// the next experiment on the same data starts from it (not stale: same recipe), one with other pretraining
+// settings pretrains its own; NETSIGHT_AUTOENCODER_CACHE=off turns reuse off.
+TEST(ProbeRun, APretrainedAutoencoderIsReusedByTheNextExperimentOnTheSameData) {
+    test::TempDir cache, first, second, other;
+    struct CacheVariable {  // the test's own cache, and the suite's "off" back afterwards
+        explicit CacheVariable(const fs::path& folder) {
+            setenv("NETSIGHT_AUTOENCODER_CACHE", folder.c_str(), 1);
+        }
+        ~CacheVariable() { setenv("NETSIGHT_AUTOENCODER_CACHE", "off", 1); }
+    } variable(cache.path());
+    auto spec = tinySpec();
+    spec.replicas = 1;
+    experiment::writeProbeSpec(spec, (first.path() / "experiment.json").string());
+    ProbeJob run;
+    experiment::runProbe(first.path().string(), run.context);
+    std::size_t kept = 0;
+    for (const auto& item : fs::directory_iterator(cache.path()))
+        kept += item.path().extension() == ".pt";
+    EXPECT_EQ(kept, 1u);
+
+    experiment::writeProbeSpec(spec, (second.path() / "experiment.json").string());
+    ProbeJob reuse;
+    experiment::runProbe(second.path().string(), reuse.context);
+    bool pretrained = false, said = false;
+    for (const auto& event : reuse.sink.drain()) {
+        if (const auto* metric = std::get_if<runtime::MetricEvent>(&event))
+            pretrained |= metric->series.rfind("pretrain", 0) == 0;
+        if (const auto* log = std::get_if<runtime::LogEvent>(&event))
+            said |= log->text.find("reusing the pretrained autoencoder") != std::string::npos;
+    }
+    EXPECT_FALSE(pretrained);
+    EXPECT_TRUE(said);
+    EXPECT_EQ(readAll(first.path() / "models" / "ae-pretrained.pt"),
+              readAll(second.path() / "models" / "ae-pretrained.pt"));
+    EXPECT_TRUE(experiment::staleStages(second.path().string()).empty());
+
+    spec.pretrainEpochs = 3;  // other pretraining settings: its own autoencoder
+    experiment::writeProbeSpec(spec, (other.path() / "experiment.json").string());
+    ProbeJob own;
+    experiment::runProbe(other.path().string(), own.context);
+    bool pretrainedOwn = false;
+    for (const auto& event : own.sink.drain())
+        if (const auto* metric = std::get_if<runtime::MetricEvent>(&event))
+            pretrainedOwn |= metric->series.rfind("pretrain", 0) == 0;
+    EXPECT_TRUE(pretrainedOwn);
+    kept = 0;
+    for (const auto& item : fs::directory_iterator(cache.path()))
+        kept += item.path().extension() == ".pt";
+    EXPECT_EQ(kept, 2u);
+}
+
+// Replicas are stages of their own: each fine-tuned from another seed (so they differ), resumable, checked
+// for staleness; the matrix is their mean and the intervals and relation tests are in the results.
+TEST(ProbeRun, ReplicasAreStagesOfTheirOwnAndTheirSpreadEntersTheResults) {
+    test::TempDir dir;
+    auto spec = tinySpec();
+    spec.replicas = 2;
+    experiment::writeProbeSpec(spec, (dir.path() / "experiment.json").string());
+    ProbeJob only;  // one replica as a job of its own, as --finetune a --replica 2 runs it
+    experiment::finetuneExperimentAutoencoder(dir.path().string(), "a", only.context, "", 1);
+    EXPECT_TRUE(fs::exists(dir.path() / "models" / "ae-a.r2.pt"));
+    EXPECT_FALSE(fs::exists(dir.path() / "models" / "ae-a.pt"));
+    ProbeJob run;
+    const auto summary = experiment::runProbe(dir.path().string(), run.context);
+    auto first = probe::loadAutoencoder((dir.path() / "models" / "ae-a.pt").string()),
+         second = probe::loadAutoencoder((dir.path() / "models" / "ae-a.r2.pt").string());
+    bool differ = false;
+    const auto p = first->decoderParameters(), q = second->decoderParameters();
+    for (std::size_t i = 0; i < p.size(); ++i)
+        differ |= !torch::equal(p[i], q[i]);
+    EXPECT_TRUE(differ) << "replicas fine-tuned from other seeds";
+    const auto& u = summary.uncertainty;
+    EXPECT_EQ(u.replicas, 2);
+    EXPECT_EQ(u.images, 60u);
+    ASSERT_EQ(u.relations.size(), 1u);
+    ASSERT_EQ(u.accuracy.size(), 4u);
+    for (std::size_t r = 0; r < 4; ++r)
+        for (std::size_t c = 0; c < 2; ++c) {
+            EXPECT_NEAR(u.accuracy[r][c].estimate, summary.accuracy[r][c], 1e-12);
+            EXPECT_LE(u.accuracy[r][c].low, u.accuracy[r][c].estimate);
+            EXPECT_GE(u.accuracy[r][c].high, u.accuracy[r][c].estimate);
+        }
+    EXPECT_TRUE(summary.pretrainedQuality.measured);
+    EXPECT_GT(summary.pretrainedQuality.psnr, 5.0);
+    EXPECT_GT(summary.pretrainedQuality.ssim, 0.0);
+    EXPECT_EQ(summary.pretrainedQuality.accuracyRatio, summary.relative[1]);
+    const auto reread = probe::readProbeResults(dir.path().string());
+    ASSERT_TRUE(reread.has_value());
+    EXPECT_EQ(reread->summary.uncertainty.relations.size(), 1u);
+    EXPECT_NEAR(reread->summary.uncertainty.relations[0].pValue, u.relations[0].pValue, 1e-9);
+    EXPECT_NEAR(reread->summary.pretrainedQuality.psnr, summary.pretrainedQuality.psnr, 1e-9);
+    ASSERT_EQ(reread->nmi.rows.size(), 3u);
+    EXPECT_EQ(reread->nmi.intra[1].size(), 120u);  // two replicas of 60 images
+    EXPECT_EQ(reread->nmi.replica[1].back(), 1);
+    EXPECT_NE(readAll(dir.path() / "results" / "order.json").find("\"relations\""), std::string::npos);
+
+    // A replica made with other settings is stale like any stage.
+    auto changed = spec;
+    changed.finetuneEpochs = 3;
+    const auto stale = experiment::staleStagesUnder(dir.path().string(), changed);
+    std::set<std::string> files;
+    for (const auto& stage : stale)
+        files.insert(fs::path(stage.file).filename().string());
+    EXPECT_TRUE(files.count("ae-a.r2.pt"));
+    EXPECT_TRUE(files.count("ae-b.r2.pt"));
+    ProbeJob bad;
+    EXPECT_NE(test::errorOf<std::runtime_error>([&] {
+                  experiment::finetuneExperimentAutoencoder(dir.path().string(), "a", bad.context, "", 2);
+              }).find("evaluation.replicas is 2"),
+              std::string::npos);
+}
+
+// The pretrained AE's quality gate: a warning in plain words when it keeps less than 0.9 of a classifier's
+// accuracy, naming that classifier; none when it keeps enough or was not measured.
+TEST(ProbeQuality, AnAutoencoderThatLosesTooMuchIsFlaggedBeforeTheMatrix) {
+    probe::ProbeSummary summary;
+    summary.classifiers = {"resnet", "lowpass"};
+    EXPECT_EQ(probe::pretrainedQualityWarning(summary), "");
+    summary.pretrainedQuality.measured = true;
+    summary.pretrainedQuality.psnr = 23.8;
+    summary.pretrainedQuality.ssim = 0.81;
+    summary.pretrainedQuality.accuracyRatio = {0.95, 0.34};
+    const auto warning = probe::pretrainedQualityWarning(summary);
+    EXPECT_NE(warning.find("lowpass 0.34"), std::string::npos) << warning;
+    EXPECT_EQ(warning.find("resnet"), std::string::npos) << warning;
+    EXPECT_NE(warning.find("pretrain_target_psnr"), std::string::npos) << warning;
+    EXPECT_NE(probe::pretrainedQualityLine(summary).find("23.8 dB"), std::string::npos);
+    summary.pretrainedQuality.accuracyRatio = {0.95, 0.97};
+    EXPECT_EQ(probe::pretrainedQualityWarning(summary), "");
+}
+
 // A stage done with other settings than experiment.json gives now is refused before any work, naming the
 // files, the fields that changed and what to do; nothing is lost, set back the run goes on, and discarding
 // the stale stages redoes just those.

@@ -3,11 +3,15 @@
 #include <gtest/gtest.h>
 #include <torch/cuda.h>
 
+#include <cstdlib>
 #include <string>
 #include <thread>
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
+    // Tests pretrain their own autoencoders: one reused from the user's cache would make a run depend on
+    // the runs before it. A test of the reuse points the variable at a folder of its own.
+    setenv("NETSIGHT_AUTOENCODER_CACHE", "off", 0);
     at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     if (!torch::cuda::is_available()) {
         std::string filter = ::testing::GTEST_FLAG(filter);

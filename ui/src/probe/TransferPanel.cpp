@@ -44,8 +44,12 @@ TransferPanel::TransferPanel(ExperimentSession* session, QWidget* parent)
     bar->addWidget(new ExportButton(
         "transfer", [this](const QString& path) { return exportWidget(heatmap_, path); },
         [this] { return csv(); }, this));
+    quality_ = new QLabel(this);
+    quality_->setWordWrap(true);
+    quality_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(bar);
+    layout->addWidget(quality_);
     layout->addWidget(heatmap_, 1);
     layout->addWidget(note_);
     connect(viewBox_, &QComboBox::currentIndexChanged, this, &TransferPanel::refresh);
@@ -62,9 +66,17 @@ void TransferPanel::refresh() {
     const auto& results = session_->results();
     if (!results || !session_->isOpen()) {
         heatmap_->setMatrix({}, {}, {}, 0, 1, 3, {});
+        quality_->clear();
+        quality_->hide();
         return;
     }
     const auto& summary = results->summary;
+    const QString line = QString::fromStdString(probe::pretrainedQualityLine(summary)).toHtmlEscaped();
+    const QString warning = QString::fromStdString(probe::pretrainedQualityWarning(summary)).toHtmlEscaped();
+    quality_->setText(warning.isEmpty() ? line
+                                        : QString("%1<br><span style='color:#c0392b'><b>%2</b> %3</span>")
+                                              .arg(line, tr("Read with care."), warning));
+    quality_->setVisible(!line.isEmpty());
     const bool relative = viewBox_->currentIndex() == 1;
     const auto& matrix = relative ? summary.relative : summary.accuracy;
     QVector<QVector<double>> values;
@@ -117,6 +129,10 @@ void TransferPanel::refresh() {
                         .arg(measured.replicas);
         return text;
     });
+}
+
+QString TransferPanel::qualityText() const {
+    return quality_->text();
 }
 
 QString TransferPanel::csv() const {

@@ -25,6 +25,8 @@ class TransferPanel : public QWidget {
     explicit TransferPanel(ExperimentSession* session, QWidget* parent = nullptr);
     void setView(View view);
     HeatmapWidget* heatmap() const { return heatmap_; }
+    /// The pretrained autoencoder's quality above the matrix, with the warning when it keeps too little.
+    QString qualityText() const;
     QString csv() const;
 
   private:
@@ -33,6 +35,7 @@ class TransferPanel : public QWidget {
     QComboBox* viewBox_;
     HeatmapWidget* heatmap_;
     QLabel* note_;
+    QLabel* quality_;
 };
 
 }  // namespace netsight::ui

@@ -32,9 +32,15 @@ struct ProbeSpec {
     /// An autoencoder file to start from instead of pretraining (e.g. another experiment's
     /// models/ae-pretrained.pt), relative to the experiment folder or absolute; empty: pretrain.
     std::string pretrainedAutoencoder;
-    int pretrainEpochs = 3;
+    /// Pretraining runs until the autoencoder's PSNR on validation images reaches pretrainTargetPsnr, or
+    /// stops improving for pretrainPatience epochs (the learning rate halves at each epoch without
+    /// improvement), or pretrainEpochs (the ceiling) are done. Target 0: no target, patience 0: no plateau
+    /// stop.
+    int pretrainEpochs = 30;
+    double pretrainTargetPsnr = 28;
+    int pretrainPatience = 4;
     int finetuneEpochs = 2;
-    double autoencoderLearningRate = 1e-3;  ///< pretraining
+    double autoencoderLearningRate = 3e-3;  ///< pretraining (halved at each epoch without a gain)
     double finetuneLearningRate =
         2e-4;  ///< fine-tuning: small, so that the decoder changes only what the classifier needs
     double reconstructionWeight = 0.0;  ///< extra MSE term while fine-tuning (the paper: 0)

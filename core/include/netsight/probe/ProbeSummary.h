@@ -10,6 +10,21 @@
 
 namespace netsight::probe {
 
+/// How much the pretrained autoencoder keeps: the base every fine-tuned AE starts from.
+struct AutoencoderQuality {
+    bool measured = false;  ///< false for results of a NetSight from before it was measured
+    double psnr = 0;        ///< on the test images, dB
+    double ssim = 0;        ///< mean SSIM on the test images
+    std::vector<double>
+        accuracyRatio;           ///< per classifier: accuracy on its reconstructions / on the originals
+    double validationPsnr = -1;  ///< what pretraining measured last (-1: not recorded)
+    int epochs = 0;              ///< pretraining epochs run (0: not recorded)
+    std::string stopped;         ///< "target", "plateau", "ceiling" or "" (not recorded)
+};
+
+/// Below this share of a classifier's accuracy kept by the pretrained AE, the results are hard to read.
+constexpr double kPretrainedRatioFloor = 0.9;
+
 struct ProbeSummary {
     std::vector<std::string> classifiers;       ///< column names
     std::vector<std::string> rows;              ///< "original", "pretrained", then one per classifier
@@ -25,7 +40,15 @@ struct ProbeSummary {
     /// Intervals of every number above and the tests of the order's relations (images == 0 for results
     /// of a NetSight from before intervals).
     ProbeUncertainty uncertainty;
+    AutoencoderQuality pretrainedQuality;
     std::string reportPath;
 };
+
+/// A warning in plain words when the pretrained autoencoder keeps less than kPretrainedRatioFloor of some
+/// classifier's accuracy (what it means for reading the matrix and the order, and what to do), or "" when
+/// it keeps enough or was not measured. The CLI, the report and the GUI show it before the matrix.
+std::string pretrainedQualityWarning(const ProbeSummary& summary);
+/// "pretrained AE: 27.4 dB PSNR, SSIM 0.93 on 400 test images; keeps 0.95-0.99 of the classifiers' accuracy".
+std::string pretrainedQualityLine(const ProbeSummary& summary);
 
 }  // namespace netsight::probe
