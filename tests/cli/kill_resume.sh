@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A probe killed with SIGKILL at arbitrary moments, again and again, resumes each time from its last
-# checkpoint and ends with the very results of an uninterrupted run.
+# checkpoint and ends with the very results of an uninterrupted run (two fine-tuning replicas per
+# classifier, pretraining to a target with its rate schedule: both resume too).
 # Usage: kill_resume.sh NETSIGHT_CLI WORK_DIR
 set -euo pipefail
 cli="$1"
@@ -13,7 +14,7 @@ for dir in "$work/whole" "$work/killed"; do
  "classifiers": [{"name": "a", "architecture": "resnet-s"}, {"name": "b", "architecture": "grey+resnet-s"}],
  "classifier_training": {"epochs": 3},
  "autoencoder": {"preset": "segnet-tiny", "pretrain_epochs": 4, "finetune_epochs": 3},
- "evaluation": {"test_images": 60, "grid_images": 4}}
+ "evaluation": {"test_images": 60, "grid_images": 4, "replicas": 2}}
 JSON
 done
 
@@ -54,7 +55,7 @@ if ! grep -q "resuming" "$work/killed.log"; then
   echo "FAIL: no stage resumed from a checkpoint (see $work/killed.log)" >&2
   exit 1
 fi
-for file in results/transfer.csv results/nmi.csv results/order.json; do
+for file in results/transfer.csv results/transfer_intervals.csv results/nmi.csv results/order.json; do
   if ! cmp -s "$work/whole/$file" "$work/killed/$file"; then
     echo "FAIL: $file differs between the uninterrupted and the killed run" >&2
     diff "$work/whole/$file" "$work/killed/$file" | head -20 >&2

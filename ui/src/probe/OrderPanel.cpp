@@ -94,7 +94,7 @@ void OrderPanel::refresh() {
     for (int index : order.ranking)
         chain << name(index);
     if (order.total) {
-        verdict_->setText(tr("<b>Total order:</b> %1").arg(chain.join(" &gt; ")));
+        verdict_->setText(tr("<b>Total order</b> of the estimates: %1").arg(chain.join(" &gt; ")));
     } else {
         QStringList cycles;
         for (const auto& cycle : order.cycles) {
