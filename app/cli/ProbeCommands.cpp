@@ -1,4 +1,3 @@
-#include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -48,12 +47,10 @@ void printSummary(const probe::ProbeSummary& summary) {
                           : " fine-tuning runs per classifier)\n");
         std::cout << "\nRelations (R[i][j] - R[j][i], 95% interval, Holm-adjusted p):\n";
         for (const auto& relation : u.relations) {
-            const bool up = relation.difference.estimate > 0;
+            const probe::Interval margin = relation.margin();
             std::cout << "  " << summary.classifiers[static_cast<std::size_t>(relation.above())] << " > "
                       << summary.classifiers[static_cast<std::size_t>(relation.below())] << ": "
-                      << std::setprecision(3) << std::fabs(relation.difference.estimate) << " ["
-                      << (up ? relation.difference.low : -relation.difference.high) << ", "
-                      << (up ? relation.difference.high : -relation.difference.low)
+                      << std::setprecision(3) << margin.estimate << " [" << margin.low << ", " << margin.high
                       << "], p = " << std::setprecision(3) << relation.adjustedP;
             if (relation.replicas > 1)
                 std::cout << ", " << relation.replicasAgreeing << " of " << relation.replicas

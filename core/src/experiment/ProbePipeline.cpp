@@ -96,24 +96,10 @@ std::vector<std::uint8_t> correctnessOf(models::Classifier& classifier, const to
     return correct;
 }
 
-double meanOf(const std::vector<double>& values) {
-    double sum = 0;
-    for (double v : values)
-        sum += v;
-    return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
-}
-
 std::vector<std::uint8_t> toBytes(const torch::Tensor& image) {
     const auto bytes = (image * 255.0).round().clamp(0, 255).to(torch::kUInt8).contiguous().to(torch::kCPU);
     return std::vector<std::uint8_t>(bytes.data_ptr<std::uint8_t>(),
                                      bytes.data_ptr<std::uint8_t>() + bytes.numel());
-}
-
-double median(std::vector<double> values) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    const std::size_t middle = values.size() / 2;
-    return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
 }
 
 }  // namespace
@@ -166,22 +152,6 @@ LoadedClassifier loadExperimentClassifier(const fs::path& directory, const exper
     loaded.model->to(device);
     loaded.model->freeze();
     return loaded;
-}
-
-// The first `count` test images (NCHW in [0,1]) and their labels, on `device`.
-std::pair<torch::Tensor, torch::Tensor> testSet(const data::Dataset& dataset, std::size_t count,
-                                                const torch::Device& device) {
-    std::vector<torch::Tensor> images;
-    std::vector<int64_t> labelValues;
-    for (std::size_t i = 0; i < count; ++i) {
-        const data::Sample sample = dataset.sample(data::Split::Test, i);
-        const auto& shape = sample.image.shape;
-        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
-                                          {shape.channels, shape.height, shape.width})
-                             .clone());
-        labelValues.push_back(sample.label);
-    }
-    return {torch::stack(images).to(device), torch::tensor(labelValues, torch::kLong).to(device)};
 }
 
 constexpr const char* kRedoHint =
@@ -296,7 +266,7 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
     fs::create_directories(directory / "models");
     const std::size_t gridCount =
         std::min({spec.gridImages, spec.testImages, dataset->size(data::Split::Test)});
-    const auto previewImages = testSet(*dataset, gridCount, device).first;
+    const auto previewImages = tensor::firstImages(*dataset, data::Split::Test, gridCount, device).first;
     job.preview("original", tensor::tensorToRgb(previewImages));
     LoadedClassifier classifier = loadExperimentClassifier(directory, spec, *dataset, entry, device, job);
     ensurePretrained(directory, spec, *dataset, device, previewImages, job);
@@ -369,7 +339,8 @@ struct TestImages {
 TestImages fixedTestImages(const data::Dataset& dataset, const ProbeSpec& spec, const torch::Device& device) {
     TestImages images;
     images.count = std::min(spec.testImages, dataset.size(data::Split::Test));
-    std::tie(images.originals, images.labels) = testSet(dataset, images.count, device);
+    std::tie(images.originals, images.labels) =
+        tensor::firstImages(dataset, data::Split::Test, images.count, device);
     images.grid =
         images.originals.narrow(0, 0, static_cast<int64_t>(std::min(spec.gridImages, images.count)));
     return images;
@@ -423,8 +394,9 @@ ProbeSummary emptySummary(const std::vector<LoadedClassifier>& classifiers) {
 }
 
 // Step 4: every row's images (the originals, or each replica of an autoencoder's reconstructions of them)
-// through every classifier (the transfer matrix, image by image), their NMI with the originals, and the
-// first replica's grid images (PNG); returns the grid's cells, a row per image.
+// through every classifier (image by image, into `measurements`), their NMI with the originals, the
+// pretrained AE's quality and the first replica's grid images (PNG); returns the grid's cells, a row per
+// image.
 std::vector<std::vector<data::Image>> measureRows(const fs::path& directory, const ProbeSpec& spec,
                                                   std::vector<LoadedClassifier>& classifiers,
                                                   const TestImages& images, const torch::Device& device,
@@ -513,27 +485,6 @@ std::vector<std::vector<data::Image>> measureRows(const fs::path& directory, con
                          -1);
         }
     }
-    // The matrix is the mean over replicas; the NMI summaries the mean of each replica's median.
-    for (const auto& row : measurements.correct) {
-        std::vector<double> accuracies(classifiers.size(), 0.0);
-        for (const auto& replica : row)
-            for (std::size_t j = 0; j < classifiers.size(); ++j) {
-                double right = 0;
-                for (auto value : replica[j])
-                    right += value;
-                accuracies[j] += right / static_cast<double>(count) / static_cast<double>(row.size());
-            }
-        summary.accuracy.push_back(accuracies);
-    }
-    for (std::size_t a = 0; a < measurements.intra.size(); ++a) {
-        std::vector<double> intra, inter;
-        for (std::size_t k = 0; k < measurements.intra[a].size(); ++k) {
-            intra.push_back(median(measurements.intra[a][k]));
-            inter.push_back(median(measurements.inter[a][k]));
-        }
-        summary.nmiIntraMedian.push_back(meanOf(intra));
-        summary.nmiInterMedian.push_back(meanOf(inter));
-    }
     return gridRows;
 }
 
@@ -579,15 +530,26 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     ProbeMeasurements measurements;
     const auto gridRows =
         measureRows(directory, spec, classifiers, images, device, summary, nmiTable, measurements, job);
-    orderClassifiers(summary);
-    if (const auto line = pretrainedQualityLine(summary); !line.empty()) job.log(line);
-    if (const auto warning = pretrainedQualityWarning(summary); !warning.empty())
-        job.log(warning, runtime::LogLevel::Warning);
     job.log("measuring: intervals over " + std::to_string(images.count) + " test images and " +
             std::to_string(spec.replicas) + (spec.replicas == 1 ? " replica" : " replicas"));
     UncertaintyOptions uncertaintyOptions;
     uncertaintyOptions.seed = spec.seed;
     summary.uncertainty = estimateUncertainty(measurements, summary.parameterCounts, uncertaintyOptions);
+    // The matrix is the mean over replicas, the NMI summaries the mean of each replica's median: the
+    // intervals' estimates.
+    for (const auto& row : summary.uncertainty.accuracy) {
+        summary.accuracy.emplace_back();
+        for (const auto& cell : row)
+            summary.accuracy.back().push_back(cell.estimate);
+    }
+    for (std::size_t a = 0; a < summary.uncertainty.nmiIntraMedian.size(); ++a) {
+        summary.nmiIntraMedian.push_back(summary.uncertainty.nmiIntraMedian[a].estimate);
+        summary.nmiInterMedian.push_back(summary.uncertainty.nmiInterMedian[a].estimate);
+    }
+    orderClassifiers(summary);
+    if (const auto line = pretrainedQualityLine(summary); !line.empty()) job.log(line);
+    if (const auto warning = pretrainedQualityWarning(summary); !warning.empty())
+        job.log(warning, runtime::LogLevel::Warning);
 
     std::vector<std::string> titles;
     for (const auto& row : summary.rows)

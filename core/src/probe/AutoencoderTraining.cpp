@@ -58,6 +58,11 @@ class PreviewPoster {
     std::chrono::steady_clock::time_point last_{};
 };
 
+void setLearningRate(torch::optim::Adam& optimizer, double rate) {
+    for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(rate);
+}
+
 // The shared loop: epochs over the training split, Adam on `parameters`, a checkpoint per epoch.
 void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& dataset, SegNet& autoencoder,
                std::vector<torch::Tensor> parameters, const std::string& phaseName,
@@ -83,8 +88,7 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
         best = checkpoint->state.value("best_psnr", -1.0);
         last = checkpoint->state.value("last_psnr", -1.0);
         withoutGain = checkpoint->state.value("epochs_without_gain", 0);
-        for (auto& group : optimizer.param_groups())
-            static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate);
+        setLearningRate(optimizer, learningRate);
         job.log(phaseName + ": resuming after epoch " + std::to_string(startEpoch));
     }
     const std::size_t trainSplit = dataset.size(data::Split::Train);
@@ -154,8 +158,7 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
             } else {
                 ++withoutGain;
                 learningRate /= 2;
-                for (auto& group : optimizer.param_groups())
-                    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRate);
+                setLearningRate(optimizer, learningRate);
                 line << " (no gain: learning rate halved to " << std::setprecision(6) << learningRate << ")";
             }
             job.log(line.str());
@@ -337,16 +340,9 @@ void pretrainAutoencoder(const AutoencoderTrainOptions& options, const data::Dat
     // first.
     const data::Split split =
         dataset.size(data::Split::Validation) > 0 ? data::Split::Validation : data::Split::Train;
-    std::vector<torch::Tensor> validation;
-    for (std::size_t i = 0; i < std::min(kValidationImages, dataset.size(split)); ++i) {
-        const data::Sample sample = dataset.sample(split, i);
-        const auto& shape = sample.image.shape;
-        validation.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
-                                              {shape.channels, shape.height, shape.width})
-                                 .clone());
-    }
+    const std::size_t count = std::min(kValidationImages, dataset.size(split));
     const torch::Tensor validationImages =
-        validation.empty() ? torch::Tensor() : torch::stack(validation).to(options.device);
+        count == 0 ? torch::Tensor() : tensor::firstImages(dataset, split, count, options.device).first;
     trainLoop(
         options, dataset, autoencoder, autoencoder->parameters(), "pretrain autoencoder",
         [&] { autoencoder->train(); },

@@ -1,7 +1,6 @@
 #include "probe/ProbeReport.h"
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -67,17 +66,6 @@ std::string cell(double value, double max, int decimals, const Interval* interva
     return html.str();
 }
 
-// Whether the cell (row r, column c) of the fine-tuned square belongs to a relation that is not significant.
-bool undecidedCell(const ProbeUncertainty& u, std::size_t r, std::size_t c) {
-    if (r < 2 || u.images == 0) return false;
-    const int i = static_cast<int>(r - 2), j = static_cast<int>(c);
-    for (const auto& relation : u.relations)
-        if (!relation.significant &&
-            ((relation.i == i && relation.j == j) || (relation.i == j && relation.j == i)))
-            return true;
-    return false;
-}
-
 std::string matrixHtml(const ProbeSummary& summary, const std::vector<std::vector<double>>& values,
                        const std::vector<std::vector<Interval>>& intervals, double max, int decimals) {
     std::ostringstream html;
@@ -93,7 +81,9 @@ std::string matrixHtml(const ProbeSummary& summary, const std::vector<std::vecto
         for (std::size_t c = 0; c < values[r].size(); ++c) {
             const Interval* interval =
                 r < intervals.size() && c < intervals[r].size() ? &intervals[r][c] : nullptr;
-            html << cell(values[r][c], max, decimals, interval, undecidedCell(summary.uncertainty, r, c));
+            html << cell(
+                values[r][c], max, decimals, interval,
+                r >= 2 && summary.uncertainty.undecidedBetween(static_cast<int>(r - 2), static_cast<int>(c)));
         }
         html << "</tr>";
     }
@@ -288,19 +278,17 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
              << (u.total ? "<b>total</b>." : "<b>not established</b>.") << "</p>";
         html << "<table><tr><th>relation</th><th>d = R[i][j] &minus; R[j][i]</th><th>95% interval</th><th>p "
                 "(Holm)</th><th>replicas agreeing</th><th>verdict</th></tr>";
-        for (const auto& relation : u.relations)
+        for (const auto& relation : u.relations) {
+            const Interval margin = relation.margin();
             html << "<tr><th>"
                  << report::escapeXml(summary.classifiers[static_cast<std::size_t>(relation.above())])
                  << " &gt; "
                  << report::escapeXml(summary.classifiers[static_cast<std::size_t>(relation.below())])
-                 << "</th><td>" << std::setprecision(3) << std::fabs(relation.difference.estimate)
-                 << "</td><td>["
-                 << (relation.difference.estimate > 0 ? relation.difference.low : -relation.difference.high)
-                 << ", "
-                 << (relation.difference.estimate > 0 ? relation.difference.high : -relation.difference.low)
-                 << "]</td><td>" << std::setprecision(3) << relation.adjustedP << "</td><td>"
-                 << relation.replicasAgreeing << " of " << relation.replicas << "</td><td>"
+                 << "</th><td>" << std::setprecision(3) << margin.estimate << "</td><td>[" << margin.low
+                 << ", " << margin.high << "]</td><td>" << std::setprecision(3) << relation.adjustedP
+                 << "</td><td>" << relation.replicasAgreeing << " of " << relation.replicas << "</td><td>"
                  << (relation.significant ? "significant" : "<b>undecided</b>") << "</td></tr>";
+        }
         html << "</table>";
     }
     html << "<p>Kendall &tau; of the order with accuracy: " << std::setprecision(2) << summary.tauAccuracy;

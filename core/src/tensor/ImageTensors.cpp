@@ -34,4 +34,19 @@ std::vector<data::RgbBuffer> tensorToRgb(const torch::Tensor& images) {
     return buffers;
 }
 
+std::pair<torch::Tensor, torch::Tensor> firstImages(const data::Dataset& dataset, data::Split split,
+                                                    std::size_t count, const torch::Device& device) {
+    std::vector<torch::Tensor> images;
+    std::vector<int64_t> labelValues;
+    for (std::size_t i = 0; i < count; ++i) {
+        const data::Sample sample = dataset.sample(split, i);
+        const auto& shape = sample.image.shape;
+        images.push_back(torch::from_blob(const_cast<float*>(sample.image.pixels.data()),
+                                          {shape.channels, shape.height, shape.width})
+                             .clone());
+        labelValues.push_back(sample.label);
+    }
+    return {torch::stack(images).to(device), torch::tensor(labelValues, torch::kLong).to(device)};
+}
+
 }  // namespace netsight::tensor

@@ -7,7 +7,6 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <cmath>
 
 #include "netsight/ui/ExperimentSession.h"
 #include "widgets/Export.h"
@@ -127,16 +126,13 @@ void OrderPanel::refresh() {
         for (const auto& relation : u.relations) {
             const int row = relations_->rowCount();
             relations_->insertRow(row);
-            const bool up = relation.difference.estimate > 0;
+            const probe::Interval margin = relation.margin();
             relations_->setItem(
                 row, 0, new QTableWidgetItem(name(relation.above()) + " > " + name(relation.below())));
-            relations_->setItem(row, 1,
-                                numberItem(QString::number(std::abs(relation.difference.estimate), 'f', 3)));
+            relations_->setItem(row, 1, numberItem(QString::number(margin.estimate, 'f', 3)));
             relations_->setItem(
                 row, 2,
-                numberItem(QString("[%1, %2]")
-                               .arg(up ? relation.difference.low : -relation.difference.high, 0, 'f', 3)
-                               .arg(up ? relation.difference.high : -relation.difference.low, 0, 'f', 3)));
+                numberItem(QString("[%1, %2]").arg(margin.low, 0, 'f', 3).arg(margin.high, 0, 'f', 3)));
             relations_->setItem(row, 3, numberItem(QString::number(relation.adjustedP, 'g', 2)));
             relations_->setItem(
                 row, 4, numberItem(tr("%1 of %2").arg(relation.replicasAgreeing).arg(relation.replicas)));

@@ -103,14 +103,8 @@ void TransferPanel::refresh() {
             for (std::size_t c = 0; c < intervals[r].size(); ++c) {
                 details.back().push_back(
                     QString::fromUtf8("±%1").arg(intervals[r][c].halfWidth(), 0, 'f', relative ? 2 : 3));
-                bool undecided = false;
-                for (const auto& relation : u.relations)
-                    undecided =
-                        undecided ||
-                        (r >= 2 && !relation.significant &&
-                         ((relation.i == static_cast<int>(r - 2) && relation.j == static_cast<int>(c)) ||
-                          (relation.j == static_cast<int>(r - 2) && relation.i == static_cast<int>(c))));
-                marked.back().push_back(undecided);
+                marked.back().push_back(r >= 2 &&
+                                        u.undecidedBetween(static_cast<int>(r - 2), static_cast<int>(c)));
             }
         }
         heatmap_->setDetails(details, marked);

@@ -42,6 +42,11 @@ struct RelationTest {
     int replicas = 0;
     int above() const { return difference.estimate > 0 ? i : j; }
     int below() const { return difference.estimate > 0 ? j : i; }
+    /// The difference as "above minus below" (positive estimate), with its interval turned the same way.
+    Interval margin() const {
+        return difference.estimate > 0 ? difference
+                                       : Interval{-difference.estimate, -difference.high, -difference.low};
+    }
 };
 
 struct ProbeUncertainty {
@@ -56,6 +61,9 @@ struct ProbeUncertainty {
     Interval tauAccuracy, tauParameters;                    ///< of the order's scores
     std::vector<RelationTest> relations;                    ///< every pair i < j
     bool total = false;  ///< every relation significant and the significant ones without a cycle
+    /// Whether the relation between classifiers a and b (either order) was measured and is not significant:
+    /// the cells R[a][b] and R[b][a] of the fine-tuned square are then undecided.
+    bool undecidedBetween(int a, int b) const;
     /// Relations that are not significant, as "a ? b (p = 0.21, 2 of 3 replicas agree)".
     std::vector<std::string> undecided(const std::vector<std::string>& classifiers) const;
 };
