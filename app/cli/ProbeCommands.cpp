@@ -58,19 +58,10 @@ void printSummary(const probe::ProbeSummary& summary) {
             std::cout << (relation.significant ? "" : "  UNDECIDED") << "\n";
         }
     }
-    std::cout << "\nOrder (" << (summary.order.total ? "total" : "not total")
-              << (intervals ? (u.total ? ", every relation significant" : ", NOT every relation significant")
-                            : "")
-              << "):";
+    std::cout << "\n" << probe::orderVerdict(summary) << "\nPairwise wins:";
     for (int index : summary.order.ranking)
         std::cout << " " << summary.classifiers[index] << "(" << summary.order.score[index] << ")";
     std::cout << "\n";
-    for (const auto& cycle : summary.order.cycles) {
-        std::cout << "  cycle:";
-        for (int index : cycle)
-            std::cout << " " << summary.classifiers[index];
-        std::cout << "\n";
-    }
     std::cout << std::setprecision(2) << "Kendall tau with accuracy " << summary.tauAccuracy;
     if (intervals) std::cout << " [" << u.tauAccuracy.low << ", " << u.tauAccuracy.high << "]";
     std::cout << ", with parameter count " << summary.tauParameters;
@@ -148,11 +139,9 @@ void addProbeCommands(CLI::App& app) {
                 runtime::resolveDeviceName(device->empty() ? opened.spec().device : *device);
             experiment::JobRecorder recorder(opened.directory());
             const int index = *replica - 1;  // -1: every replica
-            const std::string title =
-                "fine-tune " + name +
-                (index > 0 ? " (replica " + std::to_string(index + 1) + ")" : std::string());
             const auto outcome = runWithProgress(
-                {title, runtime::JobKind::FinetuneAutoencoder, name},
+                {experiment::finetuneJobName(name, index), runtime::JobKind::FinetuneAutoencoder, name,
+                 index},
                 [=](const runtime::JobContext& job) {
                     experiment::finetuneExperimentAutoencoder(folder, name, job, where, index);
                 },

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
     spec.data = "factorworld:classes=3,size=32,train=1500,val=60,test=60";
     spec.pretrainEpochs = 3;
     spec.gridImages = 6;
+    spec.replicas = 2;  // the NMI view's replica medians and the Order view's agreement
     if (!window.openExperiment(netsight::test::writeExperiment(dir, spec))) return 1;
     ExperimentSession* session = window.session();
     if (!session->startProbe()) return 1;

@@ -247,6 +247,10 @@ struct Opened {
 
 }  // namespace
 
+std::string finetuneJobName(const std::string& name, int replica) {
+    return "fine-tune " + name + (replica > 0 ? " (replica " + std::to_string(replica + 1) + ")" : "");
+}
+
 void finetuneExperimentAutoencoder(const std::string& directoryText, const std::string& name,
                                    const runtime::JobContext& job, const std::string& deviceName,
                                    int replica) {

@@ -58,6 +58,11 @@ Recipe pretrainRecipe(const experiment::ProbeSpec& spec) {
     // Off (0) by default and absent from recipes made before they existed: only set values are recorded.
     if (spec.pretrainTargetPsnr > 0) recipe["autoencoder.pretrain_target_psnr"] = spec.pretrainTargetPsnr;
     if (spec.pretrainPatience > 0) recipe["autoencoder.pretrain_patience"] = spec.pretrainPatience;
+    // Training to a target validates each epoch, and since issue 15's second pass it also follows a cosine
+    // rate and keeps the best epoch: an AE pretrained the older way (rate halved at each epoch without a
+    // gain) is another recipe, so neither the stale check nor the AE cache takes one for the other.
+    if (spec.pretrainTargetPsnr > 0 || spec.pretrainPatience > 0)
+        recipe["autoencoder.pretrain_schedule"] = "cosine, best epoch";
     return recipe;
 }
 

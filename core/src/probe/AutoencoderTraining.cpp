@@ -20,6 +20,7 @@ using nlohmann::json;
 constexpr const char* kAutoencoderKey = "netsight.autoencoder";
 constexpr double kMinimumGainDb = 0.05;  // a validation PSNR gain smaller than this is no gain
 constexpr std::size_t kValidationImages = 256;
+constexpr std::size_t kStatisticsImages = 256;  // training images that BatchNorm's statistics are taken over
 
 std::string serialize(torch::serialize::OutputArchive& archive) {
     std::ostringstream bytes;
@@ -58,6 +59,44 @@ class PreviewPoster {
     std::chrono::steady_clock::time_point last_{};
 };
 
+// Copies the weights and BatchNorm statistics of one autoencoder into another of the same shape.
+void copyWeights(SegNet& from, SegNet& to) {
+    torch::NoGradGuard noGrad;
+    auto source = from->named_parameters(), target = to->named_parameters();
+    for (const auto& item : source)
+        target[item.key()].copy_(item.value());
+    auto sourceBuffers = from->named_buffers(), targetBuffers = to->named_buffers();
+    for (const auto& item : sourceBuffers)
+        targetBuffers[item.key()].copy_(item.value());
+}
+
+// BatchNorm's running statistics, averaged over the last few batches with momentum 0.1, make the
+// evaluation-mode autoencoder swing by a decibel or more from one epoch to the next even at a tiny learning
+// rate. Before the autoencoder is validated or saved, the layers being trained get their statistics anew:
+// an exact average over `images` (training images), in training mode, without gradients. Layers in
+// evaluation mode (a fine-tuning's frozen encoder) keep theirs.
+void refreshBatchNormStatistics(SegNet& autoencoder, const torch::Tensor& images) {
+    if (!images.defined() || images.size(0) == 0) return;
+    std::vector<torch::nn::BatchNorm2dImpl*> layers;
+    for (const auto& module : autoencoder->modules(false))
+        if (auto* layer = module->as<torch::nn::BatchNorm2d>(); layer && layer->is_training())
+            layers.push_back(layer);
+    if (layers.empty()) return;
+    std::vector<c10::optional<double>> momenta;
+    for (auto* layer : layers) {
+        momenta.push_back(layer->options.momentum());
+        layer->reset_running_stats();
+        layer->options.momentum(c10::nullopt);  // a cumulative average over every batch below
+    }
+    {
+        torch::NoGradGuard noGrad;
+        for (int64_t start = 0; start < images.size(0); start += 64)
+            autoencoder->forward(images.narrow(0, start, std::min<int64_t>(64, images.size(0) - start)));
+    }
+    for (std::size_t k = 0; k < layers.size(); ++k)
+        layers[k]->options.momentum(momenta[k]);
+}
+
 void setLearningRate(torch::optim::Adam& optimizer, double rate) {
     for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::AdamOptions&>(group.options()).lr(rate);
@@ -67,14 +106,22 @@ void setLearningRate(torch::optim::Adam& optimizer, double rate) {
 void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& dataset, SegNet& autoencoder,
                std::vector<torch::Tensor> parameters, const std::string& phaseName,
                const std::function<void()>& setModes, const LossFunction& lossOf, PreviewPoster& preview,
-               const torch::Tensor& validationImages, const runtime::JobContext& job) {
+               const torch::Tensor& validationImages, const torch::Tensor& statisticsImages,
+               const runtime::JobContext& job) {
     torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(options.learningRate));
     const std::string checkpointPath = options.outputPath + ".ckpt";
     int startEpoch = 0;
     // Training to a target: the validation PSNR after each epoch, the best so far, epochs without a gain.
     const bool validating = validationImages.defined() && (options.targetPsnr > 0 || options.patience > 0);
     double learningRate = options.learningRate, best = -1, last = -1;
-    int withoutGain = 0;
+    int withoutGain = 0, bestEpoch = 0;
+    // The weights of the best validated epoch: the stage ends with them, not with the last epoch's (the
+    // validation PSNR of one epoch can swing by a decibel or more).
+    SegNet bestWeights{nullptr};
+    if (validating) {
+        bestWeights = SegNet(autoencoder->options());
+        bestWeights->to(options.device);
+    }
     std::string stopped = "ceiling";
     if (auto checkpoint = train::readCheckpoint(checkpointPath, "delete it to start this stage afresh")) {
         if (checkpoint->state.contains("recipe"))
@@ -88,6 +135,11 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
         best = checkpoint->state.value("best_psnr", -1.0);
         last = checkpoint->state.value("last_psnr", -1.0);
         withoutGain = checkpoint->state.value("epochs_without_gain", 0);
+        bestEpoch = checkpoint->state.value("best_epoch", 0);
+        if (validating && checkpoint->best) {
+            bestWeights->load(*checkpoint->best);
+            bestWeights->to(options.device);
+        }
         setLearningRate(optimizer, learningRate);
         job.log(phaseName + ": resuming after epoch " + std::to_string(startEpoch));
     }
@@ -109,6 +161,13 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
         loaderOptions.seed = options.seed + 17;
         data::DataLoader loader(dataset, data::Split::Train, loaderOptions);
         loader.startEpoch(epoch);
+        if (validating) {
+            // Cosine decay over the epoch ceiling (Loshchilov & Hutter): large steps first, small ones last.
+            learningRate =
+                options.learningRate * 0.5 *
+                (1 + std::cos(M_PI * static_cast<double>(epoch) / static_cast<double>(options.epochs)));
+            setLearningRate(optimizer, learningRate);
+        }
         setModes();
         double lossSum = 0;
         std::int64_t step = 0;
@@ -145,6 +204,7 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
         }
         job.log(phaseName + ": epoch " + std::to_string(epoch + 1) + "/" + std::to_string(options.epochs) +
                 ", mean loss " + std::to_string(step ? lossSum / step : 0.0));
+        refreshBatchNormStatistics(autoencoder, statisticsImages);
         bool done = false;
         if (validating) {
             last = psnr(reconstructImages(autoencoder, validationImages), validationImages);
@@ -152,15 +212,17 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
             job.metric(phaseName + "/validation PSNR", epoch + 1, last);
             std::ostringstream line;
             line << phaseName << ": validation PSNR " << std::fixed << std::setprecision(2) << last << " dB";
+            if (last > best) {
+                copyWeights(autoencoder, bestWeights);
+                bestEpoch = epoch + 1;
+            }
             if (last > best + kMinimumGainDb) {
-                best = last;
                 withoutGain = 0;
             } else {
                 ++withoutGain;
-                learningRate /= 2;
-                setLearningRate(optimizer, learningRate);
-                line << " (no gain: learning rate halved to " << std::setprecision(6) << learningRate << ")";
+                line << " (no gain for " << withoutGain << (withoutGain == 1 ? " epoch)" : " epochs)");
             }
+            best = std::max(best, last);
             job.log(line.str());
             if (options.targetPsnr > 0 && last >= options.targetPsnr) {
                 stopped = "target";
@@ -176,7 +238,9 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
                                 {"learning_rate", learningRate},
                                 {"best_psnr", best},
                                 {"last_psnr", last},
-                                {"epochs_without_gain", withoutGain}});
+                                {"epochs_without_gain", withoutGain},
+                                {"best_epoch", bestEpoch}},
+                               validating && bestEpoch > 0 ? bestWeights.get() : nullptr);
         preview.post(autoencoder, true);
         epochsRun = epoch + 1;
         if (done) {
@@ -187,7 +251,19 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
         }
     }
     nlohmann::json quality = {{"epochs", epochsRun}, {"stopped", stopped}};
-    if (last >= 0) quality["validation_psnr"] = last;
+    if (validating && bestEpoch > 0 && best > last) {
+        copyWeights(bestWeights, autoencoder);
+        std::ostringstream line;
+        line << phaseName << ": keeping the weights of epoch " << bestEpoch << " (" << std::fixed
+             << std::setprecision(2) << best << " dB)";
+        job.log(line.str());
+    }
+    if (validating && bestEpoch > 0) {
+        quality["validation_psnr"] = best;
+        quality["best_epoch"] = bestEpoch;
+    } else if (last >= 0) {
+        quality["validation_psnr"] = last;
+    }
     if (validating) quality["validation_images"] = validationImages.size(0);
     saveAutoencoder(autoencoder, options.preset, options.outputPath, options.recipe, quality);
     std::filesystem::remove(checkpointPath);
@@ -309,6 +385,12 @@ AutoencoderTrainOptions commonOptions(const experiment::ProbeSpec& spec, const s
     return options;
 }
 
+torch::Tensor statisticsImages(const data::Dataset& dataset, const torch::Device& device) {
+    const std::size_t count = std::min(kStatisticsImages, dataset.size(data::Split::Train));
+    return count == 0 ? torch::Tensor()
+                      : tensor::firstImages(dataset, data::Split::Train, count, device).first;
+}
+
 }  // namespace
 
 AutoencoderTrainOptions pretrainOptions(const experiment::ProbeSpec& spec, const std::string& path,
@@ -349,7 +431,7 @@ void pretrainAutoencoder(const AutoencoderTrainOptions& options, const data::Dat
         [](SegNet& ae, const torch::Tensor& images, const torch::Tensor&) {
             return StepLoss{torch::mse_loss(ae->forward(images), images)};
         },
-        preview, validationImages, job);
+        preview, validationImages, statisticsImages(dataset, options.device), job);
 }
 
 void finetuneAutoencoder(const AutoencoderTrainOptions& options, const data::Dataset& dataset,
@@ -383,7 +465,7 @@ void finetuneAutoencoder(const AutoencoderTrainOptions& options, const data::Dat
             const double accuracy = logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
             return StepLoss{loss, accuracy};
         },
-        preview, torch::Tensor(), job);
+        preview, torch::Tensor(), statisticsImages(dataset, options.device), job);
 }
 
 }  // namespace netsight::probe

@@ -50,9 +50,10 @@ struct AutoencoderTrainOptions {
     std::size_t maxTrainSamples = 0;  ///< 0: the whole training split each epoch
     std::uint64_t seed = 0;
     double reconstructionWeight = 0;  ///< fine-tuning: + weight x MSE to the input
-    double targetPsnr = 0;            ///< stop once the validation PSNR reaches it (dB; 0: no target)
-    int patience =
-        0;  ///< stop after this many epochs without a validation gain (0: never); each halves the rate
+    /// Validating each epoch (a target or a patience set): the rate follows a cosine from learningRate to 0
+    /// over `epochs`, and the stage ends with the best validated epoch's weights.
+    double targetPsnr = 0;  ///< stop once the validation PSNR reaches it (dB; 0: no target)
+    int patience = 0;       ///< stop after this many epochs without a validation gain (0: never)
     torch::Device device = torch::kCPU;
 };
 

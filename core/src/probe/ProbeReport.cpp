@@ -254,28 +254,16 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
                                    "measured; set evaluation.replicas to 3 or more)"
                                  : " fine-tuning runs per classifier")
              << ". Dashed cells: their relation is undecided (see Order).</p>";
-    html << "<h2>Order</h2><p>"
-         << (summary.order.total ? "The classifiers form a <b>total order</b>:" : "<b>No total order</b>:")
-         << "</p><ol>";
+    html << "<h2>Order</h2><p><b>" << report::escapeXml(orderVerdict(summary)) << "</b></p><ol>";
     for (int index : summary.order.ranking)
         html << "<li>" << report::escapeXml(summary.classifiers[index]) << " — beats "
              << summary.order.score[index] << " · accuracy " << std::fixed << std::setprecision(3)
              << summary.accuracy[0][index] << " · " << static_cast<long long>(summary.parameterCounts[index])
              << " parameters</li>";
     html << "</ol>";
-    for (const auto& cycle : summary.order.cycles) {
-        html << "<p>Cycle: ";
-        for (int index : cycle)
-            html << report::escapeXml(summary.classifiers[index]) << " &gt; ";
-        html << report::escapeXml(summary.classifiers[cycle.front()]) << "</p>";
-    }
     if (u.images > 0) {
-        html << "<p>"
-             << (u.total ? "Every relation is significant (Holm-adjusted p &lt; "
-                         : "Not every relation is "
-                           "significant (Holm-adjusted p &lt; ")
-             << std::setprecision(2) << u.alpha << "): the order is "
-             << (u.total ? "<b>total</b>." : "<b>not established</b>.") << "</p>";
+        html << "<p>A relation is significant when its Holm-adjusted p is below " << std::setprecision(2)
+             << u.alpha << ".</p>";
         html << "<table><tr><th>relation</th><th>d = R[i][j] &minus; R[j][i]</th><th>95% interval</th><th>p "
                 "(Holm)</th><th>replicas agreeing</th><th>verdict</th></tr>";
         for (const auto& relation : u.relations) {

@@ -1,6 +1,7 @@
 #include "netsight/probe/ProbeResults.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -89,6 +90,54 @@ std::string pretrainedQualityLine(const ProbeSummary& summary) {
                                           : ", epoch ceiling")
              << ")";
     return line.str();
+}
+
+std::string orderVerdict(const ProbeSummary& summary) {
+    const auto& order = summary.order;
+    const auto& u = summary.uncertainty;
+    auto chain = [&](const std::vector<int>& indices, const char* separator) {
+        std::string text;
+        for (std::size_t k = 0; k < indices.size(); ++k)
+            text += (k ? separator : "") + summary.classifiers[static_cast<std::size_t>(indices[k])];
+        return text;
+    };
+    std::string cycles;
+    for (const auto& cycle : order.cycles)
+        cycles += (cycles.empty() ? "" : "; ") + chain(cycle, " > ") + " > " +
+                  summary.classifiers[static_cast<std::size_t>(cycle.front())];
+    const bool intervals = u.images > 0;
+    std::size_t undecided = 0;
+    for (const auto& relation : u.relations)
+        undecided += relation.significant ? 0 : 1;
+    auto howMany = [&] {
+        const std::size_t all = u.relations.size();
+        if (undecided == all)
+            return all == 1 ? std::string("its one relation is undecided")
+                            : "none of its " + std::to_string(all) + " relations is significant";
+        return std::to_string(undecided) + " of " + std::to_string(all) + " relations " +
+               (undecided == 1 ? "is" : "are") + " undecided";
+    };
+    std::ostringstream text;
+    if (order.total && intervals && u.total) {
+        text << "Established order: " << chain(order.ranking, " > ") << " (every relation significant; "
+             << u.images << " test images, " << u.replicas
+             << (u.replicas == 1 ? " fine-tuning run)." : " fine-tuning runs per classifier).");
+    } else if (order.total && intervals) {
+        text << "No established order: the estimates rank " << chain(order.ranking, " > ") << ", but "
+             << howMany() << ".";
+    } else if (order.total) {
+        text << "Order of the estimates: " << chain(order.ranking, " > ")
+             << " (no intervals: these results are from before they were measured).";
+    } else {
+        text << "No order: the estimates form cycles (" << cycles
+             << "); ranked by pairwise wins: " << chain(order.ranking, ", ") << ".";
+        if (intervals && undecided > 0) {
+            std::string rest = howMany();
+            rest[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(rest[0])));
+            text << " " << rest << ".";
+        }
+    }
+    return text.str();
 }
 
 std::string pretrainedQualityWarning(const ProbeSummary& summary) {

@@ -30,12 +30,17 @@ nlohmann::json readState(torch::serialize::InputArchive& archive) {
 }  // namespace
 
 void writeCheckpoint(const std::string& path, const torch::nn::Module& model,
-                     const torch::optim::Optimizer& optimizer, const nlohmann::json& state) {
-    torch::serialize::OutputArchive archive, modelArchive, optimizerArchive;
+                     const torch::optim::Optimizer& optimizer, const nlohmann::json& state,
+                     const torch::nn::Module* best) {
+    torch::serialize::OutputArchive archive, modelArchive, optimizerArchive, bestArchive;
     model.save(modelArchive);
     optimizer.save(optimizerArchive);
     archive.write("model", modelArchive);
     archive.write("optimizer", optimizerArchive);
+    if (best) {
+        best->save(bestArchive);
+        archive.write("best", bestArchive);
+    }
     archive.write(kStateKey, c10::IValue(state.dump()));
     std::ostringstream bytes;
     archive.save_to(bytes);
@@ -53,6 +58,8 @@ std::optional<Checkpoint> readCheckpoint(const std::string& path, const std::str
             throw std::runtime_error("no training state in it");
         archive.read("model", checkpoint.model);
         archive.read("optimizer", checkpoint.optimizer);
+        torch::serialize::InputArchive best;
+        if (archive.try_read("best", best)) checkpoint.best = std::move(best);
     } catch (const c10::Error& error) {
         throw std::runtime_error(path + ": the checkpoint is damaged (" +
                                  std::string(error.what_without_backtrace()).substr(0, 200) + "); " +

@@ -5,6 +5,7 @@
 
 #include "netsight/probe/Nmi.h"
 #include "netsight/probe/Order.h"
+#include "netsight/probe/ProbeSummary.h"
 
 using namespace netsight::probe;
 
@@ -120,3 +121,51 @@ TEST(Order, KendallTau) {
 }
 
 }  // namespace
+
+namespace {
+
+// Three classifiers ranked a > b > c by their estimates, with one relation test per pair.
+netsight::probe::ProbeSummary rankedSummary(bool allSignificant) {
+    ProbeSummary summary;
+    summary.classifiers = {"a", "b", "c"};
+    summary.order = orderFromTransfer({{1.0, 0.9, 0.9}, {0.8, 1.0, 0.9}, {0.8, 0.8, 1.0}});
+    auto& u = summary.uncertainty;
+    u.images = 400;
+    u.replicas = 3;
+    for (auto [i, j] : {std::pair{0, 1}, std::pair{0, 2}, std::pair{1, 2}}) {
+        RelationTest relation;
+        relation.i = i;
+        relation.j = j;
+        relation.difference = {0.1, 0.05, 0.15};
+        relation.significant = allSignificant || i == 0;
+        relation.adjustedP = relation.significant ? 0.001 : 0.3;
+        relation.replicas = 9;
+        relation.replicasAgreeing = 7;
+        u.relations.push_back(relation);
+    }
+    u.total = allSignificant;
+    return summary;
+}
+
+}  // namespace
+
+// The verdict the CLI, the report and the Order view share: "established" only when every relation is
+// significant; the estimates' order is never called established otherwise; cycles are named.
+TEST(OrderVerdict, CallsAnOrderEstablishedOnlyWhenEveryRelationIsSignificant) {
+    ASSERT_TRUE(rankedSummary(true).order.total);
+    EXPECT_EQ(orderVerdict(rankedSummary(true)).rfind("Established order: a > b > c", 0), 0u)
+        << orderVerdict(rankedSummary(true));
+    const std::string undecided = orderVerdict(rankedSummary(false));
+    EXPECT_EQ(undecided.find("Established"), std::string::npos) << undecided;
+    EXPECT_NE(undecided.find("No established order: the estimates rank a > b > c, but 1 of 3 relations is "
+                             "undecided"),
+              std::string::npos)
+        << undecided;
+    ProbeSummary cyclic = rankedSummary(false);
+    cyclic.order = orderFromTransfer({{1.0, 0.9, 0.8}, {0.8, 1.0, 0.9}, {0.9, 0.8, 1.0}});
+    ASSERT_FALSE(cyclic.order.total);
+    EXPECT_NE(orderVerdict(cyclic).find("cycles"), std::string::npos) << orderVerdict(cyclic);
+    ProbeSummary old = rankedSummary(true);
+    old.uncertainty = {};
+    EXPECT_NE(orderVerdict(old).find("no intervals"), std::string::npos) << orderVerdict(old);
+}

@@ -17,6 +17,9 @@ class NmiPanel : public QWidget {
     QCustomPlot* plot() const { return plot_; }
     /// Box plots drawn (two per autoencoder when there are results).
     int boxCount() const;
+    /// Diamonds drawn for the medians of single fine-tuning runs (intra and inter, per replica of each
+    /// fine-tuned AE; none when each AE was fine-tuned once).
+    int replicaMedianCount() const;
     QString csv() const;
 
   private:

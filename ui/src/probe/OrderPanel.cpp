@@ -89,40 +89,22 @@ void OrderPanel::refresh() {
     const auto& summary = results->summary;
     const auto& order = summary.order;
     auto name = [&](int index) { return QString::fromStdString(summary.classifiers[index]); };
-    QStringList chain;
-    for (int index : order.ranking)
-        chain << name(index);
-    if (order.total) {
-        verdict_->setText(tr("<b>Total order</b> of the estimates: %1").arg(chain.join(" &gt; ")));
-    } else {
-        QStringList cycles;
-        for (const auto& cycle : order.cycles) {
-            QStringList names;
-            for (int index : cycle)
-                names << name(index);
-            names << name(cycle.front());
-            cycles << names.join(" &gt; ");
-        }
-        verdict_->setText(tr("<b><span style='color:#c0392b'>Not a total order</span></b> — cycles: %1. "
-                             "Ranked by pairwise wins: %2")
-                              .arg(cycles.join("; "), chain.join(", ")));
-    }
     const auto& u = summary.uncertainty;
+    const bool established = order.total && u.images > 0 && u.total;
+    QString text = QString::fromStdString(probe::orderVerdict(summary)).toHtmlEscaped();
+    text = established ? "<b>" + text + "</b>" : "<b><span style='color:#c0392b'>" + text + "</span></b>";
     if (u.images > 0) {
         QStringList undecided;
         for (const auto& line : u.undecided(summary.classifiers))
             undecided << QString::fromStdString(line).toHtmlEscaped();
-        verdict_->setText(
-            verdict_->text() +
-            (u.total
-                 ? tr("<br>Every relation is significant (%1 test images, %2 replica(s)).")
-                       .arg(u.images)
-                       .arg(u.replicas)
-                 : tr("<br><span style='color:#c0392b'>Not established:</span> undecided %1.%2")
-                       .arg(undecided.join("; "))
-                       .arg(u.replicas == 1 ? tr(" With one fine-tuning run per classifier, run-to-run "
-                                                 "variation is not measured: set evaluation.replicas to 3.")
-                                            : QString())));
+        if (!undecided.isEmpty()) text += tr("<br>Undecided: %1.").arg(undecided.join("; "));
+        if (!u.total && u.replicas == 1)
+            text +=
+                tr(" With one fine-tuning run per classifier, run-to-run variation is not measured: set "
+                   "evaluation.replicas to 3.");
+    }
+    verdict_->setText(text);
+    if (u.images > 0) {
         for (const auto& relation : u.relations) {
             const int row = relations_->rowCount();
             relations_->insertRow(row);

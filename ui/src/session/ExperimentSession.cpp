@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <algorithm>
 
 #include "netsight/experiment/JobRecorder.h"
 #include "netsight/experiment/ProbePipeline.h"
@@ -170,6 +171,7 @@ bool ExperimentSession::submitJob(const runtime::JobTicket& ticket,
     status.name = name;
     status.kind = ticket.kind;
     status.owner = QString::fromStdString(ticket.owner);
+    status.replica = ticket.replica;
     status.device = QString::fromStdString(device);
     status.phase = tr("queued");
     if (JobStatus* existing = job(name))
@@ -212,11 +214,19 @@ bool ExperimentSession::trainClassifier(const QString& name) {
                      });
 }
 
-bool ExperimentSession::finetuneAutoencoder(const QString& name) {
+bool ExperimentSession::finetuneAutoencoder(const QString& name, int replica) {
     const std::string directory = directory_.toStdString(), classifier = name.toStdString();
-    return submitJob({"fine-tune " + classifier, runtime::JobKind::FinetuneAutoencoder, classifier},
-                     [directory, classifier](runtime::JobContext& context) {
-                         experiment::finetuneExperimentAutoencoder(directory, classifier, context);
+    if (replica < 0) {  // every replica, each a job of its own (on the lanes of the devices there are)
+        bool all = true;
+        for (int k = 0; k < std::max(1, spec_.replicas); ++k)
+            all = finetuneAutoencoder(name, k) && all;
+        return all;
+    }
+    return submitJob({experiment::finetuneJobName(classifier, replica), runtime::JobKind::FinetuneAutoencoder,
+                      classifier, replica},
+                     [directory, classifier, replica](runtime::JobContext& context) {
+                         experiment::finetuneExperimentAutoencoder(directory, classifier, context, "",
+                                                                   replica);
                      });
 }
 
@@ -232,7 +242,7 @@ bool ExperimentSession::retry(const QString& name) {
         case runtime::JobKind::TrainClassifier:
             return trainClassifier(status->owner);
         case runtime::JobKind::FinetuneAutoencoder:
-            return finetuneAutoencoder(status->owner);
+            return finetuneAutoencoder(status->owner, status->replica);
         case runtime::JobKind::Visualize:
         case runtime::JobKind::Gallery:
         case runtime::JobKind::Invert:

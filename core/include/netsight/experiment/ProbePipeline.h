@@ -35,6 +35,9 @@ void trainExperimentClassifier(const std::string& directory, const std::string& 
 void finetuneExperimentAutoencoder(const std::string& directory, const std::string& name,
                                    const runtime::JobContext& job, const std::string& device = "",
                                    int replica = -1);
+/// The job name of that fine-tuning, the same in the CLI and the app: "fine-tune NAME" for the first
+/// replica (index 0) or every replica (-1), "fine-tune NAME (replica K)" for replica index K - 1 > 0.
+std::string finetuneJobName(const std::string& name, int replica);
 
 /// A file of a stage done (or in progress: a checkpoint) that the experiment's experiment.json no longer
 /// describes: made with other settings, or from a stage that is itself stale.

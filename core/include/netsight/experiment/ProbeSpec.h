@@ -33,14 +33,15 @@ struct ProbeSpec {
     /// models/ae-pretrained.pt), relative to the experiment folder or absolute; empty: pretrain.
     std::string pretrainedAutoencoder;
     /// Pretraining runs until the autoencoder's PSNR on validation images reaches pretrainTargetPsnr, or
-    /// stops improving for pretrainPatience epochs (the learning rate halves at each epoch without
-    /// improvement), or pretrainEpochs (the ceiling) are done. Target 0: no target, patience 0: no plateau
-    /// stop.
-    int pretrainEpochs = 30;
+    /// has not gained 0.05 dB for pretrainPatience epochs, or pretrainEpochs (the ceiling) are done; the
+    /// learning rate follows a cosine from autoencoderLearningRate to 0 over the ceiling, BatchNorm's
+    /// statistics are taken anew before each validation, and the stage keeps the best validated epoch.
+    /// Target 0: no target, patience 0: no plateau stop.
+    int pretrainEpochs = 24;
     double pretrainTargetPsnr = 28;
-    int pretrainPatience = 4;
+    int pretrainPatience = 6;
     int finetuneEpochs = 2;
-    double autoencoderLearningRate = 3e-3;  ///< pretraining (halved at each epoch without a gain)
+    double autoencoderLearningRate = 2e-3;  ///< pretraining's first rate (cosine decay over the ceiling)
     double finetuneLearningRate =
         2e-4;  ///< fine-tuning: small, so that the decoder changes only what the classifier needs
     double reconstructionWeight = 0.0;  ///< extra MSE term while fine-tuning (the paper: 0)

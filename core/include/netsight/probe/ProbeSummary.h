@@ -50,5 +50,9 @@ struct ProbeSummary {
 std::string pretrainedQualityWarning(const ProbeSummary& summary);
 /// "pretrained AE: 27.4 dB PSNR, SSIM 0.93 on 400 test images; keeps 0.95-0.99 of the classifiers' accuracy".
 std::string pretrainedQualityLine(const ProbeSummary& summary);
+/// The order's verdict in one plain sentence, the same in the CLI, the report and the Order view: an
+/// established order only when every relation is significant; otherwise what the estimates rank and that
+/// the order is not established (with how many relations are undecided), or the cycles.
+std::string orderVerdict(const ProbeSummary& summary);
 
 }  // namespace netsight::probe

@@ -35,6 +35,8 @@ struct JobTicket {
     std::string name;
     JobKind kind = JobKind::Query;
     std::string owner;
+    /// FinetuneAutoencoder: the replica's index (0: the first), -1 for every replica one after the other.
+    int replica = -1;
 };
 
 /// Thrown by a job that noticed its cancel flag; the runner turns it into a Cancelled outcome.

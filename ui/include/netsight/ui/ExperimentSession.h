@@ -36,8 +36,9 @@ enum class JobState { Queued, Running, Succeeded, Failed, Cancelled };
 struct JobStatus {
     QString name;
     runtime::JobKind kind = runtime::JobKind::Query;
-    QString owner;   ///< the classifier or view it belongs to
-    QString device;  ///< its lane: "cpu", "cuda:0", "interactive"
+    QString owner;     ///< the classifier or view it belongs to
+    int replica = -1;  ///< a fine-tuning's replica index (-1: every replica, or not a fine-tuning)
+    QString device;    ///< its lane: "cpu", "cuda:0", "interactive"
     JobState state = JobState::Queued;
     QString phase;
     qint64 done = 0;
@@ -98,8 +99,9 @@ class ExperimentSession : public QObject {
     /// Queues the training of the zoo classifier `name` (job "train NAME"). False when it is pending.
     bool trainClassifier(const QString& name);
     /// Queues job "fine-tune NAME": the autoencoder fine-tuned for classifier `name` on its own (what it
-    /// needs trained first); the probe run then only measures it.
-    bool finetuneAutoencoder(const QString& name);
+    /// needs trained first); the probe run then only measures it. Replica index `replica` only, or
+    /// (-1) every replica evaluation.replicas asks for, each a job of its own ("fine-tune NAME (replica 2)").
+    bool finetuneAutoencoder(const QString& name, int replica = -1);
     /// Queues a view's work (the visualizer's and factor lab's jobs, by `ticket`'s kind) on the experiment's
     /// device lane. Their curves and pictures stay out of the experiment's: they arrive as vizMetric /
     /// vizPreview signals instead.
