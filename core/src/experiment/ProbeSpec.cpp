@@ -85,6 +85,7 @@ void validateProbeSpec(const ProbeSpec& spec, const std::string& where) {
     if (spec.pretrainPatience < 0)
         throw std::runtime_error(where + ": field 'autoencoder.pretrain_patience' must be 0 (none) or more");
     positive(static_cast<long long>(spec.batchSize), "autoencoder.batch");
+    positive(static_cast<long long>(spec.pretrainBatchSize), "autoencoder.pretrain_batch");
     positive(static_cast<long long>(spec.gridImages), "evaluation.grid_images");
     if (spec.testImages < 20)
         throw std::runtime_error(where + ": field 'evaluation.test_images' is " +
@@ -174,6 +175,7 @@ ProbeSpec parseProbeSpec(const std::string& text, const std::string& path) {
     read(autoencoder, "finetune_learning_rate", "autoencoder.", path, spec.finetuneLearningRate);
     read(autoencoder, "reconstruction_weight", "autoencoder.", path, spec.reconstructionWeight);
     read(autoencoder, "batch", "autoencoder.", path, spec.batchSize);
+    read(autoencoder, "pretrain_batch", "autoencoder.", path, spec.pretrainBatchSize);
     read(autoencoder, "max_train", "autoencoder.", path, spec.maxTrainSamples);
     const json& evaluation = section(document, "evaluation", path);
     read(evaluation, "test_images", "evaluation.", path, spec.testImages);
@@ -211,6 +213,7 @@ std::string probeSpecJson(const ProbeSpec& spec) {
                        {"finetune_learning_rate", spec.finetuneLearningRate},
                        {"reconstruction_weight", spec.reconstructionWeight},
                        {"batch", spec.batchSize},
+                       {"pretrain_batch", spec.pretrainBatchSize},
                        {"max_train", spec.maxTrainSamples}}},
                      {"evaluation",
                       {{"test_images", spec.testImages},

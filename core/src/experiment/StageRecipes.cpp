@@ -53,7 +53,7 @@ Recipe pretrainRecipe(const experiment::ProbeSpec& spec) {
                      {"autoencoder.preset", spec.autoencoder},
                      {"autoencoder.pretrain_epochs", spec.pretrainEpochs},
                      {"autoencoder.learning_rate", spec.autoencoderLearningRate},
-                     {"autoencoder.batch", spec.batchSize},
+                     {"autoencoder.pretrain_batch", spec.pretrainBatchSize},
                      {"autoencoder.max_train", spec.maxTrainSamples}};
     // Off (0) by default and absent from recipes made before they existed: only set values are recorded.
     if (spec.pretrainTargetPsnr > 0) recipe["autoencoder.pretrain_target_psnr"] = spec.pretrainTargetPsnr;

@@ -397,6 +397,7 @@ AutoencoderTrainOptions pretrainOptions(const experiment::ProbeSpec& spec, const
                                         const Recipe& recipe, const torch::Device& device) {
     auto options = commonOptions(spec, path, recipe, device);
     options.epochs = spec.pretrainEpochs;
+    options.batchSize = spec.pretrainBatchSize;
     options.learningRate = spec.autoencoderLearningRate;
     options.targetPsnr = spec.pretrainTargetPsnr;
     options.patience = spec.pretrainPatience;

@@ -80,8 +80,8 @@ std::string pretrainedQualityLine(const ProbeSummary& summary) {
     const auto [low, high] = std::minmax_element(q.accuracyRatio.begin(), q.accuracyRatio.end());
     std::ostringstream line;
     line << std::fixed << std::setprecision(1) << "pretrained AE: " << q.psnr << " dB PSNR, SSIM "
-         << std::setprecision(3) << q.ssim << " on the test images; keeps " << std::setprecision(2) << *low;
-    if (*high - *low >= 0.005) line << "-" << *high;
+         << std::setprecision(3) << q.ssim << " on the test images; keeps " << std::setprecision(3) << *low;
+    if (*high - *low >= 0.0005) line << "-" << *high;
     line << " of the classifiers' accuracy";
     if (q.epochs > 0)
         line << " (pretrained " << q.epochs << (q.epochs == 1 ? " epoch" : " epochs")
@@ -147,7 +147,7 @@ std::string pretrainedQualityWarning(const ProbeSummary& summary) {
     for (std::size_t j = 0; j < q.accuracyRatio.size() && j < summary.classifiers.size(); ++j)
         if (q.accuracyRatio[j] < kPretrainedRatioFloor) {
             std::ostringstream item;
-            item << summary.classifiers[j] << " " << std::fixed << std::setprecision(2) << q.accuracyRatio[j];
+            item << summary.classifiers[j] << " " << std::fixed << std::setprecision(3) << q.accuracyRatio[j];
             low.push_back(item.str());
         }
     if (low.empty()) return {};

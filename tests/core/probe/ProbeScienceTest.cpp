@@ -38,11 +38,15 @@ experiment::ProbeSpec scienceSpec() {
         {"plain", "resnet-s", ""}, {"grey", "grey+resnet-s", ""}, {"lowpass", "lowpass+resnet-s", ""}};
     spec.classifierEpochs = 2;
     spec.pretrainEpochs = 4;
-    // The pretraining these signatures were established with: 4 epochs at a fixed rate, no target. With the
-    // default (target 28 dB, rate 3e-3 halved on plateaus) the base keeps more, and 2 fine-tuning epochs at
-    // 2e-4 no longer drift far enough from it to drop colour or high frequencies (measured: the grey AE's
-    // colour fidelity 0.67 against plain's 0.49): see issue 15's note.
+    // The pretraining these signatures were established with: 4 epochs at a fixed rate and batch 32, no
+    // target (about 24 dB). From a converged base (27.7 dB, 2026-12-03) they do not hold: over three
+    // fine-tuning replicas at 2e-4 the grey AE's image colour fidelity is 0.84-0.86 against plain's
+    // 0.86-0.89, and the low-pass AE's change has a high/low ratio of 0.25-0.31 against plain's 0.21-0.22 (at
+    // 5e-5: 0.86-0.88 vs 0.91-0.93, and 0.39-0.43 vs 0.25-0.29; at 1e-3 no pattern). Every fine-tuned decoder
+    // redraws the image for its classifier instance (PSNR 18-24 dB against the originals), and what it
+    // drops is not what the classifier cannot see: see README, "What the intervals do not cover".
     spec.autoencoderLearningRate = 1e-3;
+    spec.pretrainBatchSize = 32;
     spec.pretrainTargetPsnr = 0;
     spec.pretrainPatience = 0;
     spec.finetuneEpochs = 2;
@@ -192,6 +196,53 @@ TEST_F(ProbeScience, FineTuningServesTheClassifierBetterThanPretraining) {
         gain += summary_->accuracy[2 + i][i] - summary_->accuracy[1][i];
     }
     EXPECT_GT(gain / summary_->classifiers.size(), 0.05);
+}
+
+// The pretrained AE's quality gate, end to end on trained classifiers: the fixture's AE (4 epochs at a fixed
+// rate, the pretraining these signatures were found with) loses much of what they use and is flagged, naming
+// each; the default pretraining of the same data (cosine to the 28 dB target, batch 16, best epoch), probing
+// the same classifier files, keeps enough of every classifier's accuracy and is not flagged. Measured
+// (2026-12-03): under-trained 24.1 dB, keeps 0.59 / 0.63 / 0.52 (plain, grey, lowpass); converged 28.2 dB,
+// keeps 0.99 / 0.94 / 0.99.
+TEST_F(ProbeScience, TheQualityGateFlagsAnUnderTrainedAutoencoderAndNotAConvergedOne) {
+    const auto& under = summary_->pretrainedQuality;
+    ASSERT_TRUE(under.measured);
+    const fs::path folder = directory() / "converged";
+    fs::create_directories(folder);
+    auto spec = scienceSpec();
+    const experiment::ProbeSpec defaults;
+    spec.pretrainEpochs = defaults.pretrainEpochs;
+    spec.autoencoderLearningRate = defaults.autoencoderLearningRate;
+    spec.pretrainTargetPsnr = defaults.pretrainTargetPsnr;
+    spec.pretrainPatience = defaults.pretrainPatience;
+    spec.pretrainBatchSize = defaults.pretrainBatchSize;
+    spec.finetuneEpochs = 1;  // the fine-tunings do not matter here: what the base keeps does
+    for (auto& entry : spec.classifiers) {
+        entry.model = (directory() / "models" / (entry.name + ".nsm")).string();
+        entry.architecture.clear();
+    }
+    experiment::writeProbeSpec(spec, (folder / "experiment.json").string());
+    ProbeJob run;
+    const auto converged = experiment::runProbe(folder.string(), run.context);
+    const auto& good = converged.pretrainedQuality;
+    ASSERT_TRUE(good.measured);
+    std::cout << "[ science  ] pretrained AE: under-trained " << under.psnr << " dB, kept";
+    for (double ratio : under.accuracyRatio)
+        std::cout << " " << ratio;
+    std::cout << "; converged " << good.psnr << " dB, kept";
+    for (double ratio : good.accuracyRatio)
+        std::cout << " " << ratio;
+    std::cout << "\n";
+    const std::string underWarning = probe::pretrainedQualityWarning(*summary_),
+                      goodWarning = probe::pretrainedQualityWarning(converged);
+    EXPECT_NE(underWarning, "") << "the under-trained AE must be flagged";
+    EXPECT_GT(good.psnr, under.psnr + 2);
+    ASSERT_EQ(good.accuracyRatio.size(), under.accuracyRatio.size());
+    for (std::size_t j = 0; j < good.accuracyRatio.size(); ++j)
+        EXPECT_GT(good.accuracyRatio[j], under.accuracyRatio[j]) << summary_->classifiers[j];
+    for (const auto& name : summary_->classifiers)
+        EXPECT_NE(underWarning.find(name + " "), std::string::npos) << underWarning;
+    EXPECT_EQ(goodWarning, "") << "the converged AE keeps enough of every classifier's accuracy";
 }
 
 TEST_F(ProbeScience, WritesEveryResultFile) {

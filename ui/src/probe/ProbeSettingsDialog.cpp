@@ -83,6 +83,9 @@ ProbeSettingsDialog::ProbeSettingsDialog(const experiment::ProbeSpec& spec,
         tr("Weight of an extra reconstruction (MSE) term while fine-tuning; "
            "0 as in the paper: the decoder serves the classifier only"));
     batch_ = countBox(1, 4096, static_cast<long long>(spec.batchSize), this);
+    batch_->setToolTip(tr("Images per step while fine-tuning"));
+    pretrainBatch_ = countBox(1, 4096, static_cast<long long>(spec.pretrainBatchSize), this);
+    pretrainBatch_->setToolTip(tr("Images per step while pretraining"));
     maxTrain_ = countBox(0, 10000000, static_cast<long long>(spec.maxTrainSamples), this);
     maxTrain_->setSpecialValueText(tr("all"));
     maxTrain_->setToolTip(tr("Training images per epoch of the autoencoder stages"));
@@ -109,7 +112,8 @@ ProbeSettingsDialog::ProbeSettingsDialog(const experiment::ProbeSpec& spec,
     autoencoderForm->addRow(tr("Fine-tuning epochs"), finetuneEpochs_);
     autoencoderForm->addRow(tr("Fine-tuning learning rate"), finetuneRate_);
     autoencoderForm->addRow(tr("Reconstruction weight"), reconstructionWeight_);
-    autoencoderForm->addRow(tr("Batch"), batch_);
+    autoencoderForm->addRow(tr("Pretraining batch"), pretrainBatch_);
+    autoencoderForm->addRow(tr("Fine-tuning batch"), batch_);
     autoencoderForm->addRow(tr("Images per epoch"), maxTrain_);
     auto* classifiers = new QGroupBox(tr("Zoo classifiers"), this);
     auto* classifiersForm = new QFormLayout(classifiers);
@@ -170,6 +174,7 @@ experiment::ProbeSpec ProbeSettingsDialog::spec() const {
     spec.finetuneLearningRate = valueOr(finetuneRate_, spec_.finetuneLearningRate);
     spec.reconstructionWeight = valueOr(reconstructionWeight_, spec_.reconstructionWeight);
     spec.batchSize = countOr(batch_, spec_.batchSize);
+    spec.pretrainBatchSize = countOr(pretrainBatch_, spec_.pretrainBatchSize);
     spec.maxTrainSamples = countOr(maxTrain_, spec_.maxTrainSamples);
     spec.classifierEpochs = countOr(classifierEpochs_, spec_.classifierEpochs);
     spec.classifierLearningRate = valueOr(classifierRate_, spec_.classifierLearningRate);

@@ -38,6 +38,7 @@ class ProbeSettingsDialog : public QDialog {
     QDoubleSpinBox* finetuneRate_;
     QDoubleSpinBox* reconstructionWeight_;
     QSpinBox* batch_;
+    QSpinBox* pretrainBatch_;
     QSpinBox* maxTrain_;
     QSpinBox* classifierEpochs_;
     QDoubleSpinBox* classifierRate_;
