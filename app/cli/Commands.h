@@ -22,4 +22,7 @@ void addFactorCommands(CLI::App& app);
 /// Adds `visualize`, `gallery` and `invert`.
 void addVizCommands(CLI::App& app);
 
+/// robustness: accuracy curves of model files under input perturbations.
+void addRobustnessCommands(CLI::App& app);
+
 }  // namespace netsight::cli

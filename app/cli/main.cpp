@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
     netsight::cli::addModelCommands(app);
     netsight::cli::addProbeCommands(app);
     netsight::cli::addVizCommands(app);
+    netsight::cli::addRobustnessCommands(app);
     netsight::cli::addFactorCommands(app);
 
     try {

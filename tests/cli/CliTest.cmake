@@ -130,3 +130,18 @@ expect_contains("${ERR}" "at least 200")
 run(1 factors "${WORK}/tiny.nsm" -o "${WORK}/factors-bad" --data fashion-mnist)
 expect_contains("${ERR}" "not on FactorWorld")
 run(2 factors "${WORK}/tiny.nsm")
+
+# The robustness bench: curves, charts and a report for one model; what a user gets wrong with it.
+run(0 robustness "${WORK}/tiny.nsm" --data "factorworld:classes=3,size=16,train=60,val=12,test=40" -o "${WORK}/robust"
+    --perturbation gaussian-noise --perturbation rotation --count 40)
+expect_contains("${OUT}" "tiny, gaussian-noise (standard deviation of the noise")
+foreach(file perturbations.csv robustness-gaussian-noise.svg robustness-rotation.svg report.html)
+  if(NOT EXISTS "${WORK}/robust/${file}")
+    message(FATAL_ERROR "robustness wrote no ${file}")
+  endif()
+endforeach()
+run(2 robustness "${WORK}/tiny.nsm" -o "${WORK}/robust-bad" --perturbation fog)
+expect_contains("${ERR}" "unknown perturbation 'fog'")
+run(1 robustness "${WORK}/no-such-model.nsm" -o "${WORK}/robust-bad")
+expect_contains("${ERR}" "no-such-model.nsm")
+run(2 robustness "${WORK}/tiny.nsm")

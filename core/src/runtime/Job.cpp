@@ -25,6 +25,8 @@ const char* jobKindName(JobKind kind) {
             return "factor analysis";
         case JobKind::Evaluate:
             return "evaluate";
+        case JobKind::Robustness:
+            return "robustness";
         case JobKind::Query:
             return "query";
     }

@@ -251,6 +251,9 @@ bool ExperimentSession::retry(const QString& name) {
         case runtime::JobKind::FactorAnalysis:
             error_ = tr("Start %1 again from the Factor lab view").arg(name);
             return false;
+        case runtime::JobKind::Robustness:
+            error_ = tr("Start %1 again with netsight-cli robustness").arg(name);
+            return false;
         case runtime::JobKind::Evaluate:
         case runtime::JobKind::Query:
             break;
