@@ -92,6 +92,10 @@ std::string pretrainedQualityLine(const ProbeSummary& summary) {
     return line.str();
 }
 
+bool orderEstablished(const ProbeSummary& summary) {
+    return summary.order.total && summary.uncertainty.images > 0 && summary.uncertainty.total;
+}
+
 std::string orderVerdict(const ProbeSummary& summary) {
     const auto& order = summary.order;
     const auto& u = summary.uncertainty;
@@ -118,7 +122,7 @@ std::string orderVerdict(const ProbeSummary& summary) {
                (undecided == 1 ? "is" : "are") + " undecided";
     };
     std::ostringstream text;
-    if (order.total && intervals && u.total) {
+    if (orderEstablished(summary)) {
         text << "Established order: " << chain(order.ranking, " > ") << " (every relation significant; "
              << u.images << " test images, " << u.replicas
              << (u.replicas == 1 ? " fine-tuning run)." : " fine-tuning runs per classifier).");

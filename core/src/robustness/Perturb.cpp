@@ -1,5 +1,7 @@
 #include "robustness/Perturb.h"
 
+#include "tensor/GaussianBlur.h"
+
 #include <cmath>
 #include <opencv2/imgcodecs.hpp>
 #include <stdexcept>
@@ -10,11 +12,6 @@ namespace netsight::robustness {
 namespace {
 
 namespace F = torch::nn::functional;
-
-torch::Generator generatorFor(std::uint64_t seed) {
-    auto generator = at::detail::createCPUGenerator(seed);
-    return generator;
-}
 
 void requireRange(Perturbation perturbation, double strength, double low, double high) {
     if (!(strength >= low && strength <= high))
@@ -40,30 +37,14 @@ torch::Tensor saltAndPepper(const torch::Tensor& images, double fraction, torch:
     const std::vector<int64_t> shape = {images.size(0), 1, images.size(2), images.size(3)};
     const auto hit = uniform(shape, generator, images.device()) < fraction;
     const auto white = uniform(shape, generator, images.device()) < 0.5;
-    auto result = images.clone();
-    result = torch::where(hit & white, torch::ones_like(result), result);
-    return torch::where(hit & ~white, torch::zeros_like(result), result);
+    const auto salted = torch::where(hit & white, torch::ones_like(images), images);
+    return torch::where(hit & ~white, torch::zeros_like(images), salted);
 }
 
 // A separable Gaussian of standard deviation sigma pixels, taps to 3 sigma, borders reflected.
 torch::Tensor gaussianBlur(const torch::Tensor& images, double sigma) {
     if (sigma <= 0) return images.clone();
-    const int64_t radius = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(3 * sigma)));
-    const int64_t channels = images.size(1);
-    auto taps =
-        torch::arange(-radius, radius + 1, torch::TensorOptions(torch::kFloat).device(images.device()));
-    auto kernel = torch::exp(-(taps * taps) / (2 * sigma * sigma));
-    kernel = kernel / kernel.sum();
-    const auto horizontal = kernel.view({1, 1, 1, -1}).expand({channels, 1, 1, 2 * radius + 1}).contiguous();
-    const auto vertical = kernel.view({1, 1, -1, 1}).expand({channels, 1, 2 * radius + 1, 1}).contiguous();
-    // Reflection needs the border to be wider than the radius; past that the edge pixel repeats.
-    const bool reflect = radius < images.size(2) && radius < images.size(3);
-    const F::PadFuncOptions::mode_t mode =
-        reflect ? F::PadFuncOptions::mode_t(torch::kReflect) : F::PadFuncOptions::mode_t(torch::kReplicate);
-    auto x = F::pad(images, F::PadFuncOptions({radius, radius, 0, 0}).mode(mode));
-    x = F::conv2d(x, horizontal, F::Conv2dFuncOptions().groups(channels));
-    x = F::pad(x, F::PadFuncOptions({0, 0, radius, radius}).mode(mode));
-    return F::conv2d(x, vertical, F::Conv2dFuncOptions().groups(channels)).clamp(0.0, 1.0);
+    return tensor::gaussianBlur(images, sigma, 3, tensor::BlurBorder::Reflect).clamp(0.0, 1.0);
 }
 
 // Towards each image's mean by a share `reduction` (1: a flat image of its mean).
@@ -148,7 +129,7 @@ torch::Tensor rotation(const torch::Tensor& images, double degrees, torch::Gener
 torch::Tensor perturb(Perturbation perturbation, double strength, const torch::Tensor& images,
                       std::uint64_t seed) {
     torch::NoGradGuard noGrad;
-    auto generator = generatorFor(seed);
+    auto generator = at::detail::createCPUGenerator(seed);
     switch (perturbation) {
         case Perturbation::GaussianNoise:
             requireRange(perturbation, strength, 0, 10);

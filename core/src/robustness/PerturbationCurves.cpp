@@ -122,7 +122,6 @@ std::vector<PerturbationCurve> perturbationCurves(const std::string& modelPath, 
         curve.classifier = std::filesystem::path(modelPath).stem().string();
         curve.perturbation = perturbation;
         curve.strengths = defaultStrengths(perturbation);
-        curve.images = images;
         correct.emplace_back(curve.strengths.size(), 0);
         curves.push_back(std::move(curve));
     }

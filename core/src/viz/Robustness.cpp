@@ -55,17 +55,4 @@ torch::Tensor robustnessTransforms(const torch::Tensor& images, const VizOptions
     return jitter(x, options.finalJitter);
 }
 
-torch::Tensor gaussianBlurBatch(const torch::Tensor& images, double sigma) {
-    const int64_t radius = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(2 * sigma)));
-    auto offsets = torch::arange(-radius, radius + 1, images.options());
-    auto kernel = torch::exp(-(offsets * offsets) / (2 * sigma * sigma));
-    kernel = kernel / kernel.sum();
-    const int64_t channels = images.size(1);
-    const auto horizontal = kernel.view({1, 1, 1, -1}).repeat({channels, 1, 1, 1});
-    const auto vertical = kernel.view({1, 1, -1, 1}).repeat({channels, 1, 1, 1});
-    auto x = F::pad(images, F::PadFuncOptions({radius, radius, radius, radius}).mode(torch::kReplicate));
-    x = F::conv2d(x, horizontal, F::Conv2dFuncOptions().groups(channels));
-    return F::conv2d(x, vertical, F::Conv2dFuncOptions().groups(channels));
-}
-
 }  // namespace netsight::viz

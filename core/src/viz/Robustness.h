@@ -12,7 +12,5 @@ namespace netsight::viz {
 torch::Tensor robustnessTransforms(const torch::Tensor& images, const VizOptions& options);
 /// Crops a random (height - d) x (width - d) window: a shift of up to d pixels.
 torch::Tensor jitter(const torch::Tensor& images, int64_t pixels);
-/// Gaussian blur of an NCHW batch (3x3..7x7 kernel from sigma), replicate borders.
-torch::Tensor gaussianBlurBatch(const torch::Tensor& images, double sigma);
 
 }  // namespace netsight::viz

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "netsight/runtime/Device.h"
+#include "tensor/GaussianBlur.h"
 #include "train/DataBridge.h"
 #include "viz/ImageParameterization.h"
 #include "viz/Robustness.h"
@@ -228,7 +229,8 @@ VizRun visualize(models::Classifier& classifier, const VizOptions& options, cons
         loss.backward();
         optimizer.step();
         if (options.blurEvery > 0 && (step + 1) % options.blurEvery == 0)
-            image.setImages(gaussianBlurBatch(image.images().detach(), options.blurSigma));
+            image.setImages(tensor::gaussianBlur(image.images().detach(), options.blurSigma, 2,
+                                                 tensor::BlurBorder::Replicate));
 
         reporter.report(step, objective.item<double>(), run.objective, previewKey, images);
     }

@@ -90,9 +90,9 @@ void OrderPanel::refresh() {
     const auto& order = summary.order;
     auto name = [&](int index) { return QString::fromStdString(summary.classifiers[index]); };
     const auto& u = summary.uncertainty;
-    const bool established = order.total && u.images > 0 && u.total;
     QString text = QString::fromStdString(probe::orderVerdict(summary)).toHtmlEscaped();
-    text = established ? "<b>" + text + "</b>" : "<b><span style='color:#c0392b'>" + text + "</span></b>";
+    text = probe::orderEstablished(summary) ? "<b>" + text + "</b>"
+                                            : "<b><span style='color:#c0392b'>" + text + "</span></b>";
     if (u.images > 0) {
         QStringList undecided;
         for (const auto& line : u.undecided(summary.classifiers))

@@ -54,5 +54,8 @@ std::string pretrainedQualityLine(const ProbeSummary& summary);
 /// established order only when every relation is significant; otherwise what the estimates rank and that
 /// the order is not established (with how many relations are undecided), or the cycles.
 std::string orderVerdict(const ProbeSummary& summary);
+/// Whether the order is established: no cycle among the estimates, intervals measured, every relation
+/// significant.
+bool orderEstablished(const ProbeSummary& summary);
 
 }  // namespace netsight::probe
