@@ -133,9 +133,14 @@ run(2 factors "${WORK}/tiny.nsm")
 
 # The robustness bench: curves, charts and a report for one model; what a user gets wrong with it.
 run(0 robustness "${WORK}/tiny.nsm" --data "factorworld:classes=3,size=16,train=60,val=12,test=40" -o "${WORK}/robust"
-    --perturbation gaussian-noise --perturbation rotation --count 40)
+    --perturbation gaussian-noise --perturbation rotation --count 40 --attack fgsm-linf --attack pgd-l2-3
+    --attack-count 16 --l2-radii 0 0.5 2)
 expect_contains("${OUT}" "tiny, gaussian-noise (standard deviation of the noise")
-foreach(file perturbations.csv robustness-gaussian-noise.svg robustness-rotation.svg report.html)
+expect_contains("${OUT}" "tiny, pgd-l2-3 (L2 radius")
+expect_contains("${OUT}" "tiny, minimal L2 perturbation: median")
+expect_contains("${OUT}" "each checked")
+foreach(file perturbations.csv robustness-gaussian-noise.svg robustness-rotation.svg report.html attacks.csv
+        attack-fgsm-linf.svg minimal.csv minimal-l2.svg examples.csv robustness.json)
   if(NOT EXISTS "${WORK}/robust/${file}")
     message(FATAL_ERROR "robustness wrote no ${file}")
   endif()
@@ -145,3 +150,8 @@ expect_contains("${ERR}" "unknown perturbation 'fog'")
 run(1 robustness "${WORK}/no-such-model.nsm" -o "${WORK}/robust-bad")
 expect_contains("${ERR}" "no-such-model.nsm")
 run(2 robustness "${WORK}/tiny.nsm")
+run(2 robustness "${WORK}/tiny.nsm" -o "${WORK}/robust-bad" --attack pgd-l7)
+expect_contains("${ERR}" "unknown attack 'pgd-l7'")
+run(1 robustness "${WORK}/tiny.nsm" -o "${WORK}/robust-bad" --no-perturbations --scale full
+    --data "factorworld:classes=3,size=16,train=60,val=12,test=40")
+expect_contains("${ERR}" "only topdown and bottomup")

@@ -43,6 +43,12 @@ void Classifier::checkLayers(const std::vector<std::string>& wanted) {
     }
 }
 
+torch::Tensor Classifier::forwardWithScaleOffset(const torch::Tensor&, int scale, const torch::Tensor&) {
+    throw std::invalid_argument(meta().architecture + " has " + std::to_string(inputScales()) +
+                                " input scales, not a scale " + std::to_string(scale) +
+                                " to perturb alone (only topdown and bottomup have 3)");
+}
+
 void Classifier::freeze() {
     setTraining(false);
     for (auto& parameter : parameters())

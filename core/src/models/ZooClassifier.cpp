@@ -13,6 +13,19 @@ torch::Tensor ZooClassifier::forward(const torch::Tensor& normalized) {
     return net_->forward(normalized, nullptr);
 }
 
+torch::Tensor ZooClassifier::forwardWithScaleOffset(const torch::Tensor& normalized, int scale,
+                                                    const torch::Tensor& offset) {
+    if (scale < 0 || scale >= net_->inputScales())
+        return Classifier::forwardWithScaleOffset(normalized, scale, offset);
+    // Cleared whatever happens, so no later forward pass sees it.
+    struct Clear {
+        zoo::ZooNetImpl& net;
+        ~Clear() { net.setScaleOffset(0, torch::Tensor()); }
+    } clear{*net_};
+    net_->setScaleOffset(scale, offset);
+    return net_->forward(normalized, nullptr);
+}
+
 TapOutput ZooClassifier::forwardWithTaps(const torch::Tensor& normalized,
                                          const std::vector<std::string>& layers) {
     checkLayers(layers);

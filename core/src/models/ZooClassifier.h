@@ -16,6 +16,9 @@ class ZooClassifier : public Classifier {
     torch::Tensor forward(const torch::Tensor& normalized) override;
     TapOutput forwardWithTaps(const torch::Tensor& normalized,
                               const std::vector<std::string>& layers) override;
+    int inputScales() override { return net_->inputScales(); }
+    torch::Tensor forwardWithScaleOffset(const torch::Tensor& normalized, int scale,
+                                         const torch::Tensor& offset) override;
     void setTraining(bool training) override { net_->train(training); }
     bool training() const override { return net_->is_training(); }
     std::vector<torch::Tensor> parameters() override { return net_->parameters(); }

@@ -105,6 +105,18 @@ torch::Tensor gaussianBlur(const torch::Tensor& x, double sigma);
 class ZooNetImpl : public torch::nn::Module {
   public:
     virtual torch::Tensor forward(torch::Tensor x, TapRecorder* taps) = 0;
+    /// How many scales of an input pyramid the network visits (the coarse-to-fine pair: 3); 0 for others.
+    virtual int inputScales() const { return 0; }
+    /// An offset added to one scale of the input pyramid (0 the full image, 1 half, 2 quarter) in the next
+    /// forward passes, until cleared with an undefined tensor. For the robustness bench's scale ablation.
+    void setScaleOffset(int scale, torch::Tensor offset) {
+        scaleOffsetLevel_ = scale;
+        scaleOffset_ = std::move(offset);
+    }
+
+  protected:
+    int scaleOffsetLevel_ = 0;
+    torch::Tensor scaleOffset_;
 };
 
 /// Builds a zoo network by name ("vgg-s", "grey+resnet-s", ...); throws std::invalid_argument.

@@ -156,6 +156,11 @@ class ScaleNetImpl : public ZooNetImpl {
         std::vector<torch::Tensor> pyramid{x};
         for (int level = 0; level < 2; ++level)
             pyramid.push_back(F::avg_pool2d(gaussianBlur(pyramid.back(), 1.0), F::AvgPool2dFuncOptions(2)));
+        // The scale ablation: a perturbation of one scale alone (each level is computed from the clean
+        // finer one, so the others do not see it).
+        if (scaleOffset_.defined())
+            pyramid[static_cast<std::size_t>(scaleOffsetLevel_)] =
+                pyramid[static_cast<std::size_t>(scaleOffsetLevel_)] + scaleOffset_;
         torch::Tensor features;
         for (int s = 0; s < 3; ++s) {
             const std::string name = "stage" + std::to_string(s + 1);
@@ -178,6 +183,8 @@ class ScaleNetImpl : public ZooNetImpl {
         }
         return tap(taps, "fc", fc(tap(taps, "pool", globalPool(features))));
     }
+
+    int inputScales() const override { return 3; }
 
   private:
     struct Stage {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "netsight/experiment/Experiment.h"
+#include "netsight/robustness/ExperimentRobustness.h"
 #include "netsight/runtime/AtomicFile.h"
 #include "probe/UncertaintyJson.h"
 #include "report/Html.h"
@@ -284,6 +285,12 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
     html << "; with parameter count: " << summary.tauParameters;
     if (u.images > 0) html << " [" << u.tauParameters.low << ", " << u.tauParameters.high << "]";
     html << "</p>";
+    // The robustness bench's section, when it has run (it rewrites this part of the report when it runs
+    // again).
+    const fs::path section = results / "robustness" / "section.html";
+    html << robustness::kRobustnessBegin
+         << (fs::exists(section) ? report::readFileBytes(section.string()) : "")
+         << robustness::kRobustnessEnd;
     html << "<h2>Normalized mutual information</h2><p class='note'>"
          << (studholme ? "(H(X)+H(Y))/H(X,Y): 1 independent, 2 identical"
                        : "MI / mean entropy: 0 independent, 1 identical")

@@ -11,6 +11,7 @@
 #include "TempDir.h"
 #include "TestJob.h"
 #include "netsight/robustness/PerturbationCurves.h"
+#include "netsight/robustness/RobustnessReport.h"
 #include "netsight/train/Training.h"
 #include "robustness/Perturb.h"
 
@@ -189,7 +190,9 @@ TEST(PerturbationCurves, ATrainedClassifierLosesAccuracyAsCorruptionGrows) {
     for (std::size_t s = 0; s < again[0].accuracy.size(); ++s)
         EXPECT_EQ(again[0].accuracy[s].estimate, curves[0].accuracy[s].estimate) << "seeded";
 
-    const std::string report = robustness::writeRobustnessResults(curves, (dir / "out").string());
+    robustness::RobustnessResults results;
+    results.add(curves);
+    const std::string report = robustness::writeRobustnessResults(results, (dir / "out").string());
     for (const char* file :
          {"perturbations.csv", "robustness-gaussian-noise.svg", "robustness-contrast.svg", "report.html"})
         EXPECT_TRUE(fs::exists(dir / "out" / file)) << file;

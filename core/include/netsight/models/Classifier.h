@@ -34,6 +34,14 @@ class Classifier {
     /// unknown layer and the nearest known names.
     virtual TapOutput forwardWithTaps(const torch::Tensor& normalized,
                                       const std::vector<std::string>& layers) = 0;
+    /// How many scales of an input pyramid the network visits: 3 (the full image, its half, its quarter) for
+    /// the coarse-to-fine pair topdown and bottomup, 0 for every other network.
+    virtual int inputScales() { return 0; }
+    /// Logits with `offset` (normalized units, the size of that scale) added to scale `scale` of the
+    /// network's input pyramid alone. Differentiable with respect to `offset`. Throws std::invalid_argument
+    /// for a network without that scale.
+    virtual torch::Tensor forwardWithScaleOffset(const torch::Tensor& normalized, int scale,
+                                                 const torch::Tensor& offset);
     /// Every layer that can be tapped, in forward order, with output shapes.
     const std::vector<LayerInfo>& layers();
 

@@ -55,12 +55,6 @@ std::vector<PerturbationCurve> perturbationCurves(const std::string& modelPath, 
 /// 12 significant digits.
 void writePerturbationCsv(const std::vector<PerturbationCurve>& curves, const std::string& path);
 
-/// Writes the curves of one or more classifiers into `directory`: perturbations.csv, one chart per
-/// perturbation (robustness-NAME.svg, a line per classifier with its interval as a band) and report.html
-/// with the charts and the numbers. Returns the report's path.
-std::string writeRobustnessResults(const std::vector<PerturbationCurve>& curves,
-                                   const std::string& directory);
-
 /// The 95% Wilson score interval of `correct` successes in `total` trials (total > 0).
 probe::Interval wilsonInterval(std::size_t correct, std::size_t total);
 
