@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
     QCommandLineOption delayOption("screenshot-after", "Seconds before --screenshot (default 3).", "seconds",
                                    "3");
     QCommandLineOption tabOption(
-        "tab", "The view to show: data, classifiers, probe, transfer, order, nmi, visualizer, factors, jobs.",
+        "tab",
+        "The view to show: data, classifiers, probe, transfer, order, nmi, visualizer, factors, robustness, "
+        "jobs.",
         "view");
     parser.addOptions({demoOption, demoDirOption, tabOption, screenshotOption, delayOption});
     parser.process(app);
@@ -53,8 +55,8 @@ int main(int argc, char** argv) {
         window.openExperiment(parser.positionalArguments().first());
 
     if (parser.isSet(tabOption)) {
-        const QStringList views{"data", "classifiers", "probe",   "transfer", "order",
-                                "nmi",  "visualizer",  "factors", "jobs"};
+        const QStringList views{"data", "classifiers", "probe",   "transfer",   "order",
+                                "nmi",  "visualizer",  "factors", "robustness", "jobs"};
         const auto index = views.indexOf(parser.value(tabOption).toLower());
         if (index < 0) {
             std::fprintf(stderr, "netsight: --tab takes one of: %s\n", qPrintable(views.join(", ")));

@@ -2,6 +2,7 @@
 // CTest), so that a person can look at them: readable labels, nothing clipped, data where data belongs.
 // Exit code 1 when a view that should hold data looks empty.
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QImage>
 #include <QPalette>
@@ -19,6 +20,7 @@
 #include "netsight/ui/ExperimentSession.h"
 #include "netsight/ui/MainWindow.h"
 #include "probe/ProbeSettingsDialog.h"
+#include "robustness/RobustnessPanel.h"
 #include "visualizer/VisualizerPanel.h"
 
 using netsight::ui::ExperimentSession;
@@ -36,10 +38,10 @@ int colourCount(const QImage& image) {
 }
 
 bool grabAll(MainWindow& window, const QString& folder, const QString& prefix, bool requireData) {
-    static const char* names[] = {"data", "classifiers", "probe",   "transfer", "order",
-                                  "nmi",  "visualizer",  "factors", "jobs"};
+    static const char* names[] = {"data", "classifiers", "probe",   "transfer",   "order",
+                                  "nmi",  "visualizer",  "factors", "robustness", "jobs"};
     bool ok = true;
-    for (int tab = 0; tab < 9; ++tab) {
+    for (int tab = 0; tab < 10; ++tab) {
         window.showTab(static_cast<MainWindow::Tab>(tab));
         QTest::qWait(400);  // let the panel lay out and paint
         const QImage image = window.grab().toImage();
@@ -146,6 +148,23 @@ int main(int argc, char** argv) {
         std::printf("%s: %d colours\n", qPrintable(file), colourCount(image));
     }
     factors->views()->setCurrentIndex(0);
+    // The robustness bench on the experiment's classifiers: curves, examples.
+    window.showTab(MainWindow::Tab::Robustness);
+    auto* robustness = window.robustnessPanel();
+    robustness->imagesBox()->setValue(40);
+    ok = robustness->start() && ok;
+    ok = QTest::qWaitFor([&] { return !session->busy(); }, 300000) && !robustness->figures().isEmpty() && ok;
+    robustness->figureBox()->setCurrentText("pgd-l2-10");
+    QTest::qWait(300);
+    ok = window.grab().save(folder + "/robustness-attack.png") && ok;
+    robustness->figureBox()->setCurrentText("blur");
+    QTest::qWait(300);
+    ok = window.grab().save(folder + "/robustness-blur.png") && ok;
+    robustness->views()->setCurrentIndex(1);
+    QTest::qWait(300);
+    ok = window.grab().save(folder + "/robustness-examples.png") && ok;
+    robustness->views()->setCurrentIndex(0);
+    robustness->figureBox()->setCurrentText("minimal-l2");
     ok = grabAll(window, folder, "after", true) && ok;
     {
         netsight::ui::ProbeSettingsDialog settings(session->spec(), session->directory(), &window);

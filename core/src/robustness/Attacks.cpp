@@ -474,6 +474,7 @@ class ScaleRun {
                        : std::to_string(index);
         };
         example.labelName = nameOf(example.label);
+        example.cleanName = nameOf(example.cleanPrediction);
         example.adversarialName = nameOf(example.adversarialPrediction);
     }
 

@@ -126,6 +126,25 @@ report::ChartSeries line(const std::string& name, const std::vector<double>& x,
     return series;
 }
 
+// Infinite values (a median beyond the largest radius) as null.
+json intervalsJson(const std::vector<probe::Interval>& intervals) {
+    auto number = [](double value) { return std::isfinite(value) ? json(value) : json(nullptr); };
+    json list = json::array();
+    for (const auto& point : intervals)
+        list.push_back({number(point.estimate), number(point.low), number(point.high)});
+    return list;
+}
+
+std::vector<probe::Interval> intervalsFrom(const json& list) {
+    std::vector<probe::Interval> intervals;
+    auto number = [](const json& value) {
+        return value.is_null() ? std::numeric_limits<double>::infinity() : value.get<double>();
+    };
+    for (const auto& point : list)
+        intervals.push_back({number(point.at(0)), number(point.at(1)), number(point.at(2))});
+    return intervals;
+}
+
 std::string fileSafe(std::string text) {
     for (char& c : text)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.')) c = '-';
@@ -263,9 +282,9 @@ std::string comparisonVerdict(const std::vector<GroupComparison>& comparisons) {
     std::vector<std::string> firstWins, secondWins, undecided;
     for (const auto& c : comparisons) {
         std::ostringstream item;
-        item << c.measure << " (" << plain(std::abs(c.difference.estimate)) << " ["
-             << plain(std::min(std::abs(c.difference.low), std::abs(c.difference.high))) << ", "
-             << plain(std::max(std::abs(c.difference.low), std::abs(c.difference.high))) << "])";
+        item << std::fixed << std::setprecision(2) << c.measure << " (by " << std::abs(c.difference.estimate)
+             << " [" << std::min(std::abs(c.difference.low), std::abs(c.difference.high)) << ", "
+             << std::max(std::abs(c.difference.low), std::abs(c.difference.high)) << "])";
         if (!c.significant)
             undecided.push_back(c.measure);
         else
@@ -434,7 +453,7 @@ std::string writeRobustnessResults(const RobustnessResults& results, const std::
     std::vector<std::string> rowTitles;
     for (const auto& example : results.examples) {
         examples << example.classifier << "," << example.index << "," << example.labelName << ","
-                 << example.cleanPrediction << "," << example.adversarialName << "," << example.attack << ","
+                 << example.cleanName << "," << example.adversarialName << "," << example.attack << ","
                  << example.radius << ",prediction differs from the label\n";
         // The difference, amplified around grey, so that a small perturbation is visible.
         data::Image difference(example.original.shape);
@@ -454,7 +473,7 @@ std::string writeRobustnessResults(const RobustnessResults& results, const std::
     std::string examplesPng;
     if (!rows.empty()) {
         examplesPng = (dir / "examples.png").string();
-        data::writePng(data::imageGrid(rows, {"image", "adversarial", "difference (scaled)"}, rowTitles, 96),
+        data::writePng(data::imageGrid(rows, {"image", "adversarial", "difference"}, rowTitles, 96),
                        examplesPng);
     }
 
@@ -569,24 +588,31 @@ std::string writeRobustnessResults(const RobustnessResults& results, const std::
     // The summary other reports read.
     json summary = {{"classifiers", results.classifiers()}};
     json attackJson = json::array(), minimalJson = json::array(), comparisonJson = json::array();
-    for (const auto& curve : results.attacks) {
-        json accuracy = json::array();
-        for (const auto& point : curve.accuracy)
-            accuracy.push_back({point.estimate, point.low, point.high});
+    for (const auto& curve : results.attacks)
         attackJson.push_back({{"classifier", curve.classifier},
                               {"attack", curve.attack},
-                              {"scale", scaleName(curve.scale)},
+                              {"norm", curve.norm == AttackNorm::LInf ? "linf" : "l2"},
+                              {"scale", curve.scale},
                               {"radii", curve.radii},
-                              {"accuracy", accuracy}});
-    }
-    auto finiteOrNull = [](double value) { return std::isfinite(value) ? json(value) : json(nullptr); };
+                              {"accuracy", intervalsJson(curve.accuracy)},
+                              {"target_reached", intervalsJson(curve.targetReached)},
+                              {"images", curve.images}});
+    json perturbationJson = json::array();
+    for (const auto& curve : results.perturbations)
+        perturbationJson.push_back({{"classifier", curve.classifier},
+                                    {"perturbation", perturbationName(curve.perturbation)},
+                                    {"strengths", curve.strengths},
+                                    {"accuracy", intervalsJson(curve.accuracy)},
+                                    {"images", curve.images}});
+    summary["perturbations"] = perturbationJson;
     for (const auto& m : results.minimal)
-        minimalJson.push_back(
-            {{"classifier", m.classifier},
-             {"scale", scaleName(m.scale)},
-             {"median",
-              {finiteOrNull(m.median.estimate), finiteOrNull(m.median.low), finiteOrNull(m.median.high)}},
-             {"max_radius", m.maxRadius}});
+        minimalJson.push_back({{"classifier", m.classifier},
+                               {"scale", m.scale},
+                               {"median", intervalsJson({m.median}).at(0)},
+                               {"max_radius", m.maxRadius},
+                               {"grid", m.grid},
+                               {"fooled", intervalsJson(m.fooled)},
+                               {"images", m.radii.size()}});
     for (const auto& c : comparisons)
         comparisonJson.push_back(
             {{"measure", c.measure},
@@ -613,6 +639,54 @@ std::string writeRobustnessResults(const RobustnessResults& results, const std::
     const std::string report = (dir / "report.html").string();
     runtime::writeFileAtomically(report, html.str());
     return report;
+}
+
+RobustnessSummary readRobustnessSummary(const std::string& directory) {
+    const std::string path = (fs::path(directory) / "robustness.json").string();
+    RobustnessSummary summary;
+    try {
+        const auto document = json::parse(report::readFileBytes(path));
+        for (const auto& item : document.at("perturbations")) {
+            PerturbationCurve curve;
+            curve.classifier = item.at("classifier").get<std::string>();
+            const auto perturbation = perturbationNamed(item.at("perturbation").get<std::string>());
+            if (!perturbation) continue;  // one a later version added
+            curve.perturbation = *perturbation;
+            curve.strengths = item.at("strengths").get<std::vector<double>>();
+            curve.accuracy = intervalsFrom(item.at("accuracy"));
+            curve.images = item.at("images").get<std::size_t>();
+            summary.results.perturbations.push_back(std::move(curve));
+        }
+        for (const auto& item : document.at("attacks")) {
+            AttackCurve curve;
+            curve.classifier = item.at("classifier").get<std::string>();
+            curve.attack = item.at("attack").get<std::string>();
+            curve.norm = item.at("norm").get<std::string>() == "linf" ? AttackNorm::LInf : AttackNorm::L2;
+            curve.scale = item.at("scale").get<int>();
+            curve.radii = item.at("radii").get<std::vector<double>>();
+            curve.accuracy = intervalsFrom(item.at("accuracy"));
+            curve.targetReached = intervalsFrom(item.at("target_reached"));
+            curve.images = item.at("images").get<std::size_t>();
+            summary.results.attacks.push_back(std::move(curve));
+        }
+        for (const auto& item : document.at("minimal")) {
+            MinimalPerturbations minimal;
+            minimal.classifier = item.at("classifier").get<std::string>();
+            minimal.scale = item.at("scale").get<int>();
+            minimal.median = intervalsFrom(json::array({item.at("median")})).front();
+            minimal.maxRadius = item.at("max_radius").get<double>();
+            minimal.grid = item.at("grid").get<std::vector<double>>();
+            minimal.fooled = intervalsFrom(item.at("fooled"));
+            summary.results.minimal.push_back(std::move(minimal));
+        }
+        summary.verdict = document.value("verdict", std::string());
+    } catch (const json::exception& error) {
+        throw std::runtime_error(path + ": not a robustness summary NetSight can read (" + error.what() +
+                                 "); run the robustness bench again to rewrite it");
+    }
+    const std::string examples = (fs::path(directory) / "examples.png").string();
+    if (fs::exists(examples)) summary.examplesPng = examples;
+    return summary;
 }
 
 }  // namespace netsight::robustness

@@ -304,14 +304,26 @@ TEST(ExperimentRobustness, WritesItsResultsAndItsSectionOfTheReport) {
     test::TestJob run;
     const auto results = robustness::runExperimentRobustness(folder, options, run.context);
     EXPECT_EQ(results.classifiers(), (std::vector<std::string>{"td-1", "td-2", "bu-1"}));
-    // The scale ablation for the pair: the input and three scales each.
-    EXPECT_EQ(results.minimal.size(), 3u * 4u);
+    // The scale ablation for the pair: three curves more each (the minimal search for the input only).
+    EXPECT_EQ(results.minimal.size(), 3u);
+    EXPECT_EQ(results.attacks.size(), 3u * 4u);
     const auto out = fs::path(robustness::robustnessDirectory(folder));
     for (const char* file :
          {"perturbations.csv", "attacks.csv", "minimal.csv", "minimal_summary.csv", "examples.csv",
           "comparisons.csv", "robustness.json", "report.html", "section.html", "attack-pgd-l2-5.svg",
           "attack-pgd-l2-10-full.svg", "minimal-l2.svg"})
         EXPECT_TRUE(fs::exists(out / file)) << file;
+    // What the view reads back.
+    const auto summary = robustness::readRobustnessSummary(out.string());
+    EXPECT_EQ(summary.results.perturbations.size(), results.perturbations.size());
+    EXPECT_EQ(summary.results.attacks.size(), results.attacks.size());
+    ASSERT_EQ(summary.results.minimal.size(), results.minimal.size());
+    EXPECT_EQ(summary.results.attacks.back().scale, results.attacks.back().scale);
+    EXPECT_DOUBLE_EQ(summary.results.attacks[0].accuracy[1].estimate,
+                     results.attacks[0].accuracy[1].estimate);
+    EXPECT_EQ(summary.results.minimal[0].fooled.size(), results.minimal[0].fooled.size());
+    EXPECT_FALSE(summary.verdict.empty());
+    EXPECT_FALSE(summary.examplesPng.empty());
     const auto comparisons = robustness::architectureComparisons(spec, results);
     ASSERT_FALSE(comparisons.empty());
     EXPECT_EQ(comparisons.front().first, "topdown");
@@ -322,4 +334,13 @@ TEST(ExperimentRobustness, WritesItsResultsAndItsSectionOfTheReport) {
     EXPECT_NE(report.find("<h2>Robustness</h2>"), std::string::npos);
     EXPECT_LT(report.find("<h2>Robustness</h2>"), report.find("<h2>NMI</h2>"));
     EXPECT_NE(report.find("median minimal L2"), std::string::npos);
+}
+
+TEST(ExperimentRobustness, AnUnreadableSummaryIsNamed) {
+    test::TempDir dir;
+    std::ofstream(dir / "robustness.json") << "{\"attacks\": 3}";
+    const auto message =
+        test::errorOf<std::runtime_error>([&] { robustness::readRobustnessSummary(dir.path().string()); });
+    EXPECT_NE(message.find("robustness.json"), std::string::npos) << message;
+    EXPECT_NE(message.find("run the robustness bench again"), std::string::npos) << message;
 }

@@ -252,7 +252,7 @@ bool ExperimentSession::retry(const QString& name) {
             error_ = tr("Start %1 again from the Factor lab view").arg(name);
             return false;
         case runtime::JobKind::Robustness:
-            error_ = tr("Start %1 again with netsight-cli robustness").arg(name);
+            error_ = tr("Start %1 again from the Robustness view").arg(name);
             return false;
         case runtime::JobKind::Evaluate:
         case runtime::JobKind::Query:

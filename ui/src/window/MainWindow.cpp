@@ -32,6 +32,7 @@
 #include "probe/ProbePanel.h"
 #include "probe/ProbeSettingsDialog.h"
 #include "probe/TransferPanel.h"
+#include "robustness/RobustnessPanel.h"
 #include "visualizer/VisualizerPanel.h"
 #include "widgets/Formatting.h"
 #include "window/WelcomePage.h"
@@ -56,6 +57,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     nmiPanel_ = new NmiPanel(session_, tabs_);
     visualizerPanel_ = new VisualizerPanel(session_, tabs_);
     factorPanel_ = new FactorPanel(session_, tabs_);
+    robustnessPanel_ = new RobustnessPanel(session_, tabs_);
     jobsPanel_ = new JobsPanel(session_, tabs_);
     tabs_->addTab(dataPanel_, tr("Data"));
     tabs_->addTab(classifiersPanel_, tr("Classifiers"));
@@ -65,6 +67,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     tabs_->addTab(nmiPanel_, tr("NMI"));
     tabs_->addTab(visualizerPanel_, tr("Visualizer"));
     tabs_->addTab(factorPanel_, tr("Factor lab"));
+    tabs_->addTab(robustnessPanel_, tr("Robustness"));
     tabs_->addTab(jobsPanel_, tr("Jobs"));
     stack_->addWidget(welcome_);
     stack_->addWidget(tabs_);
@@ -165,8 +168,8 @@ void MainWindow::buildMenus() {
     run->addAction(tr("&Discard stale stages…"), this, &MainWindow::discardStale);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    for (int i = 0; i < tabs_->count(); ++i)
-        view->addAction(tabs_->tabText(i), QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this,
+    for (int i = 0; i < tabs_->count(); ++i)  // Ctrl+1 to Ctrl+9, then Ctrl+0
+        view->addAction(tabs_->tabText(i), QKeySequence(Qt::CTRL | (i < 9 ? Qt::Key_1 + i : Qt::Key_0)), this,
                         [this, i] { tabs_->setCurrentIndex(i); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));

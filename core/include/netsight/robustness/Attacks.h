@@ -62,8 +62,8 @@ struct AdversarialExample {
     int label = 0, cleanPrediction = 0, adversarialPrediction = 0;
     double radius = 0;  ///< the example's own distance from the image (L2 or L-infinity per the attack)
     std::string attack;
-    std::string labelName, adversarialName;  ///< the class names of label and adversarialPrediction
-    data::Image original, adversarial;       ///< as the classifier sees them, before normalization
+    std::string labelName, cleanName, adversarialName;  ///< the class names of the three above
+    data::Image original, adversarial;                  ///< as the classifier sees them, before normalization
 };
 
 /// Each image's smallest L2 perturbation found that changes the classifier's prediction.
@@ -89,12 +89,12 @@ struct AttackOptions {
     std::vector<double> linfRadii, l2Radii;
     bool minimal = true;         ///< search each image's minimal L2 perturbation (needs an L2 attack's radii)
     int searchSteps = 7;         ///< bisections of the minimal search (its precision: max radius / 2^steps)
-    int searchAttackSteps = 20;  ///< PGD steps at each radius the search tries
+    int searchAttackSteps = 10;  ///< PGD steps at each radius the search tries
     /// Scales perturbed alone (topdown, bottomup: 0 full, 1 half, 2 quarter); -1 is the whole input.
     std::vector<int> scales = {-1};
     std::size_t testImages = 200;
     std::size_t batchSize = 64;
-    std::size_t examples = 6;  ///< adversarial examples kept per classifier (whole input only)
+    std::size_t examples = 4;  ///< adversarial examples kept per classifier (whole input only)
     std::uint64_t seed = 0;
     std::string device = "auto";
 };

@@ -15,7 +15,7 @@ struct BenchOptions {
     PerturbationOptions perturbation;
     bool attacks = true;  ///< the attack curves and minimal perturbations
     AttackOptions attack;
-    /// For topdown and bottomup: PGD-L2 and the minimal perturbation of each scale of the pyramid alone too.
+    /// For topdown and bottomup: the PGD-L2 curve of each scale of the pyramid attacked alone too.
     bool scaleAblation = true;
     std::vector<std::string> classifiers;  ///< the experiment's classifiers to measure; empty: all
 };

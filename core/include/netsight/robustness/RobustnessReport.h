@@ -64,4 +64,15 @@ std::string robustnessSectionHtml(const RobustnessResults& results,
                                   const std::vector<GroupComparison>& comparisons,
                                   const std::string& probeSummaryJson);
 
+/// What a robustness folder holds for a view to show: the curves and medians (without the per-image radii
+/// and the examples' pixels), the verdict of its comparisons and the examples' picture.
+struct RobustnessSummary {
+    RobustnessResults results;
+    std::string verdict;      ///< empty when no groups were compared
+    std::string examplesPng;  ///< examples.png, empty when there is none
+};
+
+/// Reads DIRECTORY/robustness.json; throws std::runtime_error naming the file when it cannot.
+RobustnessSummary readRobustnessSummary(const std::string& directory);
+
 }  // namespace netsight::robustness

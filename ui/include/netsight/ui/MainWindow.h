@@ -24,13 +24,14 @@ class ProbePanel;
 class TransferPanel;
 class VisualizerPanel;
 class FactorPanel;
+class RobustnessPanel;
 class WelcomePage;
 
 /// NetSight's main window: the welcome screen until an experiment is open, then one tab per panel.
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
-    enum class Tab { Data, Classifiers, Probe, Transfer, Order, Nmi, Visualizer, Factors, Jobs };
+    enum class Tab { Data, Classifiers, Probe, Transfer, Order, Nmi, Visualizer, Factors, Robustness, Jobs };
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -44,6 +45,7 @@ class MainWindow : public QMainWindow {
     JobsPanel* jobsPanel() const { return jobsPanel_; }
     VisualizerPanel* visualizerPanel() const { return visualizerPanel_; }
     FactorPanel* factorPanel() const { return factorPanel_; }
+    RobustnessPanel* robustnessPanel() const { return robustnessPanel_; }
     void showTab(Tab tab);
     bool welcomeShown() const;
 
@@ -97,6 +99,7 @@ class MainWindow : public QMainWindow {
     JobsPanel* jobsPanel_;
     VisualizerPanel* visualizerPanel_;
     FactorPanel* factorPanel_;
+    RobustnessPanel* robustnessPanel_;
     QMenu* recentMenu_ = nullptr;
     QAction* runAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
