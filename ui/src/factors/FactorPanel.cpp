@@ -22,6 +22,7 @@
 #include "netsight/ui/ExperimentSession.h"
 #include "widgets/Export.h"
 #include "widgets/ImageConversion.h"
+#include "widgets/JobProgress.h"
 #include "widgets/PlotStyle.h"
 
 namespace netsight::ui {
@@ -109,14 +110,8 @@ FactorPanel::FactorPanel(ExperimentSession* session, QWidget* parent) : QWidget(
     // A classifier trained by any job, here or in another process, appears as soon as its file is complete.
     connect(session_, &ExperimentSession::stagesChanged, this, &FactorPanel::refreshClassifiers);
     connect(session_, &ExperimentSession::opened, this, &FactorPanel::refreshClassifiers);
-    connect(session_, &ExperimentSession::jobsChanged, this, [this] {
-        if (runningJob_.isEmpty()) return;
-        for (const auto& job : session_->jobs())
-            if (job.name == runningJob_) {
-                progress_->setValue(job.total > 0 ? static_cast<int>(1000 * job.done / job.total) : 0);
-                progress_->setFormat(job.phase.isEmpty() ? tr("queued") : job.phase + " %p%");
-            }
-    });
+    connect(session_, &ExperimentSession::jobsChanged, this,
+            [this] { showJobProgress(*session_, runningJob_, progress_); });
     connect(session_, &ExperimentSession::jobFinished, this,
             [this](const QString& job, JobState state, const QString& message) {
                 if (job != runningJob_) {
@@ -126,10 +121,7 @@ FactorPanel::FactorPanel(ExperimentSession* session, QWidget* parent) : QWidget(
                 runningJob_.clear();
                 run_->setEnabled(true);
                 stop_->setEnabled(false);
-                progress_->setValue(state == JobState::Succeeded ? 1000 : progress_->value());
-                progress_->setFormat(state == JobState::Succeeded   ? tr("done")
-                                     : state == JobState::Cancelled ? tr("stopped")
-                                                                    : tr("failed"));
+                showJobEnd(progress_, state);
                 if (state == JobState::Succeeded) {
                     if (reportDirectory() == runningDirectory_) loadReport();  // still the chosen classifier
                     status_->setText(tr("Analysis written to %1").arg(runningDirectory_));

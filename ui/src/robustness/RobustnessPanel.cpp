@@ -22,6 +22,7 @@
 #include "netsight/robustness/ExperimentRobustness.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "widgets/Export.h"
+#include "widgets/JobProgress.h"
 #include "widgets/PlotStyle.h"
 
 namespace netsight::ui {
@@ -145,16 +146,8 @@ RobustnessPanel::RobustnessPanel(ExperimentSession* session, QWidget* parent)
     connect(figure_, &QComboBox::currentIndexChanged, this, &RobustnessPanel::showFigure);
     connect(session_, &ExperimentSession::opened, this, &RobustnessPanel::refresh);
     connect(session_, &ExperimentSession::specChanged, this, &RobustnessPanel::refresh);
-    connect(session_, &ExperimentSession::jobsChanged, this, [this] {
-        if (runningJob_.isEmpty()) return;
-        for (const auto& job : session_->jobs())
-            if (job.name == runningJob_) {
-                progress_->setValue(job.total > 0 ? static_cast<int>(1000 * job.done / job.total) : 0);
-                QString text = job.phase.isEmpty() ? tr("queued") : job.phase + " %p%";
-                if (job.etaSeconds >= 0) text += tr(" · %1 s left").arg(std::lround(job.etaSeconds));
-                progress_->setFormat(text);
-            }
-    });
+    connect(session_, &ExperimentSession::jobsChanged, this,
+            [this] { showJobProgress(*session_, runningJob_, progress_); });
     // Live: each point as the bench measures it.
     connect(session_, &ExperimentSession::vizMetric, this,
             [this](const QString& job, const QString& series, double step, double value) {
@@ -171,10 +164,7 @@ RobustnessPanel::RobustnessPanel(ExperimentSession* session, QWidget* parent)
                 runningJob_.clear();
                 run_->setEnabled(true);
                 stop_->setEnabled(false);
-                progress_->setValue(state == JobState::Succeeded ? 1000 : progress_->value());
-                progress_->setFormat(state == JobState::Succeeded   ? tr("done")
-                                     : state == JobState::Cancelled ? tr("stopped")
-                                                                    : tr("failed"));
+                showJobEnd(progress_, state);
                 if (state == JobState::Succeeded) {
                     loadResults();
                     status_->setText(tr("Written to %1 (report.html there; the experiment's report has a "
