@@ -17,6 +17,7 @@
 #include "netsight/ui/MainWindow.h"
 #include "robustness/RobustnessPanel.h"
 #include "widgets/Export.h"
+#include "widgets/ImageListView.h"
 
 namespace netsight::ui {
 namespace {
@@ -66,6 +67,17 @@ TEST(RobustnessView, RunsTheBenchLiveAndShowsEveryFigureWithTheVerdict) {
     again.robustnessPanel()->refresh();
     EXPECT_EQ(again.robustnessPanel()->figures().size(), figures.size());
     EXPECT_FALSE(again.robustnessPanel()->verdict().isEmpty());
+    // Perturbed examples: the curve's images with a classifier's answers, refreshed as the choice changes.
+    QSignalSpy shown(panel, &RobustnessPanel::perturbedShown);
+    panel->views()->setCurrentIndex(2);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return shown.count() > 0; }, 20000));
+    EXPECT_EQ(panel->perturbedView()->count(), 24);  // the view asks for 24 of the curves' first batch
+    EXPECT_TRUE(panel->perturbedSummary().contains("right")) << panel->perturbedSummary().toStdString();
+    panel->examplePerturbationBox()->setCurrentText("salt-and-pepper");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return shown.count() > 1; }, 20000));
+    EXPECT_TRUE(panel->perturbedSummary().contains("salt-and-pepper"))
+        << panel->perturbedSummary().toStdString();
+    EXPECT_EQ(panel->exampleStrengthBox()->count(), 6);
     // Nothing checked: a clear refusal.
     for (int i = 0; i < panel->classifierList()->count(); ++i)
         panel->classifierList()->item(i)->setCheckState(Qt::Unchecked);

@@ -163,6 +163,10 @@ int main(int argc, char** argv) {
     robustness->views()->setCurrentIndex(1);
     QTest::qWait(300);
     ok = window.grab().save(folder + "/robustness-examples.png") && ok;
+    robustness->views()->setCurrentIndex(2);
+    ok = QTest::qWaitFor([&] { return robustness->perturbedSummary().contains("right"); }, 30000) && ok;
+    QTest::qWait(300);
+    ok = window.grab().save(folder + "/robustness-perturbed.png") && ok;
     robustness->views()->setCurrentIndex(0);
     robustness->figureBox()->setCurrentText("minimal-l2");
     ok = grabAll(window, folder, "after", true) && ok;

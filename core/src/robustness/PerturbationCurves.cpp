@@ -7,6 +7,7 @@
 #include "netsight/runtime/AtomicFile.h"
 #include "robustness/Perturb.h"
 #include "robustness/TestImages.h"
+#include "tensor/ImageTensors.h"
 
 namespace netsight::robustness {
 
@@ -91,6 +92,58 @@ probe::Interval wilsonInterval(std::size_t correct, std::size_t total) {
     return {p, std::max(0.0, centre - half), std::min(1.0, centre + half)};
 }
 
+namespace {
+
+// One seed per batch, perturbation and strength: the same draws for every classifier.
+std::uint64_t batchSeed(std::uint64_t seed, Perturbation perturbation, std::uint64_t batch,
+                        std::size_t strength) {
+    return data::mixSeed(seed, static_cast<std::uint64_t>(perturbation), batch * 1000 + strength);
+}
+
+}  // namespace
+
+std::vector<PerturbedExample> perturbedExamples(const std::string& modelPath, const std::string& dataSource,
+                                                Perturbation perturbation, std::size_t strengthIndex,
+                                                std::size_t count, const PerturbationOptions& options,
+                                                const runtime::JobContext& job) {
+    const auto strengths = defaultStrengths(perturbation);
+    if (strengthIndex >= strengths.size())
+        throw std::invalid_argument(std::string(perturbationName(perturbation)) + " has " +
+                                    std::to_string(strengths.size()) + " strengths, not a number " +
+                                    std::to_string(strengthIndex));
+    // The curves' first batch, drawn as they draw it, then the first `count` of it.
+    auto bench = openBench(modelPath, dataSource,
+                           std::max<std::size_t>(1, std::min(options.batchSize, options.testImages)),
+                           options.device, job);
+    torch::NoGradGuard noGrad;
+    auto& classifier = *bench.classifier;
+    const auto x = bench.images.to(classifier.device());
+    const auto perturbed = perturb(perturbation, strengths[strengthIndex], x,
+                                   batchSeed(options.seed, perturbation, 0, strengthIndex));
+    const auto probabilities =
+        torch::softmax(classifier.forward(classifier.normalize(perturbed)), 1).to(torch::kCPU);
+    const auto [confidence, predicted] = probabilities.max(1);
+    const auto& names = classifier.meta().classNames;
+    auto nameOf = [&](int64_t index) {
+        return index >= 0 && static_cast<std::size_t>(index) < names.size()
+                   ? names[static_cast<std::size_t>(index)]
+                   : std::to_string(index);
+    };
+    const auto images = tensor::tensorToRgb(
+        perturbed.narrow(0, 0, std::min<int64_t>(static_cast<int64_t>(count), x.size(0))));
+    std::vector<PerturbedExample> examples;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        PerturbedExample example;
+        example.index = i;
+        example.image = images[i];
+        example.label = nameOf(bench.labels[static_cast<int64_t>(i)].item<int64_t>());
+        example.prediction = nameOf(predicted[static_cast<int64_t>(i)].item<int64_t>());
+        example.confidence = confidence[static_cast<int64_t>(i)].item<double>();
+        examples.push_back(std::move(example));
+    }
+    return examples;
+}
+
 std::vector<PerturbationCurve> perturbationCurves(const std::string& modelPath, const std::string& dataSource,
                                                   const PerturbationOptions& options,
                                                   const runtime::JobContext& job) {
@@ -125,11 +178,9 @@ std::vector<PerturbationCurve> perturbationCurves(const std::string& modelPath, 
         for (std::size_t c = 0; c < curves.size(); ++c) {
             for (std::size_t s = 0; s < curves[c].strengths.size(); ++s) {
                 job.checkCancelled();
-                // One seed per batch, perturbation and strength: the same draws for every classifier.
-                const std::uint64_t seed =
-                    data::mixSeed(options.seed, static_cast<std::uint64_t>(curves[c].perturbation),
-                                  static_cast<std::uint64_t>(batchIndex) * 1000 + s);
-                const auto perturbed = perturb(curves[c].perturbation, curves[c].strengths[s], x, seed);
+                const auto perturbed = perturb(curves[c].perturbation, curves[c].strengths[s], x,
+                                               batchSeed(options.seed, curves[c].perturbation,
+                                                         static_cast<std::uint64_t>(batchIndex), s));
                 const auto predicted = classifier.forward(classifier.normalize(perturbed)).argmax(1);
                 correct[c][s] += static_cast<std::size_t>(predicted.eq(labels).sum().item<int64_t>());
                 done += count;

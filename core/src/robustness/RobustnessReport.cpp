@@ -276,38 +276,54 @@ std::vector<GroupComparison> compareGroups(const RobustnessResults& results, con
     return comparisons;
 }
 
+// "gaussian-noise", "pgd-l2-10 on the full scale alone", "the minimal L2 attack": a measure as the verdict
+// names it.
+std::string shortMeasure(std::string measure) {
+    for (const std::string suffix : {" (mean over strengths)", " (mean over radii)"})
+        if (measure.size() > suffix.size() &&
+            measure.compare(measure.size() - suffix.size(), suffix.size(), suffix) == 0)
+            measure.erase(measure.size() - suffix.size());
+    const std::string prefix = "accuracy under ";
+    if (measure.rfind(prefix, 0) == 0) measure.erase(0, prefix.size());
+    const std::string minimal = "median minimal L2 perturbation";
+    if (measure.rfind(minimal, 0) == 0) measure = "the minimal L2 attack" + measure.substr(minimal.size());
+    return measure;
+}
+
 std::string comparisonVerdict(const std::vector<GroupComparison>& comparisons) {
     if (comparisons.empty()) return "No measure was taken for both groups, so there is nothing to compare.";
     const std::string a = comparisons.front().first, b = comparisons.front().second;
     std::vector<std::string> firstWins, secondWins, undecided;
     for (const auto& c : comparisons) {
         std::ostringstream item;
-        item << std::fixed << std::setprecision(2) << c.measure << " (by " << std::abs(c.difference.estimate)
-             << " [" << std::min(std::abs(c.difference.low), std::abs(c.difference.high)) << ", "
+        item << std::fixed << std::setprecision(2) << shortMeasure(c.measure) << " (by "
+             << std::abs(c.difference.estimate) << " ["
+             << std::min(std::abs(c.difference.low), std::abs(c.difference.high)) << ", "
              << std::max(std::abs(c.difference.low), std::abs(c.difference.high)) << "])";
         if (!c.significant)
-            undecided.push_back(c.measure);
+            undecided.push_back(shortMeasure(c.measure));
         else
             (c.difference.estimate > 0 ? firstWins : secondWins).push_back(item.str());
     }
     auto list = [](const std::vector<std::string>& items) {
         std::string text;
         for (std::size_t i = 0; i < items.size(); ++i)
-            text += (i == 0 ? "" : i + 1 == items.size() ? " and " : "; ") + items[i];
+            text += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
         return text;
     };
     const auto& scope = comparisons.front();
     std::string verdict =
         scope.overSeeds ? "Over " + groupCount(scope.firstValues.size(), scope.secondValues.size()) + ", "
-                        : "With one classifier each (seed variation not measured), ";
+                        : "With fewer than two seeds a side (seed variation not measured), ";
     if (firstWins.empty() && secondWins.empty())
         return verdict + a + " and " + b + " do not differ significantly in any measure.";
-    if (!firstWins.empty()) verdict += a + " is more robust than " + b + " in " + list(firstWins);
+    if (!firstWins.empty()) verdict += a + " is more robust than " + b + " to " + list(firstWins);
     if (!secondWins.empty())
-        verdict += std::string(firstWins.empty() ? "" : "; ") + b + " is more robust than " + a + " in " +
+        verdict += std::string(firstWins.empty() ? "" : "; ") + b + " is more robust than " + a + " to " +
                    list(secondWins);
-    if (!undecided.empty()) verdict += "; no significant difference in " + list(undecided);
-    return verdict + ".";
+    if (!undecided.empty()) verdict += "; no significant difference under " + list(undecided);
+    return verdict +
+           " (differences of accuracy averaged over the radii or strengths, or of the median radius).";
 }
 
 std::string robustnessSectionHtml(const RobustnessResults& results,

@@ -186,6 +186,22 @@ TEST(PerturbationCurves, ATrainedClassifierLosesAccuracyAsCorruptionGrows) {
         EXPECT_GT(clean, 0.6) << "the classifier should have learnt something";
         EXPECT_LT(worst, clean - 0.15) << robustness::perturbationName(curve.perturbation);
     }
+    // The examples a view shows are the very images a curve measured: with one batch, their share right is
+    // the curve's accuracy.
+    robustness::PerturbationOptions oneBatch = options;
+    oneBatch.testImages = 64;
+    const auto small = robustness::perturbationCurves(training.outputPath, data, oneBatch, run.context);
+    const auto examples = robustness::perturbedExamples(
+        training.outputPath, data, Perturbation::GaussianNoise, 3, 64, oneBatch, run.context);
+    ASSERT_EQ(examples.size(), 64u);
+    double right = 0;
+    for (const auto& example : examples)
+        right += example.correct();
+    EXPECT_DOUBLE_EQ(right / 64, small[0].accuracy[3].estimate);
+    EXPECT_EQ(examples[0].image.width, 16);
+    EXPECT_THROW(robustness::perturbedExamples(training.outputPath, data, Perturbation::GaussianNoise, 9, 4,
+                                               oneBatch, run.context),
+                 std::invalid_argument);
     const auto again = robustness::perturbationCurves(training.outputPath, data, options, run.context);
     for (std::size_t s = 0; s < again[0].accuracy.size(); ++s)
         EXPECT_EQ(again[0].accuracy[s].estimate, curves[0].accuracy[s].estimate) << "seeded";

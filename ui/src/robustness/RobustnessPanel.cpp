@@ -22,6 +22,7 @@
 #include "netsight/robustness/ExperimentRobustness.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "widgets/Export.h"
+#include "widgets/ImageListView.h"
 #include "widgets/JobProgress.h"
 #include "widgets/PlotStyle.h"
 
@@ -129,9 +130,32 @@ RobustnessPanel::RobustnessPanel(ExperimentSession* session, QWidget* parent)
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(examples_);
     scroll->setWidgetResizable(true);
+    // Perturbed examples: the curve's images at a chosen strength, with a classifier's answers.
+    exampleClassifier_ = new QComboBox(this);
+    examplePerturbation_ = new QComboBox(this);
+    for (auto perturbation : robustness::allPerturbations())
+        examplePerturbation_->addItem(QString::fromUtf8(robustness::perturbationName(perturbation)));
+    exampleStrength_ = new QComboBox(this);
+    perturbed_ = new ImageListView(this);
+    perturbedStatus_ = new QLabel(this);
+    perturbedStatus_->setWordWrap(true);
+    auto* perturbedPage = new QWidget(this);
+    auto* perturbedLayout = new QVBoxLayout(perturbedPage);
+    auto* choice = new QHBoxLayout;
+    choice->addWidget(new QLabel(tr("Classifier"), this));
+    choice->addWidget(exampleClassifier_);
+    choice->addWidget(new QLabel(tr("Perturbation"), this));
+    choice->addWidget(examplePerturbation_);
+    choice->addWidget(new QLabel(tr("Strength"), this));
+    choice->addWidget(exampleStrength_);
+    choice->addStretch();
+    perturbedLayout->addLayout(choice);
+    perturbedLayout->addWidget(perturbedStatus_);
+    perturbedLayout->addWidget(perturbed_, 1);
     views_ = new QTabWidget(this);
     views_->addTab(curves, tr("Curves"));
     views_->addTab(scroll, tr("Adversarial examples"));
+    views_->addTab(perturbedPage, tr("Perturbed examples"));
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(left);
@@ -144,8 +168,35 @@ RobustnessPanel::RobustnessPanel(ExperimentSession* session, QWidget* parent)
     connect(run_, &QPushButton::clicked, this, &RobustnessPanel::start);
     connect(stop_, &QPushButton::clicked, this, [this] { session_->cancel(runningJob_); });
     connect(figure_, &QComboBox::currentIndexChanged, this, &RobustnessPanel::showFigure);
+    auto fillStrengths = [this] {
+        const bool blocked = exampleStrength_->blockSignals(true);
+        const int previous = std::max(0, exampleStrength_->currentIndex());
+        exampleStrength_->clear();
+        const auto perturbation =
+            robustness::perturbationNamed(examplePerturbation_->currentText().toStdString());
+        if (perturbation) {
+            for (double strength : robustness::defaultStrengths(*perturbation))
+                exampleStrength_->addItem(QString::number(strength));
+            exampleStrength_->setToolTip(QString::fromUtf8(robustness::strengthMeaning(*perturbation)));
+        }
+        exampleStrength_->setCurrentIndex(std::min(previous, exampleStrength_->count() - 1));
+        exampleStrength_->blockSignals(blocked);
+    };
+    fillStrengths();
+    exampleStrength_->setCurrentIndex(3);
+    connect(examplePerturbation_, &QComboBox::currentIndexChanged, this, [this, fillStrengths] {
+        fillStrengths();
+        showPerturbedExamples();
+    });
+    connect(exampleStrength_, &QComboBox::currentIndexChanged, this, &RobustnessPanel::showPerturbedExamples);
+    connect(exampleClassifier_, &QComboBox::currentIndexChanged, this,
+            &RobustnessPanel::showPerturbedExamples);
+    connect(views_, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == 2 && perturbed_->count() == 0) showPerturbedExamples();
+    });
     connect(session_, &ExperimentSession::opened, this, &RobustnessPanel::refresh);
     connect(session_, &ExperimentSession::specChanged, this, &RobustnessPanel::refresh);
+    connect(session_, &ExperimentSession::stagesChanged, this, &RobustnessPanel::refreshExampleClassifiers);
     connect(session_, &ExperimentSession::jobsChanged, this,
             [this] { showJobProgress(*session_, runningJob_, progress_); });
     // Live: each point as the bench measures it.
@@ -165,6 +216,7 @@ RobustnessPanel::RobustnessPanel(ExperimentSession* session, QWidget* parent)
                 run_->setEnabled(true);
                 stop_->setEnabled(false);
                 showJobEnd(progress_, state);
+                refreshExampleClassifiers();  // it may have trained some
                 if (state == JobState::Succeeded) {
                     loadResults();
                     status_->setText(tr("Written to %1 (report.html there; the experiment's report has a "
@@ -199,6 +251,7 @@ void RobustnessPanel::refresh() {
         status_->setText(tr("Open or create an experiment first."));
         return;
     }
+    refreshExampleClassifiers();
     for (const auto& entry : session_->spec().classifiers) {
         const QString name = QString::fromStdString(entry.name);
         auto* item = new QListWidgetItem(name, classifiers_);
@@ -209,6 +262,22 @@ void RobustnessPanel::refresh() {
                                                         : tr("not trained yet: the run trains it first"));
     }
     if (runningJob_.isEmpty()) loadResults();
+}
+
+// The classifiers whose examples can be shown: the trained ones.
+void RobustnessPanel::refreshExampleClassifiers() {
+    if (!session_->isOpen()) return;
+    const QString exampleChoice = exampleClassifier_->currentText();
+    const bool blocked = exampleClassifier_->blockSignals(true);
+    exampleClassifier_->clear();
+    for (const auto& entry : session_->spec().classifiers)
+        if (session_->classifierReady(entry))
+            exampleClassifier_->addItem(QString::fromStdString(entry.name), session_->modelPath(entry));
+    const int exampleIndex = exampleClassifier_->findText(exampleChoice);
+    exampleClassifier_->setCurrentIndex(exampleIndex >= 0                 ? exampleIndex
+                                        : exampleClassifier_->count() > 0 ? 0
+                                                                          : -1);
+    exampleClassifier_->blockSignals(blocked);
 }
 
 void RobustnessPanel::loadResults() {
@@ -336,6 +405,56 @@ QString RobustnessPanel::csv() const {
                         .arg(point.low, 0, 'g', 12)
                         .arg(point.high, 0, 'g', 12);
     return text;
+}
+
+void RobustnessPanel::showPerturbedExamples() {
+    const int generation = ++perturbedGeneration_;
+    const QString model = exampleClassifier_->currentData().toString();
+    const auto perturbation =
+        robustness::perturbationNamed(examplePerturbation_->currentText().toStdString());
+    if (model.isEmpty() || !perturbation || exampleStrength_->currentIndex() < 0 || !session_->isOpen()) {
+        perturbedStatus_->setText(tr("Train a classifier first (the Classifiers view, or Run here)."));
+        return;
+    }
+    robustness::PerturbationOptions options;  // the curves' defaults and the experiment's seed
+    options.seed = session_->spec().seed;
+    options.device = session_->spec().device;
+    const auto strength = static_cast<std::size_t>(exampleStrength_->currentIndex());
+    perturbedStatus_->setText(tr("Perturbing…"));
+    session_->query<std::vector<robustness::PerturbedExample>>(
+        tr("perturbed examples"), this,
+        [file = model.toStdString(), data = session_->spec().data, kind = *perturbation, strength,
+         options](runtime::JobContext& job) {
+            return robustness::perturbedExamples(file, data, kind, strength, 24, options, job);
+        },
+        [this, generation](std::vector<robustness::PerturbedExample> examples) {
+            if (generation != perturbedGeneration_) return;
+            perturbed_->clear();
+            int right = 0;
+            for (const auto& example : examples) {
+                right += example.correct();
+                perturbed_->addImage(example.image, QString("%1 %2 → %3 (%4)")
+                                                        .arg(example.correct() ? "✓" : "✗")
+                                                        .arg(QString::fromStdString(example.label),
+                                                             QString::fromStdString(example.prediction))
+                                                        .arg(example.confidence, 0, 'f', 2));
+            }
+            perturbedStatus_->setText(
+                tr("%1 of %2 right: the first test images as the %3 curve measured them at "
+                   "%4 (label → prediction, its probability).")
+                    .arg(right)
+                    .arg(examples.size())
+                    .arg(examplePerturbation_->currentText(), exampleStrength_->currentText()));
+            emit perturbedShown();
+        },
+        [this, generation](const QString& message) {
+            if (generation != perturbedGeneration_) return;
+            perturbedStatus_->setText(message);
+        });
+}
+
+QString RobustnessPanel::perturbedSummary() const {
+    return perturbedStatus_->text();
 }
 
 bool RobustnessPanel::start() {

@@ -24,6 +24,7 @@ class QTabWidget;
 namespace netsight::ui {
 
 class ExperimentSession;
+class ImageListView;
 
 class RobustnessPanel : public QWidget {
     Q_OBJECT
@@ -49,10 +50,21 @@ class RobustnessPanel : public QWidget {
     int lineCount() const;
     /// The shown figure's numbers as CSV: classifier, x, y, low, high.
     QString csv() const;
+    /// The Perturbed examples tab: test images under the chosen perturbation and strength as the curve
+    /// measured them, with the chosen classifier's predictions (loaded on the interactive lane).
+    QComboBox* exampleClassifierBox() const { return exampleClassifier_; }
+    QComboBox* examplePerturbationBox() const { return examplePerturbation_; }
+    QComboBox* exampleStrengthBox() const { return exampleStrength_; }
+    ImageListView* perturbedView() const { return perturbed_; }
+    /// Asks for the examples of the current choice; perturbedShown() follows.
+    void showPerturbedExamples();
+    /// "7 of 16 right" of the examples shown last.
+    QString perturbedSummary() const;
 
   signals:
     void finished(bool succeeded);
     void updated();
+    void perturbedShown();
 
   protected:
     void showEvent(QShowEvent* event) override;
@@ -63,6 +75,7 @@ class RobustnessPanel : public QWidget {
     };
     using Line = std::map<double, Point>;  // x -> point
     void loadResults();
+    void refreshExampleClassifiers();
     void addFigure(const QString& figure);
     void showFigure();
     QString resultsDirectory() const;
@@ -81,6 +94,12 @@ class RobustnessPanel : public QWidget {
     QComboBox* figure_;
     QCustomPlot* plot_;
     QLabel* examples_;
+    QComboBox* exampleClassifier_;
+    QComboBox* examplePerturbation_;
+    QComboBox* exampleStrength_;
+    ImageListView* perturbed_;
+    QLabel* perturbedStatus_;
+    int perturbedGeneration_ = 0;
     QTabWidget* views_;
     // figure -> classifier -> line
     QMap<QString, QMap<QString, Line>> lines_;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "netsight/data/Image.h"
 #include "netsight/probe/Uncertainty.h"
 #include "netsight/runtime/Job.h"
 
@@ -54,6 +55,24 @@ std::vector<PerturbationCurve> perturbationCurves(const std::string& modelPath, 
 /// Writes curves as CSV (atomically): classifier, perturbation, strength, accuracy, low, high, images;
 /// 12 significant digits.
 void writePerturbationCsv(const std::vector<PerturbationCurve>& curves, const std::string& path);
+
+/// One test image as a perturbation curve measured it, with the classifier's answer.
+struct PerturbedExample {
+    std::size_t index = 0;  ///< in the test split
+    data::RgbBuffer image;  ///< as the classifier saw it (adapted, perturbed), 8-bit
+    std::string label, prediction;
+    double confidence = 0;  ///< the predicted class's softmax probability
+    bool correct() const { return label == prediction; }
+};
+
+/// The first `count` (at most `batchSize`) test images of `dataSource` perturbed by `perturbation` at its
+/// default strength number `strengthIndex`, drawn exactly as perturbationCurves draws its first batch with
+/// the same seed and batch size, and the model's predictions on them. Throws std::invalid_argument for a
+/// strength index out of range, std::runtime_error naming the file or source for unusable input.
+std::vector<PerturbedExample> perturbedExamples(const std::string& modelPath, const std::string& dataSource,
+                                                Perturbation perturbation, std::size_t strengthIndex,
+                                                std::size_t count, const PerturbationOptions& options,
+                                                const runtime::JobContext& job);
 
 /// The 95% Wilson score interval of `correct` successes in `total` trials (total > 0).
 probe::Interval wilsonInterval(std::size_t correct, std::size_t total);
