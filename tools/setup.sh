@@ -24,6 +24,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   python3-torch python3-torchvision
   dataset-fashion-mnist xvfb xauth
+  file  # dpkg-shlibdeps (the Debian package test) runs it; a minimal Debian root lacks it
 )
 
 missing=()

@@ -132,7 +132,8 @@ TEST_F(FactorLabTest, IdentityInformationRisesWithDepth) {
 
 TEST_F(FactorLabTest, PoseInvarianceGrowsWithDepth) {
     const auto& first = plain_->layers.front();
-    const auto& pool = layerNamed(*plain_, "pool");
+    // A copy: GCC 14 warns of a reference bound to what a call with a temporary argument returns.
+    const factors::LayerInfo pool = layerNamed(*plain_, "pool");
     std::cout << "stem: pose " << first.poseBits << ", identity|pose " << first.identityGivenPoseBits
               << "; pool: pose " << pool.poseBits << ", identity|pose " << pool.identityGivenPoseBits << "\n";
     EXPECT_GT(pool.identityGivenPoseBits / std::max(pool.poseBits, 1e-3),
