@@ -58,20 +58,22 @@ torch::Tensor perturbationNorms(const torch::Tensor& delta, AttackNorm norm) {
     return norm == AttackNorm::LInf ? flat.abs().amax(1) : flat.norm(2, 1);
 }
 
+torch::Tensor logitsWith(models::Classifier& classifier, const torch::Tensor& images,
+                         const torch::Tensor& delta, int scale) {
+    if (scale < 0) return classifier.forward(classifier.normalize(images + delta));
+    // Normalization is affine per channel, so an offset of d in image units is d / std once normalized.
+    const auto zero = torch::zeros({1, images.size(1), 1, 1}, images.options());
+    const auto perUnit = classifier.normalize(zero + 1) - classifier.normalize(zero);
+    return classifier.forwardWithScaleOffset(classifier.normalize(images), scale, delta * perUnit);
+}
+
 AttackOutcome runAttack(models::Classifier& classifier, const torch::Tensor& images,
                         const torch::Tensor& labels, const torch::Tensor& radius, const AttackSpec& attack,
                         int scale, std::uint64_t seed) {
     const auto classes = static_cast<std::int64_t>(classifier.meta().classNames.size());
     const auto targets = targetsOf(labels, classes);
     const auto r = radius.to(images.device(), torch::kFloat);
-    // Normalization is affine per channel, so an offset of d in image units is d / std once normalized.
-    const auto zero = torch::zeros({1, images.size(1), 1, 1}, images.options());
-    const auto perUnit = classifier.normalize(zero + 1) - classifier.normalize(zero);
-    const auto cleanNormalized = classifier.normalize(images);
-    auto logitsOf = [&](const torch::Tensor& delta) {
-        if (scale < 0) return classifier.forward(classifier.normalize(images + delta));
-        return classifier.forwardWithScaleOffset(cleanNormalized, scale, delta * perUnit);
-    };
+    auto logitsOf = [&](const torch::Tensor& delta) { return logitsWith(classifier, images, delta, scale); };
     auto success = [&](const torch::Tensor& prediction) {
         return attack.targeted ? prediction.eq(targets) : prediction.ne(labels);
     };

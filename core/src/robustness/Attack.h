@@ -30,6 +30,11 @@ AttackOutcome runAttack(models::Classifier& classifier, const torch::Tensor& ima
                         const torch::Tensor& labels, const torch::Tensor& radius, const AttackSpec& attack,
                         int scale, std::uint64_t seed);
 
+/// The classifier's logits for `images` (NCHW in [0, 1]) with `delta` (image units) added to the input itself
+/// (scale -1; the caller keeps images + delta in [0, 1]) or to one scale of its pyramid alone.
+torch::Tensor logitsWith(models::Classifier& classifier, const torch::Tensor& images,
+                         const torch::Tensor& delta, int scale);
+
 /// Per image: the norm of each perturbation (L2 or L-infinity over all its values).
 torch::Tensor perturbationNorms(const torch::Tensor& delta, AttackNorm norm);
 

@@ -290,14 +290,9 @@ class ScaleRun {
         return text.str();
     }
 
+    // The prediction on each example as it is stored: the input's clamped to [0, 1].
     torch::Tensor runCheck(const torch::Tensor& x, const torch::Tensor& delta) {
-        if (scale_ < 0)
-            return bench_.classifier->forward(bench_.classifier->normalize((x + delta).clamp(0.0, 1.0)))
-                .argmax(1);
-        const auto zero = torch::zeros({1, x.size(1), 1, 1}, x.options());
-        const auto perUnit = bench_.classifier->normalize(zero + 1) - bench_.classifier->normalize(zero);
-        return bench_.classifier
-            ->forwardWithScaleOffset(bench_.classifier->normalize(x), scale_, delta * perUnit)
+        return logitsWith(*bench_.classifier, x, scale_ < 0 ? (x + delta).clamp(0.0, 1.0) - x : delta, scale_)
             .argmax(1);
     }
 
