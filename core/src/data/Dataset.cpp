@@ -41,6 +41,8 @@ std::string sourceHelp() {
       classes=10 size=64 grey=0 train=6000 val=1000 test=1000 seed=1
       rotation=180 yaw=30 pitch=30 (max |degrees|; 0 holds a factor fixed)
       scale_min=0.75 scale_max=1.1 translate=0.1 light_min=0.2 light_max=0.7 bg_min=0.15 bg_max=0.85
+      cue=mark cue_p=0.95 (a spurious cue: a square in the top-left corner whose colour names the class with probability
+      cue_p in train and val, at random in test)
   fashion-mnist                Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist)
   mnist:DIR, idx:DIR           IDX files train-images/-labels and t10k-images/-labels, plain or .gz
   cifar10:DIR                  CIFAR-10 binary version: data_batch_1..5.bin, test_batch.bin

@@ -1,5 +1,7 @@
 #include "netsight/data/FactorWorldDataset.h"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "data/Random.h"
@@ -29,6 +31,11 @@ FactorWorldOptions factorWorldOptions(const SourceSpec& spec) {
     ranges.lightStrengthMax = read.number("light_max", ranges.lightStrengthMax, 0, 1);
     ranges.backgroundMin = read.number("bg_min", ranges.backgroundMin, 0, 1);
     ranges.backgroundMax = read.number("bg_max", ranges.backgroundMax, 0, 1);
+    const auto cue = read.text("cue", "none");
+    if (cue != "none" && cue != "mark")
+        throw DataError("source '" + spec.text + "': cue must be none or mark, not '" + cue + "'");
+    options.cue.enabled = cue == "mark";
+    options.cue.probability = read.number("cue_p", options.cue.probability, 0, 1);
     read.rejectUnknown();
     if (ranges.scaleMin > ranges.scaleMax)
         throw DataError("source '" + spec.text + "': scale_min is larger than scale_max");
@@ -52,6 +59,10 @@ FactorWorldDataset::FactorWorldDataset(const FactorWorldOptions& options, std::s
     info_.factorNames = intrinsicFactorNames();
     const auto& extrinsic = extrinsicFactorNames();
     info_.factorNames.insert(info_.factorNames.end(), extrinsic.begin(), extrinsic.end());
+    if (options.cue.enabled) {
+        info_.factorNames.push_back("cue");
+        info_.name += ", spurious cue p=" + std::to_string(options.cue.probability).substr(0, 4);
+    }
 }
 
 std::size_t FactorWorldDataset::size(Split split) const {
@@ -84,7 +95,75 @@ Sample FactorWorldDataset::sample(Split split, std::size_t index) const {
     sample.factors = FactorWorld::intrinsicFactors(identity);
     const auto extrinsic = FactorWorld::extrinsicFactors(pose);
     sample.factors.insert(sample.factors.end(), extrinsic.begin(), extrinsic.end());
+    if (options_.cue.enabled) {
+        const int cue = cueClass(split, index, label);
+        drawCue(sample.image, cue);
+        sample.factors.push_back(static_cast<float>(cue));
+    }
     return sample;
+}
+
+SampleTruth FactorWorldDataset::truth(Split split, std::size_t index) const {
+    if (index >= size(split))
+        throw std::out_of_range(info_.source + ": index " + std::to_string(index) + " is past the " +
+                                toString(split) + " split's " + std::to_string(size(split)) + " samples");
+    const auto label = static_cast<std::int64_t>(index % identities_.size());
+    SampleTruth truth;
+    truth.objectMask = world_.render(identities_[static_cast<std::size_t>(label)], view(split, index)).mask;
+    truth.cueMask.assign(truth.objectMask.size(), 0.0f);
+    if (!options_.cue.enabled) return truth;
+    truth.cueClass = cueClass(split, index, label);
+    const auto [left, top, side] = cueSquare(truth.cueClass);
+    for (int y = top; y < top + side; ++y)
+        for (int x = left; x < left + side; ++x) {
+            const auto at = static_cast<std::size_t>(y) * static_cast<std::size_t>(options_.size) +
+                            static_cast<std::size_t>(x);
+            truth.cueMask[at] = 1.0f;
+            truth.objectMask[at] = 0.0f;
+        }
+    return truth;
+}
+
+int FactorWorldDataset::cueClass(Split split, std::size_t index, std::int64_t label) const {
+    Random random(mixSeed(options_.seed ^ 0xC0E5ull, static_cast<std::uint64_t>(split) + 11, index));
+    const bool tied = split != Split::Test && random.uniform() < options_.cue.probability;
+    if (tied) return static_cast<int>(label);
+    return static_cast<int>(random.next() % static_cast<std::uint64_t>(options_.classes));
+}
+
+std::array<int, 3> FactorWorldDataset::cueSquare(int) const {
+    // Near the top-left corner, in far enough that training's 4-pixel crop shifts keep it in the picture.
+    const int side = std::max(3, options_.size / 6);
+    const int inset = options_.size >= 24 ? 5 : 1;
+    return {inset, inset, side};
+}
+
+std::array<float, 3> FactorWorldDataset::cueColour(int cue) const {
+    // Colour: a fully saturated hue per class around the wheel; grey: a level per class.
+    const double share = static_cast<double>(cue) / options_.classes;
+    if (options_.channels == 1) {
+        const auto level = static_cast<float>(
+            options_.classes > 1 ? static_cast<double>(cue) / (options_.classes - 1) : 1.0);
+        return {level, level, level};
+    }
+    std::array<float, 3> rgb{};
+    for (int c = 0; c < 3; ++c) {
+        const double k = std::fmod(share * 6.0 + (c == 0 ? 5.0 : c == 1 ? 3.0 : 1.0), 6.0);
+        rgb[static_cast<std::size_t>(c)] =
+            static_cast<float>(1.0 - std::max(0.0, std::min({k, 4.0 - k, 1.0})));
+    }
+    return rgb;
+}
+
+void FactorWorldDataset::drawCue(Image& image, int cue) const {
+    const auto [left, top, side] = cueSquare(cue);
+    const auto colour = cueColour(cue);
+    for (int c = 0; c < image.shape.channels; ++c) {
+        float* plane = image.plane(c);
+        for (int y = top; y < top + side; ++y)
+            for (int x = left; x < left + side; ++x)
+                plane[y * image.shape.width + x] = colour[static_cast<std::size_t>(c)];
+    }
 }
 
 }  // namespace netsight::data

@@ -92,6 +92,13 @@ std::vector<torch::Tensor> TorchScriptClassifier::parameters() {
     return all;
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> TorchScriptClassifier::namedParameters() {
+    std::vector<std::pair<std::string, torch::Tensor>> named;
+    for (const auto& parameter : module_.named_parameters())
+        named.emplace_back(parameter.name, parameter.value);
+    return named;
+}
+
 TorchScriptClassifier::Tapped& TorchScriptClassifier::tapped(const std::vector<std::string>& layers,
                                                              bool skipMissing) {
     std::string key = skipMissing ? "*" : "";

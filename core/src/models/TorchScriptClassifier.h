@@ -26,6 +26,7 @@ class TorchScriptClassifier : public Classifier {
     void setTraining(bool training) override { module_.train(training); }
     bool training() const override { return module_.is_training(); }
     std::vector<torch::Tensor> parameters() override;
+    std::vector<std::pair<std::string, torch::Tensor>> namedParameters() override;
     void to(const torch::Device& device) override { module_.to(device); }
     void save(const std::string& path) override;
 

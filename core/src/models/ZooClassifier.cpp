@@ -102,4 +102,11 @@ std::vector<std::string> inputAdapters() {
     return {"grey+", "lowpass+", "highpass+"};
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> ZooClassifier::namedParameters() {
+    std::vector<std::pair<std::string, torch::Tensor>> named;
+    for (const auto& item : net_->named_parameters())
+        named.emplace_back(item.key(), item.value());
+    return named;
+}
+
 }  // namespace netsight::models

@@ -22,6 +22,7 @@ class ZooClassifier : public Classifier {
     void setTraining(bool training) override { net_->train(training); }
     bool training() const override { return net_->is_training(); }
     std::vector<torch::Tensor> parameters() override { return net_->parameters(); }
+    std::vector<std::pair<std::string, torch::Tensor>> namedParameters() override;
     void to(const torch::Device& device) override { net_->to(device); }
     void save(const std::string& path) override;
 

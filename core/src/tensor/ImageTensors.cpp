@@ -18,6 +18,12 @@ torch::Tensor labelsToTensor(const data::Batch& batch, const torch::Device& devi
     return device.is_cpu() ? labels.clone() : labels.to(device);
 }
 
+torch::Tensor imageToTensor(const data::Image& image) {
+    return torch::from_blob(const_cast<float*>(image.pixels.data()),
+                            {image.shape.channels, image.shape.height, image.shape.width}, torch::kFloat)
+        .clone();
+}
+
 data::Image tensorToImage(const torch::Tensor& image) {
     const auto cpu = image.detach().to(torch::kCPU, torch::kFloat).contiguous();
     data::Image result(data::ImageShape{static_cast<int>(cpu.size(0)), static_cast<int>(cpu.size(1)),

@@ -19,6 +19,8 @@ torch::Tensor labelsToTensor(const data::Batch& batch, const torch::Device& devi
 /// The first `count` images of `split` (NCHW in [0, 1]) and their labels, on `device`.
 std::pair<torch::Tensor, torch::Tensor> firstImages(const data::Dataset& dataset, data::Split split,
                                                     std::size_t count, const torch::Device& device);
+/// A plain image as a CHW float tensor on the CPU (a copy).
+torch::Tensor imageToTensor(const data::Image& image);
 /// One CHW image in [0, 1] (any device) as a plain image, copied to the CPU.
 data::Image tensorToImage(const torch::Tensor& image);
 /// Each image of an NCHW batch as 8-bit RGB (clamped to [0, 1] first), for previews that cross threads.

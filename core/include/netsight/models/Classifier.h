@@ -51,6 +51,8 @@ class Classifier {
     /// Eval mode and no parameter gradients: for probing a classifier that must not change.
     void freeze();
     virtual std::vector<torch::Tensor> parameters() = 0;
+    /// Parameters by module path ("layer4.1.conv2.weight"), in definition order.
+    virtual std::vector<std::pair<std::string, torch::Tensor>> namedParameters() = 0;
     std::int64_t parameterCount();
     virtual void to(const torch::Device& device) = 0;
     torch::Device device();
