@@ -25,4 +25,7 @@ void addVizCommands(CLI::App& app);
 /// robustness: accuracy curves of model files under input perturbations.
 void addRobustnessCommands(CLI::App& app);
 
+/// attribute: attribution maps of a model file with their checks.
+void addAttributionCommands(CLI::App& app);
+
 }  // namespace netsight::cli

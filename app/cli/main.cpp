@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     netsight::cli::addProbeCommands(app);
     netsight::cli::addVizCommands(app);
     netsight::cli::addRobustnessCommands(app);
+    netsight::cli::addAttributionCommands(app);
     netsight::cli::addFactorCommands(app);
 
     try {

@@ -155,3 +155,31 @@ expect_contains("${ERR}" "unknown attack 'pgd-l7'")
 run(1 robustness "${WORK}/tiny.nsm" -o "${WORK}/robust-bad" --no-perturbations --scale full
     --data "factorworld:classes=3,size=16,train=60,val=12,test=40")
 expect_contains("${ERR}" "only topdown and bottomup")
+
+# Attribution: maps, overlays and checks of one model, on its test split and on an image file; wrong input.
+run(0 attribute "${WORK}/tiny.nsm" --data "factorworld:classes=3,size=16,train=60,val=12,test=40,cue=mark"
+    --count 6 --method grad-cam --method ig --method occlusion --steps 8 -o "${WORK}/attr")
+expect_contains("${OUT}" "tiny, grad-cam at ")
+expect_contains("${OUT}" "energy on the object")
+expect_contains("${OUT}" "energy on the cue")
+expect_contains("${OUT}" "completeness gap")
+expect_contains("${OUT}" "randomization: rank correlation")
+foreach(file summary.csv curves.csv randomization.csv images.csv overlays.png deletion.svg insertion.svg
+        randomization.svg report.html maps/tiny_test_0_grad-cam.npy maps/tiny_test_5_occlusion.png)
+  if(NOT EXISTS "${WORK}/attr/${file}")
+    message(FATAL_ERROR "attribute wrote no ${file}")
+  endif()
+endforeach()
+run(0 attribute "${WORK}/tiny.nsm" --image "${WORK}/sheet.png" --method saliency --no-randomization
+    --target class:1 -o "${WORK}/attr-file")
+expect_contains("${OUT}" "tiny, saliency (1 images")
+run(2 attribute "${WORK}/tiny.nsm" --method deeplift -o "${WORK}/attr-bad")
+expect_contains("${ERR}" "unknown method 'deeplift'")
+run(2 attribute "${WORK}/tiny.nsm" --target best -o "${WORK}/attr-bad")
+expect_contains("${ERR}" "'best' is not predicted")
+run(1 attribute "${WORK}/tiny.nsm" --target class:7 --method saliency -o "${WORK}/attr-bad"
+    --data "factorworld:classes=3,size=16,train=60,val=12,test=40")
+expect_contains("${ERR}" "class 7 is not one of the classifier's 3 classes")
+run(1 attribute "${WORK}/tiny.nsm" --method grad-cam --layer nowhere -o "${WORK}/attr-bad"
+    --data "factorworld:classes=3,size=16,train=60,val=12,test=40")
+expect_contains("${ERR}" "nowhere")

@@ -27,6 +27,8 @@ const char* jobKindName(JobKind kind) {
             return "evaluate";
         case JobKind::Robustness:
             return "robustness";
+        case JobKind::Attribution:
+            return "attribution";
         case JobKind::Query:
             return "query";
     }

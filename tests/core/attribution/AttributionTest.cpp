@@ -267,7 +267,8 @@ TEST(Attribution, TheCheatersMapsLeaveTheObjectForTheCue) {
         // so the object's loss is small: 0.55 -> 0.49 (Grad-CAM), 0.51 -> 0.49 (IG).
         EXPECT_GT(average(cheatCue.energyInside), 2.5 * average(cleanCue.energyInside));
         EXPECT_GT(average(cheatCue.energyInside), average(cleanCue.maskShare));  // more than a uniform map's
-        if (method == Method::GradCam)
+        if (method == Method::GradCam) {
             EXPECT_GT(average(cleanObject.energyInside), average(cheatObject.energyInside) + 0.03);
+        }
     }
 }

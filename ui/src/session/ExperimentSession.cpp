@@ -254,6 +254,7 @@ bool ExperimentSession::retry(const QString& name) {
         case runtime::JobKind::Robustness:
             error_ = tr("Start %1 again from the Robustness view").arg(name);
             return false;
+        case runtime::JobKind::Attribution:
         case runtime::JobKind::Evaluate:
         case runtime::JobKind::Query:
             break;

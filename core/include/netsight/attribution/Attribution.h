@@ -65,4 +65,79 @@ struct MethodOptions {
     std::uint64_t seed = 1;     ///< SmoothGrad / VarGrad noise
 };
 
+/// A run of the attribution instrument on one classifier.
+struct AttributeOptions {
+    std::vector<Method> methods{Method::GradCam, Method::IntegratedGradients, Method::SmoothGrad,
+                                Method::Occlusion};
+    Target target;
+    MethodOptions method;
+    std::string dataSource = "factorworld";  ///< its test split, unless imageFiles are given
+    std::vector<std::string> imageFiles;     ///< explain these instead (adapted to the classifier's input)
+    std::size_t count = 16;                  ///< test images explained (the first of the split)
+    bool curves = true;                      ///< deletion and insertion curves, drop in confidence
+    bool randomization = true;               ///< the cascading model-randomization check
+    int randomizationSteps = 5;              ///< depths it measures at
+    std::size_t randomizationImages = 8;     ///< images it uses (the first explained)
+    int curveSteps = 20;
+    std::string device = "auto";
+};
+
+/// Mean over images with its 95% t-interval (proportions: Wilson); estimate NaN where not measured.
+struct MethodSummary {
+    std::string classifier;
+    Method method = Method::GradCam;
+    std::string layer;  ///< Grad-CAM family
+    std::size_t images = 0;
+    probe::Interval deletionArea, insertionArea;  ///< lower / higher is better
+    probe::Interval averageDrop;                  ///< share of the confidence lost keeping only the map
+    probe::Interval increase;                     ///< share of images whose confidence rose
+    /// FactorWorld: share of the map's positive part on the object, pointing game, share on the cue.
+    probe::Interval maskEnergy, pointing, cueEnergy;
+    double maskShare = 0, cueShare = 0;  ///< what a uniform map would score
+    probe::Interval completenessGap;     ///< integrated gradients: mean |sum - score change|
+    std::vector<double> fractions;       ///< deletion / insertion curves, averaged over the images
+    std::vector<double> deletion, insertion;
+    std::vector<std::string> randomizedLayers;       ///< the check: the last module randomized at each depth
+    std::vector<int> randomizedCounts;               ///< modules randomized at each depth
+    std::vector<probe::Interval> randomizationRank;  ///< rank correlation with the trained maps at each depth
+    double imagesPerSecond = 0;                      ///< the maps alone
+};
+
+/// One explained image: what the classifier said, and each method's map (height * width, row-major).
+struct ExplainedImage {
+    std::string classifier;
+    std::string source;  ///< "test 12" or the file name
+    int label = -1;      ///< -1 for a file
+    int predicted = 0, explainedClass = 0;
+    double confidence = 0;  ///< the prediction's probability
+    std::string labelName, predictedName, explainedName;
+    data::Image image;                     ///< as the classifier sees it
+    std::vector<std::vector<float>> maps;  ///< per method of the run, in its order
+};
+
+struct AttributionResults {
+    std::vector<MethodSummary> summaries;
+    std::vector<ExplainedImage> images;
+    std::vector<Method> methods;
+    std::string targetName, deletionBaseline = "blurred", insertionBaseline = "blurred";
+    std::string dataSource;
+    std::vector<std::string> notes;  ///< adaptations and warnings, for the report
+};
+
+/// Explains the classifier in `modelPath` with every method of `options`, with the checks. Reports progress
+/// to `job` and stops when it is cancelled. Throws std::runtime_error naming a file or option that is wrong.
+AttributionResults attributeModel(const std::string& modelPath, const AttributeOptions& options,
+                                  const runtime::JobContext& job);
+
+/// The map drawn over the image: a colour map (positive warm; signed maps also negative cool) at `opacity`.
+/// Absolute: |map|; signed: both signs; positive: the positive part; each scaled by the 99th percentile of
+/// the magnitudes (beyond it saturates), zero transparent.
+enum class MapScale { Absolute, Signed, Positive };
+data::Image overlay(const data::Image& image, const std::vector<float>& map, MapScale scale, double opacity);
+
+/// Writes maps.csv (per image and method), summary.csv, curves.csv, randomization.csv, overlays.png (a
+/// grid: image, then each method), one PNG per image and method under maps/, SVG charts and report.html
+/// into `directory` (created). Returns the report's path.
+std::string writeAttributionResults(const AttributionResults& results, const std::string& directory);
+
 }  // namespace netsight::attribution

@@ -22,9 +22,10 @@ enum class JobKind {
     Gallery,
     Invert,
     FactorAnalysis,
-    Evaluate,    ///< a classifier's accuracy on a split (the CLI's eval)
-    Robustness,  ///< a classifier's accuracy under perturbations (the CLI's robustness)
-    Query,       ///< short interactive work: a model's layer list, a contact sheet, a prediction
+    Evaluate,     ///< a classifier's accuracy on a split (the CLI's eval)
+    Robustness,   ///< a classifier's accuracy under perturbations (the CLI's robustness)
+    Attribution,  ///< attribution maps of a classifier and their checks
+    Query,        ///< short interactive work: a model's layer list, a contact sheet, a prediction
 };
 
 /// The kind's name as the Jobs view and the log show it ("train", "fine-tune", ...).

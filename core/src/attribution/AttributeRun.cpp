@@ -1,0 +1,235 @@
+// The attribution instrument on one classifier: its test images (or image files), every method asked for,
+// and each map's checks, summarized with 95% intervals over the images.
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "attribution/Checks.h"
+#include "netsight/data/FactorWorldDataset.h"
+#include "netsight/probe/Uncertainty.h"
+#include "netsight/robustness/PerturbationCurves.h"
+#include "netsight/runtime/Device.h"
+#include "robustness/TestImages.h"
+#include "train/DataBridge.h"
+
+namespace netsight::attribution {
+namespace {
+
+// A classifier and what it is asked to explain.
+struct Subject {
+    std::unique_ptr<models::Classifier> classifier;
+    std::string name;
+    torch::Tensor images;  ///< NCHW in [0, 1] as the classifier sees them, on the CPU
+    std::vector<int> labels;
+    std::vector<std::string> sources;
+    torch::Tensor objectMasks, cueMasks;  ///< [N, H, W] on FactorWorld; undefined otherwise
+    bool hasCue = false;
+};
+
+// The FactorWorld truth of the first `count` test images, at the classifier's input size.
+void addTruth(Subject& subject, const std::string& dataSource) {
+    const auto dataset = data::openDataset(dataSource);
+    const auto* world = dynamic_cast<const data::FactorWorldDataset*>(dataset.get());
+    if (!world) return;
+    const int side = world->options().size;
+    std::vector<torch::Tensor> objects, cues;
+    for (std::size_t i = 0; i < subject.sources.size(); ++i) {
+        const auto truth = world->truth(data::Split::Test, i);
+        objects.push_back(torch::tensor(truth.objectMask).view({1, side, side}));
+        cues.push_back(torch::tensor(truth.cueMask).view({1, side, side}));
+    }
+    const std::vector<int64_t> size{subject.images.size(2), subject.images.size(3)};
+    auto resized = [&](const std::vector<torch::Tensor>& masks) {
+        auto stacked = torch::stack(masks);  // [N, 1, side, side]
+        if (stacked.size(2) != size[0] || stacked.size(3) != size[1])
+            stacked = torch::upsample_bilinear2d(stacked, size, false);
+        return stacked.squeeze(1);
+    };
+    subject.objectMasks = resized(objects);
+    subject.cueMasks = resized(cues);
+    subject.hasCue = world->options().cue.enabled;
+}
+
+Subject openSubject(const std::string& modelPath, const AttributeOptions& options,
+                    const runtime::JobContext& job) {
+    Subject subject;
+    if (options.imageFiles.empty()) {
+        auto bench = robustness::openBench(modelPath, options.dataSource, options.count, options.device, job);
+        subject.classifier = std::move(bench.classifier);
+        subject.name = bench.name;
+        subject.images = bench.images;
+        const auto labels = bench.labels.to(torch::kLong);
+        for (int64_t i = 0; i < labels.size(0); ++i) {
+            subject.labels.push_back(static_cast<int>(labels[i].item<int64_t>()));
+            subject.sources.push_back("test " + std::to_string(i));
+        }
+        addTruth(subject, options.dataSource);
+        return subject;
+    }
+    runtime::configureThreads();
+    subject.classifier = models::loadClassifier(modelPath);
+    subject.name = std::filesystem::path(modelPath).stem().string();
+    subject.classifier->to(torch::Device(runtime::resolveDeviceName(options.device)));
+    subject.classifier->freeze();
+    const auto& shape = subject.classifier->meta().input.shape;
+    std::vector<torch::Tensor> images;
+    for (const auto& file : options.imageFiles) {
+        const auto image = data::readImageFile(file);
+        images.push_back(tensor::imageToTensor(train::shapeAdapter(image.shape, shape)(image)));
+        subject.labels.push_back(-1);
+        subject.sources.push_back(std::filesystem::path(file).filename().string());
+    }
+    subject.images = torch::stack(images);
+    return subject;
+}
+
+probe::Interval meanInterval(const torch::Tensor& values) {
+    const auto v = values.to(torch::kCPU, torch::kDouble).flatten();
+    const auto n = v.numel();
+    const double mean = v.mean().item<double>();
+    if (n < 2) return {mean, mean, mean};
+    const double half = probe::studentTQuantile(0.975, static_cast<double>(n - 1)) * v.std().item<double>() /
+                        std::sqrt(static_cast<double>(n));
+    return {mean, mean - half, mean + half};
+}
+
+probe::Interval shareInterval(const torch::Tensor& hits) {
+    return robustness::wilsonInterval(static_cast<std::size_t>(hits.to(torch::kLong).sum().item<int64_t>()),
+                                      static_cast<std::size_t>(hits.numel()));
+}
+
+probe::Interval notMeasured() {
+    return {NAN, NAN, NAN};
+}
+
+std::vector<double> averageCurve(const torch::Tensor& curves) {
+    const auto mean = curves.mean(0).contiguous();
+    return {mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel()};
+}
+
+void addChecks(MethodSummary& summary, const Subject& subject, const Maps& maps,
+               const AttributeOptions& options, const runtime::JobContext& job) {
+    auto& classifier = *subject.classifier;
+    if (options.curves) {
+        CurveOptions curve;
+        curve.steps = options.curveSteps;
+        curve.maxBatch = options.method.maxBatch;
+        const auto curves =
+            deletionInsertion(classifier, subject.images, maps.pixels, maps.targets, curve, &job);
+        summary.deletionArea = meanInterval(curves.deletionArea);
+        summary.insertionArea = meanInterval(curves.insertionArea);
+        summary.fractions = curves.fractions;
+        summary.deletion = averageCurve(curves.deletion);
+        summary.insertion = averageCurve(curves.insertion);
+        const auto change =
+            confidenceChange(classifier, subject.images, maps.pixels, maps.targets, options.method.maxBatch);
+        summary.averageDrop = meanInterval(change.drop);
+        summary.increase = shareInterval(change.increased);
+    }
+    if (subject.objectMasks.defined()) {
+        const auto object = againstMask(maps.pixels, subject.objectMasks);
+        summary.maskEnergy = meanInterval(object.energyInside);
+        summary.pointing = shareInterval(object.pointingHit);
+        summary.maskShare = object.maskShare.mean().item<double>();
+        if (subject.hasCue) {
+            const auto cue = againstMask(maps.pixels, subject.cueMasks);
+            summary.cueEnergy = meanInterval(cue.energyInside);
+            summary.cueShare = cue.maskShare.mean().item<double>();
+        }
+    }
+    if (maps.completenessGap.defined()) summary.completenessGap = meanInterval(maps.completenessGap.abs());
+}
+
+void addRandomization(MethodSummary& summary, const Subject& subject, Method method,
+                      const AttributeOptions& options, const runtime::JobContext& job) {
+    const auto count =
+        std::min<int64_t>(static_cast<int64_t>(options.randomizationImages), subject.images.size(0));
+    const auto steps =
+        randomizationCheck(*subject.classifier, subject.images.narrow(0, 0, count), method, options.target,
+                           options.method, options.randomizationSteps, options.method.seed + 17, &job);
+    for (const auto& step : steps) {
+        summary.randomizedLayers.push_back(step.layer);
+        summary.randomizedCounts.push_back(step.layersRandomized);
+        summary.randomizationRank.push_back(meanInterval(torch::tensor(step.correlations, torch::kDouble)));
+    }
+}
+
+}  // namespace
+
+AttributionResults attributeModel(const std::string& modelPath, const AttributeOptions& options,
+                                  const runtime::JobContext& job) {
+    if (options.methods.empty()) throw std::runtime_error("no attribution method asked for");
+    job.log("explaining " + modelPath);
+    Subject subject = openSubject(modelPath, options, job);
+    auto& classifier = *subject.classifier;
+    const auto& classNames = classifier.meta().classNames;
+
+    AttributionResults results;
+    results.methods = options.methods;
+    results.targetName = targetName(options.target);
+    results.dataSource = options.imageFiles.empty() ? options.dataSource : "image files";
+    const auto classes =
+        explainedClasses(classifier, subject.images, options.target, options.method.maxBatch);
+    {
+        torch::NoGradGuard noGrad;
+        const auto probabilities =
+            torch::softmax(classifier.forward(classifier.normalize(subject.images.to(classifier.device()))),
+                           1)
+                .to(torch::kCPU);
+        for (int64_t i = 0; i < subject.images.size(0); ++i) {
+            ExplainedImage explained;
+            explained.classifier = subject.name;
+            explained.source = subject.sources[static_cast<std::size_t>(i)];
+            explained.label = subject.labels[static_cast<std::size_t>(i)];
+            explained.predicted = static_cast<int>(probabilities[i].argmax().item<int64_t>());
+            explained.confidence = probabilities[i][explained.predicted].item<double>();
+            explained.explainedClass = static_cast<int>(classes[i].item<int64_t>());
+            auto name = [&](int c) {
+                return c >= 0 && c < static_cast<int>(classNames.size()) ? classNames[c] : "";
+            };
+            explained.labelName = name(explained.label);
+            explained.predictedName = name(explained.predicted);
+            explained.explainedName = name(explained.explainedClass);
+            explained.image = tensor::tensorToImage(subject.images[i]);
+            results.images.push_back(std::move(explained));
+        }
+    }
+
+    runtime::RateMeter meter(static_cast<std::int64_t>(options.methods.size()));
+    for (std::size_t m = 0; m < options.methods.size(); ++m) {
+        const Method method = options.methods[m];
+        job.progress("attribution: " + methodName(method), static_cast<std::int64_t>(m),
+                     static_cast<std::int64_t>(options.methods.size()), meter.ratePerSecond(),
+                     meter.etaSeconds());
+        const auto start = std::chrono::steady_clock::now();
+        const auto maps =
+            computeMapsFor(classifier, subject.images, method, options.target, classes, options.method, &job);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        MethodSummary summary;
+        summary.classifier = subject.name;
+        summary.method = method;
+        summary.layer = maps.layer;
+        summary.images = static_cast<std::size_t>(subject.images.size(0));
+        summary.imagesPerSecond = seconds > 0 ? static_cast<double>(summary.images) / seconds : 0;
+        for (auto* interval :
+             {&summary.deletionArea, &summary.insertionArea, &summary.averageDrop, &summary.increase,
+              &summary.maskEnergy, &summary.pointing, &summary.cueEnergy, &summary.completenessGap})
+            *interval = notMeasured();
+        addChecks(summary, subject, maps, options, job);
+        if (options.randomization) addRandomization(summary, subject, method, options, job);
+        const auto pixels = maps.pixels.contiguous();
+        for (int64_t i = 0; i < pixels.size(0); ++i) {
+            const float* begin = pixels[i].data_ptr<float>();
+            results.images[static_cast<std::size_t>(i)].maps.emplace_back(begin, begin + pixels[i].numel());
+        }
+        job.metric(subject.name + ": deletion area", static_cast<double>(m), summary.deletionArea.estimate);
+        results.summaries.push_back(std::move(summary));
+        meter.update(static_cast<std::int64_t>(m + 1));
+    }
+    job.progress("attribution", static_cast<std::int64_t>(options.methods.size()),
+                 static_cast<std::int64_t>(options.methods.size()), meter.ratePerSecond(), 0);
+    return results;
+}
+
+}  // namespace netsight::attribution
