@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     QCommandLineOption tabOption(
         "tab",
         "The view to show: data, classifiers, probe, transfer, order, nmi, visualizer, factors, robustness, "
-        "jobs.",
+        "attribution, jobs.",
         "view");
     parser.addOptions({demoOption, demoDirOption, tabOption, screenshotOption, delayOption});
     parser.process(app);
@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
         window.openExperiment(parser.positionalArguments().first());
 
     if (parser.isSet(tabOption)) {
-        const QStringList views{"data", "classifiers", "probe",   "transfer",   "order",
-                                "nmi",  "visualizer",  "factors", "robustness", "jobs"};
+        const QStringList views{"data",       "classifiers", "probe",      "transfer",    "order", "nmi",
+                                "visualizer", "factors",     "robustness", "attribution", "jobs"};
         const auto index = views.indexOf(parser.value(tabOption).toLower());
         if (index < 0) {
             std::fprintf(stderr, "netsight: --tab takes one of: %s\n", qPrintable(views.join(", ")));

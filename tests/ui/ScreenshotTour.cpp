@@ -10,11 +10,15 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cstdio>
 
 #include "UiTestSupport.h"
+#include "attribution/AttributionPanel.h"
+#include "attribution/AttributionSummary.h"
+#include "attribution/MapGrid.h"
 #include "factors/FactorControls.h"
 #include "factors/FactorPanel.h"
 #include "netsight/ui/ExperimentSession.h"
@@ -22,6 +26,7 @@
 #include "probe/ProbeSettingsDialog.h"
 #include "robustness/RobustnessPanel.h"
 #include "visualizer/VisualizerPanel.h"
+#include "widgets/ImageListView.h"
 
 using netsight::ui::ExperimentSession;
 using netsight::ui::MainWindow;
@@ -38,10 +43,10 @@ int colourCount(const QImage& image) {
 }
 
 bool grabAll(MainWindow& window, const QString& folder, const QString& prefix, bool requireData) {
-    static const char* names[] = {"data", "classifiers", "probe",   "transfer",   "order",
-                                  "nmi",  "visualizer",  "factors", "robustness", "jobs"};
+    static const char* names[] = {"data",       "classifiers", "probe",      "transfer",    "order", "nmi",
+                                  "visualizer", "factors",     "robustness", "attribution", "jobs"};
     bool ok = true;
-    for (int tab = 0; tab < 10; ++tab) {
+    for (int tab = 0; tab < 11; ++tab) {
         window.showTab(static_cast<MainWindow::Tab>(tab));
         QTest::qWait(400);  // let the panel lay out and paint
         const QImage image = window.grab().toImage();
@@ -169,6 +174,24 @@ int main(int argc, char** argv) {
     ok = window.grab().save(folder + "/robustness-perturbed.png") && ok;
     robustness->views()->setCurrentIndex(0);
     robustness->figureBox()->setCurrentText("minimal-l2");
+    // Attribution: one test image's maps, then the dataset summary.
+    window.showTab(MainWindow::Tab::Attribution);
+    auto* attribution = window.attributionPanel();
+    attribution->refresh();
+    ok = QTest::qWaitFor([&] { return attribution->browser()->count() > 0; }, 60000) && ok;
+    attribution->browser()->setCurrentRow(std::min(3, attribution->browser()->count() - 1));
+    ok = attribution->explain() && ok;
+    ok = QTest::qWaitFor([&] { return attribution->mapsView()->tileCount() > 0; }, 120000) && ok;
+    QTest::qWait(300);
+    ok = window.grab().save(folder + "/attribution-maps.png") && ok;
+    attribution->views()->setCurrentIndex(1);
+    attribution->summary()->imagesBox()->setValue(16);
+    ok = attribution->summary()->start() && ok;
+    ok = QTest::qWaitFor([&] { return !session->busy(); }, 300000) &&
+         attribution->summary()->table()->rowCount() > 0 && ok;
+    QTest::qWait(300);
+    ok = window.grab().save(folder + "/attribution-summary.png") && ok;
+    attribution->views()->setCurrentIndex(0);
     ok = grabAll(window, folder, "after", true) && ok;
     {
         netsight::ui::ProbeSettingsDialog settings(session->spec(), session->directory(), &window);

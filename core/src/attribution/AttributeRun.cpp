@@ -1,11 +1,13 @@
 // The attribution instrument on one classifier: its test images (or image files), every method asked for,
 // and each map's checks, summarized with 95% intervals over the images.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 
 #include "attribution/Checks.h"
 #include "netsight/data/FactorWorldDataset.h"
+#include "netsight/experiment/Experiment.h"
 #include "netsight/probe/Uncertainty.h"
 #include "netsight/robustness/PerturbationCurves.h"
 #include "netsight/runtime/Device.h"
@@ -26,15 +28,15 @@ struct Subject {
     bool hasCue = false;
 };
 
-// The FactorWorld truth of the first `count` test images, at the classifier's input size.
-void addTruth(Subject& subject, const std::string& dataSource) {
+// The FactorWorld truth of the subject's test images, at the classifier's input size.
+void addTruth(Subject& subject, const std::string& dataSource, const std::vector<std::size_t>& indices) {
     const auto dataset = data::openDataset(dataSource);
     const auto* world = dynamic_cast<const data::FactorWorldDataset*>(dataset.get());
     if (!world) return;
     const int side = world->options().size;
     std::vector<torch::Tensor> objects, cues;
     for (std::size_t i = 0; i < subject.sources.size(); ++i) {
-        const auto truth = world->truth(data::Split::Test, i);
+        const auto truth = world->truth(data::Split::Test, indices.empty() ? i : indices[i]);
         objects.push_back(torch::tensor(truth.objectMask).view({1, side, side}));
         cues.push_back(torch::tensor(truth.cueMask).view({1, side, side}));
     }
@@ -50,9 +52,46 @@ void addTruth(Subject& subject, const std::string& dataSource) {
     subject.hasCue = world->options().cue.enabled;
 }
 
+// The classifier, loaded frozen on its device.
+std::unique_ptr<models::Classifier> openClassifier(const std::string& modelPath, const std::string& device) {
+    runtime::configureThreads();
+    auto classifier = models::loadClassifier(modelPath);
+    classifier->to(torch::Device(runtime::resolveDeviceName(device)));
+    classifier->freeze();
+    return classifier;
+}
+
+// Chosen test images of a source, adapted to the classifier's input.
+void loadTestImages(Subject& subject, const std::string& dataSource, const std::vector<std::size_t>& indices,
+                    const runtime::JobContext& job) {
+    const auto dataset = data::openDataset(dataSource);
+    for (const auto& note : train::checkCompatible(subject.classifier->meta(), dataset->info(), subject.name))
+        job.log(note);
+    data::InputSpec input;
+    input.shape = subject.classifier->meta().input.shape;
+    std::vector<torch::Tensor> images;
+    for (auto index : indices) {
+        if (index >= dataset->size(data::Split::Test))
+            throw std::runtime_error(dataSource + " has " + std::to_string(dataset->size(data::Split::Test)) +
+                                     " test images; there is no test image " + std::to_string(index));
+        const auto sample = dataset->sample(data::Split::Test, index);
+        images.push_back(tensor::imageToTensor(data::adaptToInput(sample.image, input)));
+        subject.labels.push_back(static_cast<int>(sample.label));
+        subject.sources.push_back("test " + std::to_string(index));
+    }
+    subject.images = torch::stack(images);
+}
+
 Subject openSubject(const std::string& modelPath, const AttributeOptions& options,
                     const runtime::JobContext& job) {
     Subject subject;
+    if (!options.testIndices.empty()) {
+        subject.classifier = openClassifier(modelPath, options.device);
+        subject.name = std::filesystem::path(modelPath).stem().string();
+        loadTestImages(subject, options.dataSource, options.testIndices, job);
+        addTruth(subject, options.dataSource, options.testIndices);
+        return subject;
+    }
     if (options.imageFiles.empty()) {
         auto bench = robustness::openBench(modelPath, options.dataSource, options.count, options.device, job);
         subject.classifier = std::move(bench.classifier);
@@ -63,19 +102,17 @@ Subject openSubject(const std::string& modelPath, const AttributeOptions& option
             subject.labels.push_back(static_cast<int>(labels[i].item<int64_t>()));
             subject.sources.push_back("test " + std::to_string(i));
         }
-        addTruth(subject, options.dataSource);
+        addTruth(subject, options.dataSource, {});
         return subject;
     }
-    runtime::configureThreads();
-    subject.classifier = models::loadClassifier(modelPath);
+    subject.classifier = openClassifier(modelPath, options.device);
     subject.name = std::filesystem::path(modelPath).stem().string();
-    subject.classifier->to(torch::Device(runtime::resolveDeviceName(options.device)));
-    subject.classifier->freeze();
-    const auto& shape = subject.classifier->meta().input.shape;
+    data::InputSpec input;
+    input.shape = subject.classifier->meta().input.shape;
     std::vector<torch::Tensor> images;
     for (const auto& file : options.imageFiles) {
         const auto image = data::readImageFile(file);
-        images.push_back(tensor::imageToTensor(train::shapeAdapter(image.shape, shape)(image)));
+        images.push_back(tensor::imageToTensor(data::adaptToInput(image, input)));
         subject.labels.push_back(-1);
         subject.sources.push_back(std::filesystem::path(file).filename().string());
     }
@@ -107,9 +144,40 @@ std::vector<double> averageCurve(const torch::Tensor& curves) {
     return {mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel()};
 }
 
+// Per class (by label): accuracy, and the means of the per-image checks given (undefined: not measured).
+std::vector<ClassBreakdown> breakdown(const Subject& subject, const std::vector<int>& predicted,
+                                      const torch::Tensor& deletionAreas, const torch::Tensor& maskEnergies) {
+    const auto& names = subject.classifier->meta().classNames;
+    std::vector<ClassBreakdown> classes(names.size());
+    std::vector<double> deletionSum(names.size(), 0), energySum(names.size(), 0);
+    std::vector<std::size_t> correct(names.size(), 0);
+    for (std::size_t i = 0; i < subject.labels.size(); ++i) {
+        const int label = subject.labels[i];
+        if (label < 0 || label >= static_cast<int>(names.size())) continue;
+        const auto c = static_cast<std::size_t>(label);
+        ++classes[c].images;
+        correct[c] += predicted[i] == label;
+        if (deletionAreas.defined()) deletionSum[c] += deletionAreas[static_cast<int64_t>(i)].item<double>();
+        if (maskEnergies.defined()) energySum[c] += maskEnergies[static_cast<int64_t>(i)].item<double>();
+    }
+    std::vector<ClassBreakdown> present;
+    for (std::size_t c = 0; c < names.size(); ++c) {
+        if (classes[c].images == 0) continue;
+        const auto n = static_cast<double>(classes[c].images);
+        classes[c].name = names[c];
+        classes[c].accuracy = static_cast<double>(correct[c]) / n;
+        if (deletionAreas.defined()) classes[c].deletionArea = deletionSum[c] / n;
+        if (maskEnergies.defined()) classes[c].maskEnergy = energySum[c] / n;
+        present.push_back(classes[c]);
+    }
+    return present;
+}
+
 void addChecks(MethodSummary& summary, const Subject& subject, const Maps& maps,
-               const AttributeOptions& options, const runtime::JobContext& job) {
+               const AttributeOptions& options, const std::vector<int>& predicted,
+               const runtime::JobContext& job) {
     auto& classifier = *subject.classifier;
+    torch::Tensor deletionAreas, maskEnergies;
     if (options.curves) {
         CurveOptions curve;
         curve.steps = options.curveSteps;
@@ -117,6 +185,7 @@ void addChecks(MethodSummary& summary, const Subject& subject, const Maps& maps,
         const auto curves =
             deletionInsertion(classifier, subject.images, maps.pixels, maps.targets, curve, &job);
         summary.deletionArea = meanInterval(curves.deletionArea);
+        deletionAreas = curves.deletionArea;
         summary.insertionArea = meanInterval(curves.insertionArea);
         summary.fractions = curves.fractions;
         summary.deletion = averageCurve(curves.deletion);
@@ -129,6 +198,7 @@ void addChecks(MethodSummary& summary, const Subject& subject, const Maps& maps,
     if (subject.objectMasks.defined()) {
         const auto object = againstMask(maps.pixels, subject.objectMasks);
         summary.maskEnergy = meanInterval(object.energyInside);
+        maskEnergies = object.energyInside;
         summary.pointing = shareInterval(object.pointingHit);
         summary.maskShare = object.maskShare.mean().item<double>();
         if (subject.hasCue) {
@@ -138,6 +208,7 @@ void addChecks(MethodSummary& summary, const Subject& subject, const Maps& maps,
         }
     }
     if (maps.completenessGap.defined()) summary.completenessGap = meanInterval(maps.completenessGap.abs());
+    summary.perClass = breakdown(subject, predicted, deletionAreas, maskEnergies);
 }
 
 void addRandomization(MethodSummary& summary, const Subject& subject, Method method,
@@ -216,7 +287,10 @@ AttributionResults attributeModel(const std::string& modelPath, const AttributeO
              {&summary.deletionArea, &summary.insertionArea, &summary.averageDrop, &summary.increase,
               &summary.maskEnergy, &summary.pointing, &summary.cueEnergy, &summary.completenessGap})
             *interval = notMeasured();
-        addChecks(summary, subject, maps, options, job);
+        std::vector<int> predicted;
+        for (const auto& image : results.images)
+            predicted.push_back(image.predicted);
+        addChecks(summary, subject, maps, options, predicted, job);
         if (options.randomization) addRandomization(summary, subject, method, options, job);
         const auto pixels = maps.pixels.contiguous();
         for (int64_t i = 0; i < pixels.size(0); ++i) {
@@ -230,6 +304,67 @@ AttributionResults attributeModel(const std::string& modelPath, const AttributeO
     job.progress("attribution", static_cast<std::int64_t>(options.methods.size()),
                  static_cast<std::int64_t>(options.methods.size()), meter.ratePerSecond(), 0);
     return results;
+}
+
+std::vector<TestImageAnswer> answerTestImages(const std::string& modelPath, const std::string& dataSource,
+                                              std::size_t count, const std::string& device,
+                                              const runtime::JobContext& job) {
+    auto bench = robustness::openBench(modelPath, dataSource, count, device, job);
+    auto& classifier = *bench.classifier;
+    const auto& names = classifier.meta().classNames;
+    std::vector<TestImageAnswer> answers;
+    torch::NoGradGuard noGrad;
+    for (int64_t start = 0; start < bench.images.size(0); start += 128) {
+        job.checkCancelled();
+        const auto batch =
+            bench.images.narrow(0, start, std::min<int64_t>(128, bench.images.size(0) - start));
+        const auto probabilities =
+            torch::softmax(classifier.forward(classifier.normalize(batch.to(classifier.device()))), 1)
+                .to(torch::kCPU);
+        for (int64_t i = 0; i < batch.size(0); ++i) {
+            TestImageAnswer answer;
+            answer.index = static_cast<std::size_t>(start + i);
+            answer.label = static_cast<int>(bench.labels[start + i].item<int64_t>());
+            answer.predicted = static_cast<int>(probabilities[i].argmax().item<int64_t>());
+            answer.confidence = probabilities[i][answer.predicted].item<double>();
+            answer.labelName = answer.label < static_cast<int>(names.size()) ? names[answer.label] : "";
+            answer.predictedName = names[answer.predicted];
+            answer.image = tensor::tensorToImage(batch[i]);
+            answers.push_back(std::move(answer));
+        }
+    }
+    return answers;
+}
+
+std::vector<AttributionResults> attributeExperiment(const std::string& directory,
+                                                    const std::vector<std::string>& classifiers,
+                                                    const AttributeOptions& options,
+                                                    const runtime::JobContext& job) {
+    const auto experiment = experiment::Experiment::open(directory);
+    std::vector<const experiment::ClassifierEntry*> entries;
+    for (const auto& entry : experiment.spec().classifiers)
+        if (classifiers.empty() ||
+            std::find(classifiers.begin(), classifiers.end(), entry.name) != classifiers.end())
+            entries.push_back(&entry);
+    std::vector<AttributionResults> runs;
+    AttributeOptions run = options;
+    run.dataSource = experiment.spec().data;
+    run.device = experiment.spec().device;
+    for (const auto* entry : entries) {
+        if (!experiment.classifierReady(*entry)) {
+            job.log(entry->name + " is not trained yet: skipped (train it in the Classifiers view)");
+            continue;
+        }
+        auto results = attributeModel(experiment.modelPath(*entry), run, job);
+        for (auto& summary : results.summaries)
+            summary.classifier = entry->name;
+        for (auto& image : results.images)
+            image.classifier = entry->name;
+        writeAttributionResults(results, experiment.attributionDirectory(entry->name));
+        runs.push_back(std::move(results));
+    }
+    if (runs.empty()) throw std::runtime_error("no trained classifier to explain: train one first");
+    return runs;
 }
 
 }  // namespace netsight::attribution

@@ -64,17 +64,6 @@ std::string npyBytes(const std::vector<float>& values, int height, int width) {
     return bytes;
 }
 
-MapScale scaleOf(Method method) {
-    switch (method) {
-        case Method::InputXGradient:
-        case Method::IntegratedGradients:
-        case Method::Occlusion:
-            return MapScale::Signed;
-        default:
-            return MapScale::Absolute;
-    }
-}
-
 std::string rowTitle(const ExplainedImage& image) {
     std::string title = image.source + ": " + image.predictedName + " " + number(image.confidence, 2);
     if (image.label >= 0 && image.label != image.predicted) title += " (is " + image.labelName + ")";
@@ -116,6 +105,15 @@ void writeCsvs(const AttributionResults& results, const fs::path& dir) {
     runtime::writeFileAtomically((dir / "curves.csv").string(), curves.str());
     runtime::writeFileAtomically((dir / "randomization.csv").string(), randomization.str());
 
+    std::ostringstream perClass;
+    perClass << "classifier,method,class,images,accuracy,deletion_area,mask_energy\n";
+    for (const auto& s : results.summaries)
+        for (const auto& c : s.perClass)
+            perClass << s.classifier << "," << methodName(s.method) << "," << c.name << "," << c.images << ","
+                     << number(c.accuracy, 6) << "," << number(c.deletionArea, 6) << ","
+                     << number(c.maskEnergy, 6) << "\n";
+    runtime::writeFileAtomically((dir / "per_class.csv").string(), perClass.str());
+
     std::ostringstream images;
     images << "classifier,image,label,predicted,confidence,explained_class\n";
     for (const auto& image : results.images)
@@ -135,7 +133,7 @@ void writeImages(const AttributionResults& results, const fs::path& dir) {
     for (const auto& image : results.images) {
         std::vector<data::Image> row{image.image};
         for (std::size_t m = 0; m < results.methods.size(); ++m) {
-            const auto scale = scaleOf(results.methods[m]);
+            const auto scale = defaultScale(results.methods[m]);
             row.push_back(overlay(image.image, image.maps[m], scale, 0.7));
             const auto stem =
                 fileSafe(image.classifier + "_" + image.source + "_" + methodName(results.methods[m]));
@@ -322,7 +320,19 @@ std::string writeAttributionResults(const AttributionResults& results, const std
             "explains the model must change (Adebayo et al. 2018): rank correlation near 0.</p>";
     for (const auto& [file, svg] : charts)
         html << "<div>" << svg << "</div>";
-    html << "<p class='note'>Data behind this page: summary.csv, curves.csv, randomization.csv, images.csv, "
+    for (const auto& s : results.summaries) {
+        if (s.perClass.empty()) continue;
+        html << "<h3>Per class: " << report::escapeXml(s.classifier) << ", " << methodName(s.method)
+             << "</h3><table><tr><th>class</th><th>images</th><th>accuracy</th><th>deletion area</th>"
+                "<th>energy on the object</th></tr>";
+        for (const auto& c : s.perClass)
+            html << "<tr><td>" << report::escapeXml(c.name) << "</td><td>" << c.images << "</td><td>"
+                 << number(c.accuracy) << "</td><td>" << number(c.deletionArea) << "</td><td>"
+                 << number(c.maskEnergy) << "</td></tr>";
+        html << "</table>";
+    }
+    html << "<p class='note'>Data behind this page: summary.csv, per_class.csv, curves.csv, "
+            "randomization.csv, images.csv, "
             "maps/*.npy (one float32 map per image and method, numpy.load reads it) and maps/*.png. Made by "
             "NetSight.</p></body></html>\n";
     const std::string report = (dir / "report.html").string();

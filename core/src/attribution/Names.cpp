@@ -58,6 +58,17 @@ bool isLayerMethod(Method method) {
     return method == Method::GradCam || method == Method::GradCamPlusPlus || method == Method::LayerCam;
 }
 
+MapScale defaultScale(Method method) {
+    switch (method) {
+        case Method::InputXGradient:
+        case Method::IntegratedGradients:
+        case Method::Occlusion:
+            return MapScale::Signed;
+        default:
+            return MapScale::Absolute;
+    }
+}
+
 std::string baselineName(BaselineKind kind, const std::string& file) {
     switch (kind) {
         case BaselineKind::Black:

@@ -155,6 +155,10 @@ std::string Experiment::factorDirectory(const std::string& classifier) const {
     return (fs::path(directory_) / "results" / "factors" / classifier).string();
 }
 
+std::string Experiment::attributionDirectory(const std::string& classifier) const {
+    return (fs::path(directory_) / "results" / "attribution" / classifier).string();
+}
+
 const ClassifierEntry& Experiment::classifier(const std::string& name) const {
     for (const auto& entry : spec_.classifiers)
         if (entry.name == name) return entry;

@@ -22,6 +22,7 @@
 #include <QTabWidget>
 #include <QToolBar>
 
+#include "attribution/AttributionPanel.h"
 #include "classifiers/ClassifiersPanel.h"
 #include "factors/FactorPanel.h"
 #include "jobs/JobsPanel.h"
@@ -58,6 +59,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     visualizerPanel_ = new VisualizerPanel(session_, tabs_);
     factorPanel_ = new FactorPanel(session_, tabs_);
     robustnessPanel_ = new RobustnessPanel(session_, tabs_);
+    attributionPanel_ = new AttributionPanel(session_, tabs_);
     jobsPanel_ = new JobsPanel(session_, tabs_);
     tabs_->addTab(dataPanel_, tr("Data"));
     tabs_->addTab(classifiersPanel_, tr("Classifiers"));
@@ -68,6 +70,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     tabs_->addTab(visualizerPanel_, tr("Visualizer"));
     tabs_->addTab(factorPanel_, tr("Factor lab"));
     tabs_->addTab(robustnessPanel_, tr("Robustness"));
+    tabs_->addTab(attributionPanel_, tr("Attribution"));
     tabs_->addTab(jobsPanel_, tr("Jobs"));
     stack_->addWidget(welcome_);
     stack_->addWidget(tabs_);
@@ -168,9 +171,13 @@ void MainWindow::buildMenus() {
     run->addAction(tr("&Discard stale stages…"), this, &MainWindow::discardStale);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    for (int i = 0; i < tabs_->count(); ++i)  // Ctrl+1 to Ctrl+9, then Ctrl+0
-        view->addAction(tabs_->tabText(i), QKeySequence(Qt::CTRL | (i < 9 ? Qt::Key_1 + i : Qt::Key_0)), this,
-                        [this, i] { tabs_->setCurrentIndex(i); });
+    for (int i = 0; i < tabs_->count(); ++i) {  // Ctrl+1 to Ctrl+9, Ctrl+0, then Ctrl+Shift+1...
+        const QKeySequence key =
+            i < 9    ? QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i))
+            : i == 9 ? QKeySequence(Qt::CTRL | Qt::Key_0)
+                     : QKeySequence(Qt::CTRL | Qt::SHIFT | static_cast<Qt::Key>(Qt::Key_1 + i - 10));
+        view->addAction(tabs_->tabText(i), key, this, [this, i] { tabs_->setCurrentIndex(i); });
+    }
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About NetSight"), this, [this] {

@@ -5,6 +5,7 @@
 // LayerCAM and occlusion, each checked by deletion and insertion curves, the drop in confidence, the
 // model-randomization sanity check and, on FactorWorld, the object's mask.
 // Plain types: the CLI and the UI include this header.
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,12 +75,22 @@ struct AttributeOptions {
     std::string dataSource = "factorworld";  ///< its test split, unless imageFiles are given
     std::vector<std::string> imageFiles;     ///< explain these instead (adapted to the classifier's input)
     std::size_t count = 16;                  ///< test images explained (the first of the split)
+    std::vector<std::size_t> testIndices;    ///< explain these test images instead of the first `count`
     bool curves = true;                      ///< deletion and insertion curves, drop in confidence
     bool randomization = true;               ///< the cascading model-randomization check
     int randomizationSteps = 5;              ///< depths it measures at
     std::size_t randomizationImages = 8;     ///< images it uses (the first explained)
     int curveSteps = 20;
     std::string device = "auto";
+};
+
+/// A method's checks for the images of one class (by label).
+struct ClassBreakdown {
+    std::string name;
+    std::size_t images = 0;
+    double accuracy = 0;        ///< of the classifier on these images
+    double deletionArea = NAN;  ///< mean; NaN without curves
+    double maskEnergy = NAN;    ///< mean; NaN without masks
 };
 
 /// Mean over images with its 95% t-interval (proportions: Wilson); estimate NaN where not measured.
@@ -101,6 +112,7 @@ struct MethodSummary {
     std::vector<int> randomizedCounts;               ///< modules randomized at each depth
     std::vector<probe::Interval> randomizationRank;  ///< rank correlation with the trained maps at each depth
     double imagesPerSecond = 0;                      ///< the maps alone
+    std::vector<ClassBreakdown> perClass;            ///< images with a label, by class
 };
 
 /// One explained image: what the classifier said, and each method's map (height * width, row-major).
@@ -129,10 +141,33 @@ struct AttributionResults {
 AttributionResults attributeModel(const std::string& modelPath, const AttributeOptions& options,
                                   const runtime::JobContext& job);
 
+/// One test image as a classifier sees it, with its answer: what the image browser lists.
+struct TestImageAnswer {
+    std::size_t index = 0;
+    int label = 0, predicted = 0;
+    double confidence = 0;  ///< the prediction's probability
+    std::string labelName, predictedName;
+    data::Image image;
+};
+/// The first `count` test images of `dataSource` with the answers of the classifier in `modelPath`.
+std::vector<TestImageAnswer> answerTestImages(const std::string& modelPath, const std::string& dataSource,
+                                              std::size_t count, const std::string& device,
+                                              const runtime::JobContext& job);
+
+/// Explains each of the experiment's `classifiers` (names; every trained one when empty) on its data's test
+/// split and writes each run into the experiment's results/attribution/NAME. Classifiers not trained yet are
+/// skipped with a log line. Returns the runs.
+std::vector<AttributionResults> attributeExperiment(const std::string& directory,
+                                                    const std::vector<std::string>& classifiers,
+                                                    const AttributeOptions& options,
+                                                    const runtime::JobContext& job);
+
 /// The map drawn over the image: a colour map (positive warm; signed maps also negative cool) at `opacity`.
 /// Absolute: |map|; signed: both signs; positive: the positive part; each scaled by the 99th percentile of
 /// the magnitudes (beyond it saturates), zero transparent.
 enum class MapScale { Absolute, Signed, Positive };
+/// Signed for the methods whose sign means something (input x gradient, integrated gradients, occlusion).
+MapScale defaultScale(Method method);
 data::Image overlay(const data::Image& image, const std::vector<float>& map, MapScale scale, double opacity);
 
 /// Writes maps.csv (per image and method), summary.csv, curves.csv, randomization.csv, overlays.png (a

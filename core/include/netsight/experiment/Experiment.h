@@ -88,6 +88,8 @@ class Experiment {
     std::string visualizerDirectory() const;
     /// results/factors/NAME: the factor lab's analysis of one classifier.
     std::string factorDirectory(const std::string& classifier) const;
+    /// results/attribution/NAME: attribution maps of one classifier and their checks.
+    std::string attributionDirectory(const std::string& classifier) const;
 
     /// The classifier entry `name`; ExperimentError naming the classifiers there are when none.
     const ClassifierEntry& classifier(const std::string& name) const;

@@ -25,13 +25,26 @@ class TransferPanel;
 class VisualizerPanel;
 class FactorPanel;
 class RobustnessPanel;
+class AttributionPanel;
 class WelcomePage;
 
 /// NetSight's main window: the welcome screen until an experiment is open, then one tab per panel.
 class MainWindow : public QMainWindow {
     Q_OBJECT
   public:
-    enum class Tab { Data, Classifiers, Probe, Transfer, Order, Nmi, Visualizer, Factors, Robustness, Jobs };
+    enum class Tab {
+        Data,
+        Classifiers,
+        Probe,
+        Transfer,
+        Order,
+        Nmi,
+        Visualizer,
+        Factors,
+        Robustness,
+        Attribution,
+        Jobs
+    };
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -46,6 +59,7 @@ class MainWindow : public QMainWindow {
     VisualizerPanel* visualizerPanel() const { return visualizerPanel_; }
     FactorPanel* factorPanel() const { return factorPanel_; }
     RobustnessPanel* robustnessPanel() const { return robustnessPanel_; }
+    AttributionPanel* attributionPanel() const { return attributionPanel_; }
     void showTab(Tab tab);
     bool welcomeShown() const;
 
@@ -100,6 +114,7 @@ class MainWindow : public QMainWindow {
     VisualizerPanel* visualizerPanel_;
     FactorPanel* factorPanel_;
     RobustnessPanel* robustnessPanel_;
+    AttributionPanel* attributionPanel_;
     QMenu* recentMenu_ = nullptr;
     QAction* runAction_ = nullptr;
     QAction* cancelAction_ = nullptr;
