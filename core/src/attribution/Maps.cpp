@@ -26,12 +26,20 @@ torch::Tensor scoresOf(models::Classifier& classifier, const torch::Tensor& imag
     return targetScores(classifier.forward(classifier.normalize(images)), target, classes);
 }
 
-// d score / d input for a batch (images in [0, 1]); the scores too when asked.
+// A chunk of the explained classes; undefined (the prediction of the pass itself) stays undefined.
+torch::Tensor chunkOf(const torch::Tensor& classes, int64_t start, int64_t count) {
+    return classes.defined() ? classes.narrow(0, start, count) : torch::Tensor();
+}
+
+// d score / d input for a batch (images in [0, 1]). Without classes, the pass's own predictions are
+// explained and appended to `used`.
 torch::Tensor inputGradient(models::Classifier& classifier, const torch::Tensor& images, const Target& target,
-                            const torch::Tensor& classes) {
+                            const torch::Tensor& classes, std::vector<torch::Tensor>* used = nullptr) {
     auto input = images.detach().clone().set_requires_grad(true);
-    const auto scores = scoresOf(classifier, input, target, classes);
-    return torch::autograd::grad({scores.sum()}, {input})[0].detach();
+    const auto logits = classifier.forward(classifier.normalize(input));
+    const auto chosen = classes.defined() ? classes : logits.detach().argmax(1);
+    if (used) used->push_back(chosen);
+    return torch::autograd::grad({targetScores(logits, target, chosen).sum()}, {input})[0].detach();
 }
 
 // Gradients of noisy copies of each image (SmoothGrad, VarGrad): their mean and variance per value.
@@ -103,7 +111,8 @@ std::pair<torch::Tensor, torch::Tensor> integratedGradients(
 // The Grad-CAM family at `layer`, upsampled (bilinear) to the input's size.
 torch::Tensor layerMaps(models::Classifier& classifier, const torch::Tensor& images, Method method,
                         const Target& target, const torch::Tensor& classes, const std::string& layer,
-                        const MethodOptions& options, const runtime::JobContext* job) {
+                        const MethodOptions& options, std::vector<torch::Tensor>& used,
+                        const runtime::JobContext* job) {
     std::vector<torch::Tensor> maps;
     for (int64_t start = 0; start < images.size(0); start += options.maxBatch) {
         checkCancelled(job);
@@ -116,7 +125,10 @@ torch::Tensor layerMaps(models::Classifier& classifier, const torch::Tensor& ima
             throw std::invalid_argument("layer '" + layer + "' has no spatial output (its output has " +
                                         std::to_string(activation.dim()) +
                                         " dimensions); pick a convolutional layer for " + methodName(method));
-        const auto scores = targetScores(tapped.logits, target, classes.narrow(0, start, count));
+        const auto chosen =
+            classes.defined() ? classes.narrow(0, start, count) : tapped.logits.detach().argmax(1);
+        used.push_back(chosen);
+        const auto scores = targetScores(tapped.logits, target, chosen);
         const auto g = torch::autograd::grad({scores.sum()}, {activation})[0].detach();
         const auto a = activation.detach();
         torch::Tensor cam;
@@ -274,8 +286,15 @@ std::string defaultCamLayer(models::Classifier& classifier) {
 Maps computeMaps(models::Classifier& classifier, const torch::Tensor& images, Method method,
                  const Target& target, const MethodOptions& options, const runtime::JobContext* job) {
     if (images.dim() != 4) throw std::invalid_argument("attribution needs a batch of images (NCHW)");
-    return computeMapsFor(classifier, images, method, target,
-                          explainedClasses(classifier, images, target, options.maxBatch), options, job);
+    // Saliency, input x gradient and the Grad-CAM family explain the prediction of their own forward pass;
+    // the others need the clean image's prediction before they start.
+    const bool ownPass =
+        target.kind == Target::Kind::Predicted &&
+        (method == Method::Saliency || method == Method::InputXGradient || isLayerMethod(method));
+    return computeMapsFor(
+        classifier, images, method, target,
+        ownPass ? torch::Tensor() : explainedClasses(classifier, images, target, options.maxBatch), options,
+        job);
 }
 
 Maps computeMapsFor(models::Classifier& classifier, const torch::Tensor& images, Method method,
@@ -285,7 +304,11 @@ Maps computeMapsFor(models::Classifier& classifier, const torch::Tensor& images,
     MethodOptions bounded = options;
     bounded.maxBatch = std::max(1, options.maxBatch);
     const auto x = images.to(classifier.device(), torch::kFloat).contiguous();
-    const auto classes = explained.to(classifier.device(), torch::kLong);
+    auto classes = explained.defined() ? explained.to(classifier.device(), torch::kLong) : torch::Tensor();
+    const bool ownPass =
+        method == Method::Saliency || method == Method::InputXGradient || isLayerMethod(method);
+    if (!classes.defined() && !ownPass) classes = explainedClasses(classifier, x, target, bounded.maxBatch);
+    std::vector<torch::Tensor> used;  // the classes the passes explained, when they chose
     if (target.kind != Target::Kind::Predicted) {
         const auto classCount = static_cast<int>(classifier.meta().classNames.size());
         std::vector<int> named{target.classIndex};
@@ -297,7 +320,6 @@ Maps computeMapsFor(models::Classifier& classifier, const torch::Tensor& images,
                                             " classes");
     }
     Maps maps;
-    maps.targets = classes.to(torch::kCPU);
     torch::Tensor values;
     switch (method) {
         case Method::Saliency:
@@ -307,7 +329,7 @@ Maps computeMapsFor(models::Classifier& classifier, const torch::Tensor& images,
                 checkCancelled(job);
                 const auto count = std::min<int64_t>(bounded.maxBatch, x.size(0) - start);
                 grads.push_back(inputGradient(classifier, x.narrow(0, start, count), target,
-                                              classes.narrow(0, start, count)));
+                                              chunkOf(classes, start, count), &used));
             }
             const auto grad = torch::cat(grads);
             values = method == Method::Saliency ? grad.abs() : grad * x;
@@ -330,12 +352,13 @@ Maps computeMapsFor(models::Classifier& classifier, const torch::Tensor& images,
         case Method::GradCamPlusPlus:
         case Method::LayerCam:
             maps.layer = bounded.layer.empty() ? defaultCamLayer(classifier) : bounded.layer;
-            values = layerMaps(classifier, x, method, target, classes, maps.layer, bounded, job);
+            values = layerMaps(classifier, x, method, target, classes, maps.layer, bounded, used, job);
             break;
         case Method::Occlusion:
             values = occlusionMaps(classifier, x, baselineImages(x, bounded), target, classes, bounded, job);
             break;
     }
+    maps.targets = (classes.defined() ? classes : torch::cat(used)).to(torch::kCPU);
     maps.values = values.detach().to(torch::kCPU);
     const bool magnitude =
         method == Method::SmoothGrad || method == Method::Saliency || method == Method::VarGrad;
