@@ -1,9 +1,13 @@
 // visualize, gallery, invert: the feature visualizer from the command line.
+#include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 
 #include "Commands.h"
 #include "TerminalProgress.h"
+#include "netsight/attribution/Attribution.h"
 #include "netsight/data/ContactSheet.h"
 #include "netsight/data/Dataset.h"
 #include "netsight/models/ModelFile.h"
@@ -80,9 +84,80 @@ void runOrFail(runtime::JobKind kind, const std::string& name, const runtime::Jo
         throw CLI::RuntimeError(kExitFailure);
 }
 
+// channels: which channels of a layer respond to the test images, and the images that drive one most.
+void addChannelsCommand(CLI::App& app) {
+    struct Args {
+        std::string model, layer, data = "factorworld", examples, output, device = "auto";
+        std::size_t count = 200, top = 8;
+    };
+    auto args = std::make_shared<Args>();
+    CLI::App* command = app.add_subcommand(
+        "channels",
+        "How each channel of a layer responds to the test images (silent ones marked), and the test "
+        "images that drive a channel or class most, with where they do");
+    command->add_option("model", args->model, "NetSight model (.nsm) or TorchScript (.pt)")->required();
+    command->add_option("--layer", args->layer, "Module path of the layer")->required();
+    command->add_option("--data", args->data, "Data source whose test split is used")->capture_default_str();
+    command->add_option("--count", args->count, "Test images looked at (the first)")->capture_default_str();
+    command->add_option("--examples", args->examples,
+                        "Also the test images that drive this objective most: channel:LAYER:C, neuron:..., "
+                        "layer:LAYER or class:N");
+    command->add_option("--top", args->top, "How many examples")->capture_default_str();
+    command->add_option("-o,--output", args->output, "PNG of the examples (with --examples)");
+    command->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+    command->callback([args] {
+        std::optional<viz::ObjectiveTerm> term;
+        if (!args->examples.empty()) {
+            try {
+                term = viz::parseObjective(args->examples);
+            } catch (const std::invalid_argument& error) {
+                throw CLI::ValidationError("--examples", error.what());
+            }
+            if (args->output.empty()) throw CLI::ValidationError("--output", "required with --examples");
+        }
+        auto activity = std::make_shared<std::vector<viz::ChannelActivity>>();
+        auto examples = std::make_shared<std::vector<viz::DataExample>>();
+        runOrFail(runtime::JobKind::Query, "channels", [=](const runtime::JobContext& job) {
+            *activity =
+                viz::channelActivity(args->model, args->data, args->layer, args->count, args->device, job);
+            if (term)
+                *examples =
+                    viz::topImages(args->model, args->data, *term, args->top, args->count, args->device, job);
+        });
+        int silent = 0;
+        std::cout << "channel  mean      peak      active on\n";
+        for (const auto& channel : *activity) {
+            silent += channel.silent();
+            std::cout << std::fixed << std::setw(7) << channel.channel << "  " << std::setw(8)
+                      << std::setprecision(3) << channel.mean << "  " << std::setw(8) << channel.peak << "  "
+                      << std::setw(7) << std::setprecision(0) << channel.activeShare * 100 << "%"
+                      << (channel.silent() ? "  silent" : "") << "\n";
+        }
+        std::cout << std::defaultfloat << silent << " of " << activity->size()
+                  << " channels silent on the first " << args->count
+                  << " test images; most active: " << viz::mostActiveChannel(*activity) << "\n";
+        if (!term) return;
+        std::vector<data::Image> originals, overlays;
+        std::vector<std::string> titles;
+        for (const auto& example : *examples) {
+            originals.push_back(example.image);
+            overlays.push_back(
+                attribution::overlay(example.image, example.map, attribution::MapScale::Positive, 0.7));
+            std::ostringstream title;
+            title << "#" << example.index << " " << std::setprecision(3) << example.value;
+            titles.push_back(title.str());
+            std::cout << "test " << example.index << ": " << std::setprecision(4) << example.value << " ("
+                      << example.labelName << ", predicted " << example.predictedName << ")\n";
+        }
+        data::writePng(data::imageGrid({originals, overlays}, titles, {"image", "where"}), args->output);
+        std::cout << "wrote " << args->output << "\n";
+    });
+}
+
 }  // namespace
 
 void addVizCommands(CLI::App& app) {
+    addChannelsCommand(app);
     {
         auto flags = std::make_shared<VizFlags>();
         auto model = std::make_shared<std::string>();

@@ -156,6 +156,18 @@ run(1 robustness "${WORK}/tiny.nsm" -o "${WORK}/robust-bad" --no-perturbations -
     --data "factorworld:classes=3,size=16,train=60,val=12,test=40")
 expect_contains("${ERR}" "only topdown and bottomup")
 
+# Channels explained by data: activity per channel, and the test images that drive a class most.
+run(0 channels "${WORK}/tiny.nsm" --layer stem --data "factorworld:classes=3,size=16,train=60,val=12,test=40"
+    --count 40 --examples class:1 --top 4 -o "${WORK}/examples.png")
+expect_contains("${OUT}" "channels silent on the first 40 test images; most active:")
+expect_contains("${OUT}" "wrote ${WORK}/examples.png")
+if(NOT EXISTS "${WORK}/examples.png")
+  message(FATAL_ERROR "channels wrote no examples")
+endif()
+run(2 channels "${WORK}/tiny.nsm" --layer stem --examples chanel:stem:1 -o "${WORK}/x.png")
+run(1 channels "${WORK}/tiny.nsm" --layer nowhere --data "factorworld:classes=3,size=16,train=60,val=12,test=40")
+expect_contains("${ERR}" "nowhere")
+
 # Attribution: maps, overlays and checks of one model, on its test split and on an image file; wrong input.
 run(0 attribute "${WORK}/tiny.nsm" --data "factorworld:classes=3,size=16,train=60,val=12,test=40,cue=mark"
     --count 6 --method grad-cam --method ig --method occlusion --steps 8 -o "${WORK}/attr")

@@ -17,6 +17,10 @@ class ZooClassifier : public Classifier {
     TapOutput forwardWithTaps(const torch::Tensor& normalized,
                               const std::vector<std::string>& layers) override;
     int inputScales() override { return net_->inputScales(); }
+    bool setRedirectedRelu(bool on) override {
+        net_->setRedirectedRelu(on);
+        return true;
+    }
     torch::Tensor forwardWithScaleOffset(const torch::Tensor& normalized, int scale,
                                          const torch::Tensor& offset) override;
     void setTraining(bool training) override { net_->train(training); }

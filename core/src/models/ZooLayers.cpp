@@ -32,18 +32,57 @@ std::pair<torch::Tensor, torch::Tensor> ConvBnReluImpl::folded() const {
     return {conv->weight * gamma.view({-1, 1, 1, 1}), bias};
 }
 
+namespace {
+
+struct RedirectedRelu : public torch::autograd::Function<RedirectedRelu> {
+    static torch::Tensor forward(torch::autograd::AutogradContext* context, const torch::Tensor& x) {
+        context->save_for_backward({x});
+        return torch::relu(x);
+    }
+    static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* context,
+                                                 torch::autograd::tensor_list gradients) {
+        const auto x = context->get_saved_variables()[0];
+        const auto& gradient = gradients[0];
+        const auto zero = torch::zeros_like(gradient);
+        const auto plain = torch::where(x > 0, gradient, zero);
+        // The loss is minimized: a positive gradient at a negative unit would push it lower still.
+        const auto redirected = torch::where((x < 0).logical_and(gradient > 0), zero, gradient);
+        std::vector<int64_t> perImage(static_cast<std::size_t>(x.dim()), 1);
+        perImage[0] = x.size(0);
+        const auto through = plain.flatten(1).abs().amax(1).gt(0).view(perImage);
+        return {torch::where(through, plain, redirected)};
+    }
+};
+
+}  // namespace
+
+torch::Tensor relu(const torch::Tensor& x, bool redirect) {
+    if (!redirect || !x.requires_grad() || x.dim() < 2) return torch::relu(x);
+    return RedirectedRelu::apply(x);
+}
+
+void ZooNetImpl::setRedirectedRelu(bool on) {
+    redirectRelu_ = on;
+    for (const auto& module : modules()) {
+        if (auto* block = dynamic_cast<ConvBnReluImpl*>(module.get())) block->redirectRelu = on;
+        if (auto* block = dynamic_cast<BasicBlockImpl*>(module.get())) block->redirectRelu = on;
+        if (auto* inner = dynamic_cast<ZooNetImpl*>(module.get()))
+            inner->redirectRelu_ = on;  // behind an adapter
+    }
+}
+
 torch::Tensor ConvBnReluImpl::forward(torch::Tensor x, TapRecorder* taps, const std::string& name) {
     if (frozen()) {
         const auto [weight, bias] = folded();
         x = F::conv2d(
             x, weight,
             F::Conv2dFuncOptions().bias(bias).stride(options.stride()).padding(options.kernel() / 2));
-        if (options.relu()) x = torch::relu(x);
+        if (options.relu()) x = relu(x, redirectRelu);
         return tap(taps, name, x);
     }
     x = conv(x);
     if (bn) x = bn(x);
-    if (options.relu()) x = torch::relu(x);
+    if (options.relu()) x = relu(x, redirectRelu);
     return tap(taps, name, x);
 }
 
@@ -59,7 +98,7 @@ torch::Tensor BasicBlockImpl::forward(torch::Tensor x, TapRecorder* taps, const 
     torch::Tensor identity = downsample ? downsample(x) : x;
     torch::Tensor y = conv1(x, taps, join(name, "conv1"));
     y = conv2(y);
-    return tap(taps, name, torch::relu(y + identity));
+    return tap(taps, name, relu(y + identity, redirectRelu));
 }
 
 InceptionBlockImpl::InceptionBlockImpl(const InceptionOptions& o) {

@@ -44,6 +44,11 @@ inline std::string join(const std::string& prefix, const std::string& name) {
     return prefix.empty() ? name : prefix + "." + name;
 }
 
+/// ReLU; with `redirect`, its gradient is Lucid's redirected one: for an image whose units all sit below zero
+/// (no gradient gets through), the gradient passes where it would raise a unit, so that a silent unit can be
+/// brought to life by the visualizer. The forward pass is ReLU either way.
+torch::Tensor relu(const torch::Tensor& x, bool redirect);
+
 struct ConvBnReluOptions {
     ConvBnReluOptions(int64_t in, int64_t out, int64_t kernel = 3) : in_(in), out_(out), kernel_(kernel) {}
     TORCH_ARG(int64_t, in);
@@ -65,6 +70,7 @@ class ConvBnReluImpl : public torch::nn::Module {
     torch::nn::Conv2d conv{nullptr};
     torch::nn::BatchNorm2d bn{nullptr};
     ConvBnReluOptions options;
+    bool redirectRelu = false;  ///< set through ZooNetImpl::setRedirectedRelu
 
   private:
     bool frozen() const;
@@ -79,6 +85,7 @@ class BasicBlockImpl : public torch::nn::Module {
     torch::Tensor forward(torch::Tensor x, TapRecorder* taps, const std::string& name);
 
     ConvBnRelu conv1{nullptr}, conv2{nullptr}, downsample{nullptr};
+    bool redirectRelu = false;
 };
 TORCH_MODULE(BasicBlock);
 
@@ -113,8 +120,11 @@ class ZooNetImpl : public torch::nn::Module {
         scaleOffsetLevel_ = scale;
         scaleOffset_ = std::move(offset);
     }
+    /// Every ReLU of the network with Lucid's redirected gradient (on) or the plain one (off).
+    void setRedirectedRelu(bool on);
 
   protected:
+    bool redirectRelu_ = false;
     int scaleOffsetLevel_ = 0;
     torch::Tensor scaleOffset_;
 };

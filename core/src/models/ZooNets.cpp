@@ -33,7 +33,7 @@ class AlexNetSImpl : public ZooNetImpl {
         x = conv5(conv4(conv3(x, taps, "conv3"), taps, "conv4"), taps, "conv5");
         x = F::adaptive_avg_pool2d(F::max_pool2d(x, pool), F::AdaptiveAvgPool2dFuncOptions({2, 2}))
                 .flatten(1);
-        x = tap(taps, "fc1", torch::relu(fc1(x)));
+        x = tap(taps, "fc1", relu(fc1(x), redirectRelu_));
         x = F::dropout(x, F::DropoutFuncOptions().p(0.3).training(is_training()));
         return tap(taps, "fc2", fc2(x));
     }

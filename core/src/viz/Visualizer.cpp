@@ -180,6 +180,23 @@ class StepReporter {
     runtime::RateMeter meter_;
 };
 
+// Redirected ReLU gradients for the length of a run, the plain ones again afterwards whatever happens.
+class RedirectedRelu {
+  public:
+    RedirectedRelu(models::Classifier& classifier, bool on) : classifier_(classifier), on_(on) {
+        if (on_) classifier_.setRedirectedRelu(true);
+    }
+    ~RedirectedRelu() {
+        if (on_) classifier_.setRedirectedRelu(false);
+    }
+    RedirectedRelu(const RedirectedRelu&) = delete;
+    RedirectedRelu& operator=(const RedirectedRelu&) = delete;
+
+  private:
+    models::Classifier& classifier_;
+    bool on_;
+};
+
 }  // namespace
 
 double totalVariation(const torch::Tensor& images) {
@@ -200,6 +217,7 @@ VizRun visualize(models::Classifier& classifier, const VizOptions& options, cons
     }
     torch::manual_seed(options.seed);
     classifier.freeze();
+    RedirectedRelu redirect(classifier, options.redirectRelu);
     const torch::Device device = classifier.device();
     const auto& input = classifier.meta().input.shape;
     const int64_t side = options.size > 0 ? options.size : input.height;

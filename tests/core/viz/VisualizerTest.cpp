@@ -264,6 +264,81 @@ TEST_F(Visualizer, WorksForATorchScriptModel) {
     EXPECT_GT(run.objective.back(), run.objective.front());
 }
 
+// Channels explained by data: each channel's activity on the test images, the most active one, and the test
+// images that drive a class or a channel most, with where they do.
+TEST_F(Visualizer, TheTestImagesThatDriveAClassOrAChannelComeFirst) {
+    Job job;
+    const auto activity = viz::channelActivity(modelPath(), kData, "stem", 90, "cpu", job.context);
+    ASSERT_EQ(activity.size(), 16u);
+    const int best = viz::mostActiveChannel(activity);
+    for (const auto& channel : activity) {
+        EXPECT_LE(channel.mean, activity[static_cast<std::size_t>(best)].mean);
+        EXPECT_GE(channel.activeShare, 0);
+        EXPECT_LE(channel.activeShare, 1);
+        EXPECT_EQ(channel.silent(), channel.peak <= 0);
+    }
+    const auto byClass =
+        viz::topImages(modelPath(), kData, viz::parseObjective("class:1"), 8, 90, "cpu", job.context);
+    ASSERT_EQ(byClass.size(), 8u);
+    int ofClass = 0;
+    for (std::size_t i = 0; i < byClass.size(); ++i) {
+        ofClass += byClass[i].labelName == "identity 1";
+        EXPECT_EQ(byClass[i].map.size(), 32u * 32u);
+        if (i > 0) {
+            EXPECT_LE(byClass[i].value, byClass[i - 1].value);
+        }
+    }
+    EXPECT_GE(ofClass, 7) << "the images that drive class 1's logit most are of class 1";
+    const auto byChannel = viz::topImages(modelPath(), kData, viz::parseObjective("channel:layer2.0:3"), 5,
+                                          90, "cpu", job.context);
+    ASSERT_EQ(byChannel.size(), 5u);
+    for (std::size_t i = 1; i < byChannel.size(); ++i)
+        EXPECT_LE(byChannel[i].value, byChannel[i - 1].value);
+    const auto layer2 = viz::channelActivity(modelPath(), kData, "layer2.0", 90, "cpu", job.context);
+    EXPECT_GE(byChannel.front().value, layer2[3].mean) << "the top image is above the channel's average";
+    EXPECT_THROW(viz::topImages(modelPath(), kData, viz::parseObjective("channel:nowhere:0"), 5, 90, "cpu",
+                                job.context),
+                 std::invalid_argument);
+}
+
+// A channel silent on the start image (its bias lowered to 0.6 of its largest response on the test images:
+// it still fires on a few) stays flat with the plain ReLU gradient, and comes to life with Lucid's redirected
+// one.
+TEST_F(Visualizer, ARedirectedReluGradientWakesASilentChannel) {
+    Job job;
+    const int channel = 2;
+    const auto before = viz::channelActivity(modelPath(), kData, "stem", 90, "cpu", job.context);
+    auto model = models::loadClassifier(modelPath());
+    {
+        torch::NoGradGuard noGrad;
+        for (auto& [name, value] : model->namedParameters())
+            if (name == "stem.bn.bias") value[channel] -= before[channel].peak * 0.6;
+    }
+    const std::string silenced = (directory_->path() / "silenced.nsm").string();
+    model->save(silenced);
+    const auto after = viz::channelActivity(silenced, kData, "stem", 90, "cpu", job.context);
+    std::printf("[ measured ] channel %d: active on %.2f of the test images before, %.2f after\n", channel,
+                before[channel].activeShare, after[channel].activeShare);
+    EXPECT_LT(after[channel].activeShare, before[channel].activeShare);
+
+    auto options = smallOptions();
+    options.steps = 256;  // the start image's response is far below zero: it takes a while to climb
+    options.objective = {viz::parseObjective("channel:stem:" + std::to_string(channel))};
+    options.redirectRelu = false;
+    auto plain = models::loadClassifier(silenced);
+    const auto flat = viz::visualize(*plain, options, job.context);
+    EXPECT_EQ(*std::max_element(flat.objective.begin(), flat.objective.end()), 0.0)
+        << "no gradient, no change";
+    options.redirectRelu = true;
+    const auto woken = viz::visualize(*plain, options, job.context);
+    std::printf("[ measured ] silent channel: objective %.4f after %d steps with the redirected gradient\n",
+                woken.objective.back(), options.steps);
+    EXPECT_GT(woken.objective.back(), 0.0);
+    // Nothing stays behind: the next plain run is flat again.
+    options.redirectRelu = false;
+    EXPECT_EQ(viz::visualize(*plain, options, job.context).objective.back(), 0.0);
+}
+
 TEST(VizObjective, ParsesEveryFormAndNamesWhatIsWrong) {
     const auto neuron = viz::parseObjective("neuron:layer2.0.conv1:5:3,4*0.5");
     EXPECT_EQ(neuron.kind, viz::ObjectiveKind::Neuron);

@@ -42,6 +42,9 @@ class Classifier {
     /// for a network without that scale.
     virtual torch::Tensor forwardWithScaleOffset(const torch::Tensor& normalized, int scale,
                                                  const torch::Tensor& offset);
+    /// Gives every ReLU Lucid's redirected gradient (on) or the plain one (off), for the visualizer: a silent
+    /// unit then still gets a gradient towards life. Returns false where the network cannot (TorchScript).
+    virtual bool setRedirectedRelu(bool) { return false; }
     /// Every layer that can be tapped, in forward order, with output shapes.
     const std::vector<LayerInfo>& layers();
 

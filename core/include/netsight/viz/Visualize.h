@@ -60,6 +60,9 @@ struct VizOptions {
     double beta = 2.0;
     int blurEvery = 0;  ///< blur the image every k steps (pixels parameterization), 0: never
     double blurSigma = 0.5;
+    /// Zoo networks: every ReLU with Lucid's redirected gradient during the run, so that a channel silent on
+    /// the start image still gets a gradient (TorchScript models keep their plain ReLU).
+    bool redirectRelu = true;
     std::uint64_t seed = 0;
     std::string device = "auto";
     int previewEvery = 8;  ///< steps between preview events
@@ -124,5 +127,35 @@ struct InversionResult {
 /// Finds an image whose representation at `options.layer` matches that of `target` (Mahendran & Vedaldi).
 InversionResult invert(const std::string& modelPath, const data::Image& target,
                        const InversionOptions& options, const runtime::JobContext& job);
+
+/// How one channel of a layer responds to test images.
+struct ChannelActivity {
+    int channel = 0;
+    double mean = 0;         ///< mean activation over the images and positions
+    double peak = 0;         ///< the largest activation seen
+    double activeShare = 0;  ///< share of the images on which it is positive somewhere
+    bool silent() const { return peak <= 0; }
+};
+/// Each channel of `layer` on the first `count` test images of `dataSource`.
+std::vector<ChannelActivity> channelActivity(const std::string& modelPath, const std::string& dataSource,
+                                             const std::string& layer, std::size_t count,
+                                             const std::string& device, const runtime::JobContext& job);
+/// The channel a first visualization of that layer should show: the one with the largest mean activation.
+int mostActiveChannel(const std::vector<ChannelActivity>& activity);
+
+/// A test image that drives an objective, with where it does.
+struct DataExample {
+    std::size_t index = 0;  ///< in the test split
+    double value = 0;       ///< the objective on it
+    std::string labelName, predictedName;
+    data::Image image;  ///< as the classifier sees it
+    std::vector<float>
+        map;  ///< height * width: the channel's (or layer's) activation, or the class's Grad-CAM
+};
+/// The `k` test images (of the first `count`) that drive the objective term most (channel, neuron, layer,
+/// class), in decreasing order.
+std::vector<DataExample> topImages(const std::string& modelPath, const std::string& dataSource,
+                                   const ObjectiveTerm& term, std::size_t k, std::size_t count,
+                                   const std::string& device, const runtime::JobContext& job);
 
 }  // namespace netsight::viz
