@@ -4,13 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <QComboBox>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "UiTestSupport.h"
 #include "netsight/ui/MainWindow.h"
+#include "visualizer/DataExamplesView.h"
 #include "visualizer/VisualizerPanel.h"
+#include "widgets/ImageListView.h"
 
 namespace netsight::ui {
 namespace {
@@ -41,10 +44,17 @@ TEST(VisualizerView, VisualizesAChannelLiveRendersAGalleryAndInverts) {
     ASSERT_TRUE(
         QTest::qWaitFor([&] { return panel->selectLayer("layer2.0"); }, 20000));  // read off the GUI thread
     panel->stepsBox()->setValue(24);
+    // The layer's activity on the test images arrives and the index moves to the most active channel.
+    ASSERT_TRUE(QTest::qWaitFor([&] { return panel->dataExamples()->layer() == "layer2.0"; }, 30000));
+    EXPECT_EQ(panel->indexBox()->value(), viz::mostActiveChannel(panel->dataExamples()->activity()));
+    EXPECT_TRUE(panel->channelNote().contains("active on")) << panel->channelNote().toStdString();
 
-    // Live: the picture and the objective curve arrive while it runs.
+    // Live: the picture and the objective curve arrive while it runs; then the test images that drive it.
+    QSignalSpy examples(panel->dataExamples(), &DataExamplesView::examplesShown);
     panel->startVisualization();
     ASSERT_TRUE(waitForVizJob(panel, "viz:visualize")) << panel->lastError().toStdString();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return examples.count() > 0; }, 30000));
+    EXPECT_EQ(panel->dataExamples()->examples()->count(), 8);
     EXPECT_FALSE(panel->currentImage().isNull());
     EXPECT_EQ(panel->objectivePlot()->graph(0)->dataCount(), 24);
     EXPECT_FALSE(window.session()->series().contains("objective"));  // not mixed into the probe's curves

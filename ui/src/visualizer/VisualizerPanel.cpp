@@ -15,6 +15,7 @@
 #include <QListWidget>
 #include <QPainter>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -24,6 +25,7 @@
 #include "netsight/data/Dataset.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "netsight/viz/Visualize.h"
+#include "visualizer/DataExamplesView.h"
 #include "visualizer/LayerPicker.h"
 #include "visualizer/VizSettingsForm.h"
 #include "widgets/Export.h"
@@ -94,6 +96,9 @@ QWidget* VisualizerPanel::buildControls() {
     auto* form = new QFormLayout;
     form->addRow(tr("Target"), target_);
     form->addRow(tr("Index"), index_);
+    channelNote_ = new QLabel(this);
+    channelNote_->setWordWrap(true);
+    form->addRow(QString(), channelNote_);
     auto* position = new QHBoxLayout;
     position->addWidget(x_);
     position->addWidget(y_);
@@ -161,6 +166,8 @@ QWidget* VisualizerPanel::buildViews() {
     liveLayout->addLayout(liveTop, 2);
     liveLayout->addWidget(status_);
     liveLayout->addWidget(plot_, 1);
+    dataExamples_ = new DataExamplesView(session_, this);
+    liveLayout->addWidget(dataExamples_, 1);
     liveLayout->addWidget(saveImage, 0, Qt::AlignRight);
     auto* galleryPage = new QWidget(this);
     auto* galleryLayout = new QVBoxLayout(galleryPage);
@@ -191,6 +198,23 @@ void VisualizerPanel::connectControls() {
     connect(picker_, &LayerPicker::problem, this,
             [this](const QString& message) { status_->setText(message.isEmpty() ? kHint : message); });
     connect(target_, &QComboBox::currentIndexChanged, this, &VisualizerPanel::refreshTargetRange);
+    // Channels explained by data: the layer's activity on the test images picks a channel that responds.
+    connect(picker_, &LayerPicker::layerChanged, this,
+            [this] { dataExamples_->showLayer(modelPath(), selectedLayer()); });
+    connect(picker_, &LayerPicker::layersShown, this,
+            [this] { dataExamples_->showLayer(modelPath(), selectedLayer()); });
+    connect(dataExamples_, &DataExamplesView::activityShown, this, [this] {
+        const bool channelTarget = target_->currentIndex() == kChannel || target_->currentIndex() == kNeuron;
+        if (channelTarget && (!indexChosen_ || dataExamples_->isSilent(index_->value()))) {
+            const QSignalBlocker block(index_);
+            index_->setValue(viz::mostActiveChannel(dataExamples_->activity()));
+        }
+        showChannelNote();
+    });
+    connect(index_, &QSpinBox::valueChanged, this, [this] {
+        indexChosen_ = true;
+        showChannelNote();
+    });
     connect(start_, &QPushButton::clicked, this, &VisualizerPanel::startVisualization);
     connect(gallery_, &QPushButton::clicked, this, &VisualizerPanel::startGallery);
     connect(invert_, &QPushButton::clicked, this, &VisualizerPanel::startInversion);
@@ -209,6 +233,8 @@ void VisualizerPanel::followSession() {
                                                                 : tr("Failed: %1").arg(message));
                 if (state == JobState::Failed) error_ = message;
                 if (state == JobState::Succeeded) loadSaved();
+                if (state == JobState::Succeeded && job == "viz:visualize")
+                    dataExamples_->showExamples(modelPath(), currentTerm());
                 emit finished(job, state == JobState::Succeeded);
             });
     connect(session_, &ExperimentSession::vizMetric, this,
@@ -249,6 +275,10 @@ void VisualizerPanel::loadSaved() {
     if (!problems.empty())
         status_->setText(
             tr("Some saved results could not be read: %1").arg(QString::fromStdString(problems.front())));
+}
+
+QString VisualizerPanel::channelNote() const {
+    return channelNote_->text();
 }
 
 int VisualizerPanel::savedCount() const {
@@ -316,8 +346,14 @@ bool VisualizerPanel::submit(runtime::JobKind kind, std::function<void(runtime::
     return true;
 }
 
-void VisualizerPanel::startVisualization() {
-    viz::VizOptions options = settings_->options();
+void VisualizerPanel::showChannelNote() {
+    const bool channelTarget = target_->currentIndex() == kChannel || target_->currentIndex() == kNeuron;
+    const bool known = dataExamples_->layer() == selectedLayer();
+    channelNote_->setText(channelTarget && known ? dataExamples_->describeChannel(index_->value())
+                                                 : QString());
+}
+
+viz::ObjectiveTerm VisualizerPanel::currentTerm() const {
     const QString layer = selectedLayer();
     viz::ObjectiveTerm term;
     switch (target_->currentIndex()) {
@@ -338,6 +374,13 @@ void VisualizerPanel::startVisualization() {
             term = {viz::ObjectiveKind::Layer, layer.toStdString()};
             break;
     }
+    return term;
+}
+
+void VisualizerPanel::startVisualization() {
+    viz::VizOptions options = settings_->options();
+    const QString layer = selectedLayer();
+    const viz::ObjectiveTerm term = currentTerm();
     if (term.kind != viz::ObjectiveKind::ClassLogit && term.kind != viz::ObjectiveKind::ClassLogProbability &&
         layer.isEmpty()) {
         error_ = tr("Choose a layer in the tree.");
@@ -395,15 +438,20 @@ void VisualizerPanel::startGallery() {
     galleryList_->clear();
     // The thumbnails are filled in when the job ends (the live image shows its progress meanwhile).
     auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(session_, &ExperimentSession::jobFinished, this,
-                          [this, images, first, layer, connection](const QString& job, JobState state) {
-                              if (job != "viz:gallery") return;
-                              disconnect(*connection);
-                              if (state != JobState::Succeeded) return;
-                              for (std::size_t i = 0; i < images->size(); ++i)
-                                  galleryList_->addImage(
-                                      (*images)[i], tr("%1 #%2").arg(layer).arg(first + static_cast<int>(i)));
-                          });
+    *connection = connect(
+        session_, &ExperimentSession::jobFinished, this,
+        [this, images, first, layer, connection](const QString& job, JobState state) {
+            if (job != "viz:gallery") return;
+            disconnect(*connection);
+            if (state != JobState::Succeeded) return;
+            for (std::size_t i = 0; i < images->size(); ++i) {
+                const int channel = first + static_cast<int>(i);
+                const bool silent = dataExamples_->layer() == layer && dataExamples_->isSilent(channel);
+                galleryList_->addImage(
+                    (*images)[i],
+                    tr("%1 #%2%3").arg(layer).arg(channel).arg(silent ? tr(" (silent on data)") : QString()));
+            }
+        });
 }
 
 void VisualizerPanel::startInversion() {

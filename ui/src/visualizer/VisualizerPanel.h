@@ -9,6 +9,7 @@
 #include "netsight/models/ModelFile.h"
 #include "netsight/runtime/Job.h"
 #include "netsight/viz/SavedVisualization.h"
+#include "netsight/viz/Visualize.h"
 
 class QCheckBox;
 class QComboBox;
@@ -23,6 +24,7 @@ class QTreeWidget;
 
 namespace netsight::ui {
 
+class DataExamplesView;
 class ExperimentSession;
 class ImageListView;
 class LayerPicker;
@@ -48,6 +50,9 @@ class VisualizerPanel : public QWidget {
     QCustomPlot* objectivePlot() const { return plot_; }
     QComboBox* targetBox() const { return target_; }
     QSpinBox* indexBox() const { return index_; }
+    /// The layer's channel activity and the test images that drive the target (after a run).
+    DataExamplesView* dataExamples() const { return dataExamples_; }
+    QString channelNote() const;
     QSpinBox* stepsBox() const;
     /// An image file to invert instead of a test image of the experiment's data (empty: the test image).
     void setInversionFile(const QString& path);
@@ -63,6 +68,8 @@ class VisualizerPanel : public QWidget {
     void connectControls();
     void followSession();
     void refreshTargetRange();
+    void showChannelNote();
+    viz::ObjectiveTerm currentTerm() const;
     QString modelPath() const;
     QString selectedLayer() const;
     bool submit(runtime::JobKind kind, std::function<void(runtime::JobContext&)> work);
@@ -93,6 +100,9 @@ class VisualizerPanel : public QWidget {
     ImageListView* galleryList_;
     ImageListView* inversionList_;
     ImageListView* savedList_;
+    QLabel* channelNote_;
+    DataExamplesView* dataExamples_;
+    bool indexChosen_ = false;  // the user moved the index: the activity does not override it (unless silent)
     QImage current_;
     QString runningJob_;
     QString error_;
