@@ -97,7 +97,7 @@ Sample FactorWorldDataset::sample(Split split, std::size_t index) const {
     sample.factors.insert(sample.factors.end(), extrinsic.begin(), extrinsic.end());
     if (options_.cue.enabled) {
         const int cue = cueClass(split, index, label);
-        drawCue(sample.image, cue);
+        drawSpuriousCue(sample.image, cue, options_.classes);
         sample.factors.push_back(static_cast<float>(cue));
     }
     return sample;
@@ -113,7 +113,7 @@ SampleTruth FactorWorldDataset::truth(Split split, std::size_t index) const {
     truth.cueMask.assign(truth.objectMask.size(), 0.0f);
     if (!options_.cue.enabled) return truth;
     truth.cueClass = cueClass(split, index, label);
-    const auto [left, top, side] = cueSquare(truth.cueClass);
+    const auto [left, top, side] = spuriousCueSquare(options_.size);
     for (int y = top; y < top + side; ++y)
         for (int x = left; x < left + side; ++x) {
             const auto at = static_cast<std::size_t>(y) * static_cast<std::size_t>(options_.size) +
@@ -131,37 +131,35 @@ int FactorWorldDataset::cueClass(Split split, std::size_t index, std::int64_t la
     return static_cast<int>(random.next() % static_cast<std::uint64_t>(options_.classes));
 }
 
-std::array<int, 3> FactorWorldDataset::cueSquare(int) const {
+std::array<int, 3> spuriousCueSquare(int size) {
     // Near the top-left corner, in far enough that training's 4-pixel crop shifts keep it in the picture.
-    const int side = std::max(3, options_.size / 6);
-    const int inset = options_.size >= 24 ? 5 : 1;
+    const int side = std::max(3, size / 6);
+    const int inset = size >= 24 ? 5 : 1;
     return {inset, inset, side};
 }
 
-std::array<float, 3> FactorWorldDataset::cueColour(int cue) const {
+std::array<float, 3> spuriousCueColour(int cueClass, int classes, int channels) {
     // Colour: a fully saturated hue per class around the wheel; grey: a level per class.
-    const double share = static_cast<double>(cue) / options_.classes;
-    if (options_.channels == 1) {
-        const auto level = static_cast<float>(
-            options_.classes > 1 ? static_cast<double>(cue) / (options_.classes - 1) : 1.0);
+    if (channels == 1) {
+        const auto level = static_cast<float>(classes > 1 ? static_cast<double>(cueClass) / (classes - 1) : 1.0);
         return {level, level, level};
     }
+    const double share = static_cast<double>(cueClass) / classes;
     std::array<float, 3> rgb{};
     for (int c = 0; c < 3; ++c) {
         const double k = std::fmod(share * 6.0 + (c == 0 ? 5.0 : c == 1 ? 3.0 : 1.0), 6.0);
-        rgb[static_cast<std::size_t>(c)] =
-            static_cast<float>(1.0 - std::max(0.0, std::min({k, 4.0 - k, 1.0})));
+        rgb[static_cast<std::size_t>(c)] = static_cast<float>(1.0 - std::max(0.0, std::min({k, 4.0 - k, 1.0})));
     }
     return rgb;
 }
 
-void FactorWorldDataset::drawCue(Image& image, int cue) const {
-    const auto [left, top, side] = cueSquare(cue);
-    const auto colour = cueColour(cue);
+void drawSpuriousCue(Image& image, int cueClass, int classes) {
+    const auto [left, top, side] = spuriousCueSquare(image.shape.width);
+    const auto colour = spuriousCueColour(cueClass, classes, image.shape.channels);
     for (int c = 0; c < image.shape.channels; ++c) {
         float* plane = image.plane(c);
-        for (int y = top; y < top + side; ++y)
-            for (int x = left; x < left + side; ++x)
+        for (int y = top; y < top + side && y < image.shape.height; ++y)
+            for (int x = left; x < left + side && x < image.shape.width; ++x)
                 plane[y * image.shape.width + x] = colour[static_cast<std::size_t>(c)];
     }
 }

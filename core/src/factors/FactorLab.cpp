@@ -241,6 +241,20 @@ Stimuli drawStimuli(const World& w, std::size_t n, const FactorOptions& options,
     }
     images = renderAll(*w.world, n,
                        [&](std::size_t i) { return std::make_pair(stimuli.intrinsic[i], stimuli.views[i]); });
+    if (w.options.cue.enabled) {
+        // The source's spurious cue, naming a class drawn independently of the identity (as in its test split),
+        // so that the decision's information about the cue can be told from its information about the object.
+        stimuli.cue.resize(n);
+        const auto [left, top, side] = data::spuriousCueSquare(w.world->size());
+        for (std::size_t i = 0; i < n; ++i) {
+            stimuli.cue[i] = static_cast<int>(mix(options.seed + 2, i) % static_cast<std::uint64_t>(classes));
+            const auto colour = data::spuriousCueColour(stimuli.cue[i], classes, w.world->channels());
+            for (int c = 0; c < w.world->channels(); ++c)
+                images.index({static_cast<std::int64_t>(i), c, torch::indexing::Slice(top, top + side),
+                               torch::indexing::Slice(left, left + side)})
+                    .fill_(colour[static_cast<std::size_t>(c)]);
+        }
+    }
     job.preview("stimuli",
                 tensor::tensorToRgb(images.slice(0, 0, std::min<std::int64_t>(16, images.size(0)))));
     job.checkCancelled();
@@ -351,6 +365,7 @@ void analyseDecisionAndLayers(const Layers& layers, Activations& tapped, const S
         for (std::size_t i = 0; i < n; ++i)
             predicted[i] = static_cast<int>(argmax.data_ptr<std::int64_t>()[i]);
         report.decision.push_back({"identity", discreteMi(stimuli.identity, predicted)});
+        if (!stimuli.cue.empty()) report.decision.push_back({"cue", discreteMi(stimuli.cue, predicted)});
     }
     for (const auto& g : groups)
         report.decision.push_back({g.name, gaussianMi(g.copula, logitCopula)});

@@ -77,6 +77,7 @@ struct Group {
 // Every stimulus: its identity and view, and the 27 factor values.
 struct Stimuli {
     std::vector<int> identity;
+    std::vector<int> cue;  ///< the class the spurious cue names, drawn independently; empty without a cue
     std::vector<data::Identity> intrinsic;
     std::vector<data::Extrinsics> views;
 };

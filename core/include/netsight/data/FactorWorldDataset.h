@@ -61,16 +61,19 @@ class FactorWorldDataset : public Dataset {
 
   private:
     int cueClass(Split split, std::size_t index, std::int64_t label) const;
-    /// The cue's square: left column, top row and side in pixels, for class `cueClass`.
-    std::array<int, 3> cueSquare(int cueClass) const;
-    std::array<float, 3> cueColour(int cueClass) const;
-    void drawCue(Image& image, int cueClass) const;
 
     FactorWorldOptions options_;
     FactorWorld world_;
     std::vector<Identity> identities_;
     DatasetInfo info_;
 };
+
+/// The spurious cue's square in an image of side `size`: left column, top row and side in pixels.
+std::array<int, 3> spuriousCueSquare(int size);
+/// The colour of the cue naming `cueClass` of `classes` (RGB; all three equal for grey images).
+std::array<float, 3> spuriousCueColour(int cueClass, int classes, int channels);
+/// Draws the cue naming `cueClass` onto a square image.
+void drawSpuriousCue(Image& image, int cueClass, int classes);
 
 /// Reads `factorworld[:key=value,...]` options; throws DataError for unknown keys or bad values.
 FactorWorldOptions factorWorldOptions(const SourceSpec& spec);
