@@ -52,15 +52,6 @@ void addTruth(Subject& subject, const std::string& dataSource, const std::vector
     subject.hasCue = world->options().cue.enabled;
 }
 
-// The classifier, loaded frozen on its device.
-std::unique_ptr<models::Classifier> openClassifier(const std::string& modelPath, const std::string& device) {
-    runtime::configureThreads();
-    auto classifier = models::loadClassifier(modelPath);
-    classifier->to(torch::Device(runtime::resolveDeviceName(device)));
-    classifier->freeze();
-    return classifier;
-}
-
 // Chosen test images of a source, adapted to the classifier's input.
 void loadTestImages(Subject& subject, const std::string& dataSource, const std::vector<std::size_t>& indices,
                     const runtime::JobContext& job) {
@@ -86,7 +77,7 @@ Subject openSubject(const std::string& modelPath, const AttributeOptions& option
                     const runtime::JobContext& job) {
     Subject subject;
     if (!options.testIndices.empty()) {
-        subject.classifier = openClassifier(modelPath, options.device);
+        subject.classifier = models::loadFrozenClassifier(modelPath, options.device);
         subject.name = std::filesystem::path(modelPath).stem().string();
         loadTestImages(subject, options.dataSource, options.testIndices, job);
         addTruth(subject, options.dataSource, options.testIndices);
@@ -105,7 +96,7 @@ Subject openSubject(const std::string& modelPath, const AttributeOptions& option
         addTruth(subject, options.dataSource, {});
         return subject;
     }
-    subject.classifier = openClassifier(modelPath, options.device);
+    subject.classifier = models::loadFrozenClassifier(modelPath, options.device);
     subject.name = std::filesystem::path(modelPath).stem().string();
     data::InputSpec input;
     input.shape = subject.classifier->meta().input.shape;

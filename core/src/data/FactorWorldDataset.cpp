@@ -141,14 +141,16 @@ std::array<int, 3> spuriousCueSquare(int size) {
 std::array<float, 3> spuriousCueColour(int cueClass, int classes, int channels) {
     // Colour: a fully saturated hue per class around the wheel; grey: a level per class.
     if (channels == 1) {
-        const auto level = static_cast<float>(classes > 1 ? static_cast<double>(cueClass) / (classes - 1) : 1.0);
+        const auto level =
+            static_cast<float>(classes > 1 ? static_cast<double>(cueClass) / (classes - 1) : 1.0);
         return {level, level, level};
     }
     const double share = static_cast<double>(cueClass) / classes;
     std::array<float, 3> rgb{};
     for (int c = 0; c < 3; ++c) {
         const double k = std::fmod(share * 6.0 + (c == 0 ? 5.0 : c == 1 ? 3.0 : 1.0), 6.0);
-        rgb[static_cast<std::size_t>(c)] = static_cast<float>(1.0 - std::max(0.0, std::min({k, 4.0 - k, 1.0})));
+        rgb[static_cast<std::size_t>(c)] =
+            static_cast<float>(1.0 - std::max(0.0, std::min({k, 4.0 - k, 1.0})));
     }
     return rgb;
 }

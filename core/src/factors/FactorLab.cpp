@@ -242,16 +242,18 @@ Stimuli drawStimuli(const World& w, std::size_t n, const FactorOptions& options,
     images = renderAll(*w.world, n,
                        [&](std::size_t i) { return std::make_pair(stimuli.intrinsic[i], stimuli.views[i]); });
     if (w.options.cue.enabled) {
-        // The source's spurious cue, naming a class drawn independently of the identity (as in its test split),
-        // so that the decision's information about the cue can be told from its information about the object.
+        // The source's spurious cue, naming a class drawn independently of the identity (as in its test
+        // split), so that the decision's information about the cue can be told from its information about the
+        // object.
         stimuli.cue.resize(n);
         const auto [left, top, side] = data::spuriousCueSquare(w.world->size());
         for (std::size_t i = 0; i < n; ++i) {
             stimuli.cue[i] = static_cast<int>(mix(options.seed + 2, i) % static_cast<std::uint64_t>(classes));
             const auto colour = data::spuriousCueColour(stimuli.cue[i], classes, w.world->channels());
             for (int c = 0; c < w.world->channels(); ++c)
-                images.index({static_cast<std::int64_t>(i), c, torch::indexing::Slice(top, top + side),
-                               torch::indexing::Slice(left, left + side)})
+                images
+                    .index({static_cast<std::int64_t>(i), c, torch::indexing::Slice(top, top + side),
+                            torch::indexing::Slice(left, left + side)})
                     .fill_(colour[static_cast<std::size_t>(c)]);
         }
     }
@@ -407,7 +409,7 @@ FactorReport analyzeFactors(const std::string& modelPath, const FactorOptions& o
                             const runtime::JobContext& job) {
     const auto started = Clock::now();
     validateOptions(options);
-    auto classifier = loadFrozen(modelPath, options.device);
+    auto classifier = models::loadFrozenClassifier(modelPath, options.device);
     const World w = worldFor(classifier->meta(), modelPath, options.dataSource);
     const int classes = w.options.classes;
     FactorReport report;

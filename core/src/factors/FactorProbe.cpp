@@ -17,7 +17,7 @@ struct FactorProbe::State {
 FactorProbe::FactorProbe(const std::string& modelPath, const std::string& dataSource,
                          const std::string& device)
     : state_(std::make_unique<State>()) {
-    state_->classifier = loadFrozen(modelPath, device);
+    state_->classifier = models::loadFrozenClassifier(modelPath, device);
     state_->world = worldFor(state_->classifier->meta(), modelPath, dataSource);
 }
 

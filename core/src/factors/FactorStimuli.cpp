@@ -37,14 +37,6 @@ World worldFor(const models::ClassifierMeta& meta, const std::string& modelPath,
     return w;
 }
 
-std::unique_ptr<models::Classifier> loadFrozen(const std::string& path, const std::string& device) {
-    runtime::configureThreads();
-    auto classifier = models::loadClassifier(path);
-    classifier->to(torch::Device(runtime::resolveDeviceName(device)));
-    classifier->freeze();
-    return classifier;
-}
-
 // Logits of images in [0,1], in batches, on the classifier's device; returned on the CPU.
 torch::Tensor logitsOf(models::Classifier& classifier, const torch::Tensor& images, std::size_t batch,
                        const runtime::JobContext& job) {

@@ -42,9 +42,6 @@ struct World {
 World worldFor(const models::ClassifierMeta& meta, const std::string& modelPath,
                const std::string& requested);
 
-/// Loads a model onto `device` in eval mode with no parameter gradients.
-std::unique_ptr<models::Classifier> loadFrozen(const std::string& path, const std::string& device);
-
 // Renders `count` pictures on every core: picture i is render(i) into images[i].
 template <typename Make>
 torch::Tensor renderAll(const data::FactorWorld& world, std::size_t count, const Make& make) {

@@ -3,6 +3,7 @@
 #include "models/TorchScriptClassifier.h"
 #include "models/ZooClassifier.h"
 #include "netsight/models/ModelFile.h"
+#include "netsight/runtime/Device.h"
 
 namespace netsight::models {
 
@@ -19,6 +20,14 @@ std::unique_ptr<Classifier> loadClassifier(const std::string& path, const Classi
     }
     if (netsightFile) return ZooClassifier::load(path);
     return TorchScriptClassifier::load(path, fallback);
+}
+
+std::unique_ptr<Classifier> loadFrozenClassifier(const std::string& path, const std::string& device) {
+    runtime::configureThreads();
+    auto classifier = loadClassifier(path);
+    classifier->to(torch::Device(runtime::resolveDeviceName(device)));
+    classifier->freeze();
+    return classifier;
 }
 
 ModelSummary inspectModel(const std::string& path, const ClassifierMeta* fallback) {

@@ -11,17 +11,14 @@ namespace netsight::robustness {
 
 Bench openBench(const std::string& modelPath, const std::string& dataSource, std::size_t count,
                 const std::string& device, const runtime::JobContext& job) {
-    runtime::configureThreads();
     Bench bench;
-    bench.classifier = models::loadClassifier(modelPath);
+    bench.classifier = models::loadFrozenClassifier(modelPath, device);
     bench.name = std::filesystem::path(modelPath).stem().string();
     const auto dataset = data::openDataset(dataSource);
     for (const auto& note : train::checkCompatible(bench.classifier->meta(), dataset->info(), modelPath))
         job.log(note);
     const std::size_t images = std::min(count, dataset->size(data::Split::Test));
     if (images == 0) throw std::runtime_error(dataSource + " has no test images to measure robustness on");
-    bench.classifier->to(torch::Device(runtime::resolveDeviceName(device)));
-    bench.classifier->freeze();
 
     data::LoaderOptions loaderOptions;
     loaderOptions.batchSize = 128;

@@ -87,5 +87,8 @@ std::unique_ptr<Classifier> createClassifier(const std::string& architecture, co
 /// archive's extra file netsight.json, else a sidecar MODEL.json, else `fallback` (may be null).
 /// Throws std::runtime_error with a message naming the file for anything that is not a usable model.
 std::unique_ptr<Classifier> loadClassifier(const std::string& path, const ClassifierMeta* fallback = nullptr);
+/// loadClassifier, then onto `device` ("auto", "cpu", "cuda:1", ...) and frozen (eval mode, no parameter
+/// gradients), with LibTorch's threads set to the cores: what every instrument that measures a model needs.
+std::unique_ptr<Classifier> loadFrozenClassifier(const std::string& path, const std::string& device);
 
 }  // namespace netsight::models
