@@ -270,17 +270,29 @@ torch::Tensor baselineImages(const torch::Tensor& images, const MethodOptions& o
 }
 
 std::string defaultCamLayer(models::Classifier& classifier) {
-    std::string spatial, anyRank4;
-    for (const auto& layer : classifier.layers()) {
+    const auto& layers = classifier.layers();
+    const models::LayerInfo* spatial = nullptr;
+    const models::LayerInfo* anyRank4 = nullptr;
+    for (const auto& layer : layers) {
         if (layer.shape.size() != 3) continue;
-        anyRank4 = layer.name;
-        if (layer.shape[1] * layer.shape[2] > 1) spatial = layer.name;
+        anyRank4 = &layer;
+        if (layer.shape[1] * layer.shape[2] > 1) spatial = &layer;
     }
-    if (!spatial.empty()) return spatial;
-    if (!anyRank4.empty()) return anyRank4;
-    throw std::invalid_argument(
-        "the classifier has no layer with a spatial output for the Grad-CAM family; "
-        "use a gradient method (saliency, integrated-gradients) or occlusion");
+    if (!spatial) spatial = anyRank4;
+    if (!spatial)
+        throw std::invalid_argument(
+            "the classifier has no layer with a spatial output for the Grad-CAM family; "
+            "use a gradient method (saliency, integrated-gradients) or occlusion");
+    // The last layer may sit inside a block (torchvision's layer4.1.bn2, before the residual sum and the
+    // ReLU): the outermost enclosing module of the same shape is the block's output (layer4), as Grad-CAM
+    // uses it.
+    std::string chosen = spatial->name;
+    for (const auto& layer : layers) {
+        const bool encloses = spatial->name.rfind(layer.name + ".", 0) == 0;
+        if (encloses && layer.shape == spatial->shape && layer.name.size() < chosen.size())
+            chosen = layer.name;
+    }
+    return chosen;
 }
 
 Maps computeMaps(models::Classifier& classifier, const torch::Tensor& images, Method method,
