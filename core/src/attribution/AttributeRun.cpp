@@ -230,31 +230,44 @@ AttributionResults attributeModel(const std::string& modelPath, const AttributeO
     results.methods = options.methods;
     results.targetName = targetName(options.target);
     results.dataSource = options.imageFiles.empty() ? options.dataSource : "image files";
-    const auto classes =
-        explainedClasses(classifier, subject.images, options.target, options.method.maxBatch);
+    // One pass (in batches) for the answers; the predicted classes are what the maps explain by default.
+    torch::Tensor probabilities;
     {
         torch::NoGradGuard noGrad;
-        const auto probabilities =
-            torch::softmax(classifier.forward(classifier.normalize(subject.images.to(classifier.device()))),
-                           1)
-                .to(torch::kCPU);
-        for (int64_t i = 0; i < subject.images.size(0); ++i) {
-            ExplainedImage explained;
-            explained.classifier = subject.name;
-            explained.source = subject.sources[static_cast<std::size_t>(i)];
-            explained.label = subject.labels[static_cast<std::size_t>(i)];
-            explained.predicted = static_cast<int>(probabilities[i].argmax().item<int64_t>());
-            explained.confidence = probabilities[i][explained.predicted].item<double>();
-            explained.explainedClass = static_cast<int>(classes[i].item<int64_t>());
-            auto name = [&](int c) {
-                return c >= 0 && c < static_cast<int>(classNames.size()) ? classNames[c] : "";
-            };
-            explained.labelName = name(explained.label);
-            explained.predictedName = name(explained.predicted);
-            explained.explainedName = name(explained.explainedClass);
-            explained.image = tensor::tensorToImage(subject.images[i]);
-            results.images.push_back(std::move(explained));
+        std::vector<torch::Tensor> parts;
+        const int64_t batch = std::max(1, options.method.maxBatch);
+        for (int64_t start = 0; start < subject.images.size(0); start += batch) {
+            job.checkCancelled();
+            const auto chunk =
+                subject.images.narrow(0, start, std::min(batch, subject.images.size(0) - start));
+            parts.push_back(
+                torch::softmax(classifier.forward(classifier.normalize(chunk.to(classifier.device()))), 1)
+                    .to(torch::kCPU));
         }
+        probabilities = torch::cat(parts);
+    }
+    const auto classes =
+        options.target.kind == Target::Kind::Predicted
+            ? probabilities.argmax(1)
+            : explainedClasses(classifier, subject.images, options.target, options.method.maxBatch);
+    std::vector<int> predicted;
+    for (int64_t i = 0; i < subject.images.size(0); ++i) {
+        ExplainedImage explained;
+        explained.classifier = subject.name;
+        explained.source = subject.sources[static_cast<std::size_t>(i)];
+        explained.label = subject.labels[static_cast<std::size_t>(i)];
+        explained.predicted = static_cast<int>(probabilities[i].argmax().item<int64_t>());
+        explained.confidence = probabilities[i][explained.predicted].item<double>();
+        explained.explainedClass = static_cast<int>(classes[i].item<int64_t>());
+        auto name = [&](int c) {
+            return c >= 0 && c < static_cast<int>(classNames.size()) ? classNames[c] : "";
+        };
+        explained.labelName = name(explained.label);
+        explained.predictedName = name(explained.predicted);
+        explained.explainedName = name(explained.explainedClass);
+        explained.image = tensor::tensorToImage(subject.images[i]);
+        predicted.push_back(explained.predicted);
+        results.images.push_back(std::move(explained));
     }
 
     runtime::RateMeter meter(static_cast<std::int64_t>(options.methods.size()));
@@ -278,9 +291,6 @@ AttributionResults attributeModel(const std::string& modelPath, const AttributeO
              {&summary.deletionArea, &summary.insertionArea, &summary.averageDrop, &summary.increase,
               &summary.maskEnergy, &summary.pointing, &summary.cueEnergy, &summary.completenessGap})
             *interval = notMeasured();
-        std::vector<int> predicted;
-        for (const auto& image : results.images)
-            predicted.push_back(image.predicted);
         addChecks(summary, subject, maps, options, predicted, job);
         if (options.randomization) addRandomization(summary, subject, method, options, job);
         const auto pixels = maps.pixels.contiguous();
