@@ -111,14 +111,16 @@ Subject openSubject(const std::string& modelPath, const AttributeOptions& option
     return subject;
 }
 
-probe::Interval meanInterval(const torch::Tensor& values) {
+// The mean with its 95% t-interval, the interval kept inside the values' range [low, high] (energies, areas
+// and drops lie in [0, 1]; a t-interval on few images would otherwise reach past it).
+probe::Interval meanInterval(const torch::Tensor& values, double low = -INFINITY, double high = INFINITY) {
     const auto v = values.to(torch::kCPU, torch::kDouble).flatten();
     const auto n = v.numel();
     const double mean = v.mean().item<double>();
     if (n < 2) return {mean, mean, mean};
     const double half = probe::studentTQuantile(0.975, static_cast<double>(n - 1)) * v.std().item<double>() /
                         std::sqrt(static_cast<double>(n));
-    return {mean, mean - half, mean + half};
+    return {mean, std::max(low, mean - half), std::min(high, mean + half)};
 }
 
 probe::Interval shareInterval(const torch::Tensor& hits) {
@@ -175,30 +177,30 @@ void addChecks(MethodSummary& summary, const Subject& subject, const Maps& maps,
         curve.maxBatch = options.method.maxBatch;
         const auto curves =
             deletionInsertion(classifier, subject.images, maps.pixels, maps.targets, curve, &job);
-        summary.deletionArea = meanInterval(curves.deletionArea);
+        summary.deletionArea = meanInterval(curves.deletionArea, 0, 1);
         deletionAreas = curves.deletionArea;
-        summary.insertionArea = meanInterval(curves.insertionArea);
+        summary.insertionArea = meanInterval(curves.insertionArea, 0, 1);
         summary.fractions = curves.fractions;
         summary.deletion = averageCurve(curves.deletion);
         summary.insertion = averageCurve(curves.insertion);
         const auto change =
             confidenceChange(classifier, subject.images, maps.pixels, maps.targets, options.method.maxBatch);
-        summary.averageDrop = meanInterval(change.drop);
+        summary.averageDrop = meanInterval(change.drop, 0, 1);
         summary.increase = shareInterval(change.increased);
     }
     if (subject.objectMasks.defined()) {
         const auto object = againstMask(maps.pixels, subject.objectMasks);
-        summary.maskEnergy = meanInterval(object.energyInside);
+        summary.maskEnergy = meanInterval(object.energyInside, 0, 1);
         maskEnergies = object.energyInside;
         summary.pointing = shareInterval(object.pointingHit);
         summary.maskShare = object.maskShare.mean().item<double>();
         if (subject.hasCue) {
             const auto cue = againstMask(maps.pixels, subject.cueMasks);
-            summary.cueEnergy = meanInterval(cue.energyInside);
+            summary.cueEnergy = meanInterval(cue.energyInside, 0, 1);
             summary.cueShare = cue.maskShare.mean().item<double>();
         }
     }
-    if (maps.completenessGap.defined()) summary.completenessGap = meanInterval(maps.completenessGap.abs());
+    if (maps.completenessGap.defined()) summary.completenessGap = meanInterval(maps.completenessGap.abs(), 0);
     summary.perClass = breakdown(subject, predicted, deletionAreas, maskEnergies);
 }
 
@@ -212,7 +214,8 @@ void addRandomization(MethodSummary& summary, const Subject& subject, Method met
     for (const auto& step : steps) {
         summary.randomizedLayers.push_back(step.layer);
         summary.randomizedCounts.push_back(step.layersRandomized);
-        summary.randomizationRank.push_back(meanInterval(torch::tensor(step.correlations, torch::kDouble)));
+        summary.randomizationRank.push_back(
+            meanInterval(torch::tensor(step.correlations, torch::kDouble), -1, 1));
     }
 }
 
