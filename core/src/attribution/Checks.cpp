@@ -10,10 +10,6 @@
 namespace netsight::attribution {
 namespace {
 
-void checkCancelled(const runtime::JobContext* job) {
-    if (job) job->checkCancelled();
-}
-
 torch::Tensor probabilities(models::Classifier& classifier, const torch::Tensor& images,
                             const torch::Tensor& classes) {
     const auto logits = classifier.forward(classifier.normalize(images));

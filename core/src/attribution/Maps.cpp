@@ -17,10 +17,6 @@ namespace {
 
 using torch::indexing::Slice;
 
-void checkCancelled(const runtime::JobContext* job) {
-    if (job) job->checkCancelled();
-}
-
 torch::Tensor scoresOf(models::Classifier& classifier, const torch::Tensor& images, const Target& target,
                        const torch::Tensor& classes) {
     return targetScores(classifier.forward(classifier.normalize(images)), target, classes);

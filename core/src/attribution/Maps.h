@@ -10,6 +10,11 @@
 
 namespace netsight::attribution {
 
+/// Throws JobCancelled when `job` (optional) was asked to stop: called between chunks.
+inline void checkCancelled(const runtime::JobContext* job) {
+    if (job) job->checkCancelled();
+}
+
 struct Maps {
     /// Per image and input channel for the gradient methods ([N, C, H, W]); one channel for the Grad-CAM
     /// family and occlusion ([N, 1, H, W]). At the input's resolution, on the CPU.

@@ -13,9 +13,13 @@ namespace {
 
 constexpr int64_t kBatch = 64;
 
-// The term's value per image and its map ([N, H, W] at the image size) for a batch.
-std::pair<torch::Tensor, torch::Tensor> measure(models::Classifier& classifier, const torch::Tensor& images,
-                                                const ObjectiveTerm& term) {
+// For a batch: the term's value per image, its map ([N, H, W] at the image size) and the predictions, all on
+// the CPU, from the one forward pass the term needs.
+struct Measured {
+    torch::Tensor value, map, predicted;
+};
+
+Measured measure(models::Classifier& classifier, const torch::Tensor& images, const ObjectiveTerm& term) {
     const std::vector<int64_t> size{images.size(2), images.size(3)};
     if (term.kind == ObjectiveKind::ClassLogit || term.kind == ObjectiveKind::ClassLogProbability) {
         attribution::Target target;
@@ -26,12 +30,13 @@ std::pair<torch::Tensor, torch::Tensor> measure(models::Classifier& classifier, 
                                                       target, classes, {});
         torch::NoGradGuard noGrad;
         auto logits = classifier.forward(classifier.normalize(images));
+        const auto predicted = logits.argmax(1).to(torch::kCPU);
         if (term.kind == ObjectiveKind::ClassLogProbability) logits = torch::log_softmax(logits, 1);
-        return {logits.select(1, term.channel).to(torch::kCPU), maps.pixels};
+        return {logits.select(1, term.channel).to(torch::kCPU), maps.pixels, predicted};
     }
     torch::NoGradGuard noGrad;
-    const auto activation =
-        classifier.forwardWithTaps(classifier.normalize(images), {term.layer}).layers.at(term.layer);
+    const auto tapped = classifier.forwardWithTaps(classifier.normalize(images), {term.layer});
+    const auto& activation = tapped.layers.at(term.layer);
     torch::Tensor response;  // [N, h, w] or [N]
     if (term.kind == ObjectiveKind::Layer) {
         response = activation.dim() == 4 ? activation.pow(2).mean(1) : activation.pow(2).mean(1, true);
@@ -49,7 +54,7 @@ std::pair<torch::Tensor, torch::Tensor> measure(models::Classifier& classifier, 
     }
     torch::Tensor map = response.dim() == 3 ? response.unsqueeze(1) : response.view({-1, 1, 1, 1});
     map = torch::upsample_bilinear2d(torch::relu(map), size, false).squeeze(1);
-    return {value.to(torch::kCPU), map.to(torch::kCPU)};
+    return {value.to(torch::kCPU), map.to(torch::kCPU), tapped.logits.argmax(1).to(torch::kCPU)};
 }
 
 }  // namespace
@@ -112,11 +117,10 @@ std::vector<DataExample> topImages(const std::string& modelPath, const std::stri
         job.checkCancelled();
         const auto batch = bench.images.narrow(0, start, std::min(kBatch, bench.images.size(0) - start))
                                .to(classifier.device());
-        auto [value, map] = measure(classifier, batch, term);
-        values.push_back(value);
-        maps.push_back(map);
-        torch::NoGradGuard noGrad;
-        predictions.push_back(classifier.forward(classifier.normalize(batch)).argmax(1).to(torch::kCPU));
+        auto measured = measure(classifier, batch, term);
+        values.push_back(measured.value);
+        maps.push_back(measured.map);
+        predictions.push_back(measured.predicted);
         job.progress("data examples", start + batch.size(0), bench.images.size(0), 0, 0);
     }
     const auto value = torch::cat(values).to(torch::kDouble);
