@@ -1,5 +1,7 @@
 #include "netsight/data/Dataset.h"
 
+#include <cstdlib>
+
 #include "netsight/data/DataError.h"
 #include "netsight/data/FactorWorldDataset.h"
 #include "netsight/data/FileSources.h"
@@ -26,12 +28,23 @@ Split parseSplit(const std::string& text) {
     throw DataError("unknown split '" + text + "'; use train, val or test");
 }
 
+std::string defaultCacheDirectory() {
+    if (const char* own = std::getenv("NETSIGHT_CACHE_DIR"); own && *own) return own;
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/netsight";
+    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/netsight";
+    return {};
+}
+
 std::unique_ptr<Dataset> openDataset(const std::string& source) {
+    return openDataset(source, OpenOptions{});
+}
+
+std::unique_ptr<Dataset> openDataset(const std::string& source, const OpenOptions& options) {
     const SourceSpec spec = parseSource(source);
     if (spec.kind == "fashion-mnist" || spec.kind == "mnist" || spec.kind == "idx")
         return openIdxSource(spec);
     if (spec.kind == "cifar10") return openCifar10Source(spec);
-    if (spec.kind == "folder") return openFolderSource(spec);
+    if (spec.kind == "folder") return openFolderSource(spec, options);
     return std::make_unique<FactorWorldDataset>(factorWorldOptions(spec), source);
 }
 
@@ -48,6 +61,7 @@ std::string sourceHelp() {
   cifar10:DIR                  CIFAR-10 binary version: data_batch_1..5.bin, test_batch.bin
   folder:DIR                   DIR/<class>/<images>, or DIR/train|val|test/<class>/<images>
       size=N (square, default: the first image's) channels=1|3 (default: 1 if all are grey)
+      cache=1024 (MB of decoded images kept; images are read from disk as needed, after a one-time index)
   File sources also take ,val=0.1 (validation share of train) and ,seed=0; folder also ,test=0.1.
   Example: folder:/data/pets,size=64,val=0.2)";
 }

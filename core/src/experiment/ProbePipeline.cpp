@@ -118,6 +118,7 @@ std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec
         train::TrainOptions options;
         options.architecture = entry.architecture;
         options.dataSource = spec.data;
+        options.dataCacheDirectory = (directory / "cache").string();
         options.outputPath = path;
         options.epochs = spec.classifierEpochs;
         options.learningRate = spec.classifierLearningRate;
@@ -264,7 +265,8 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
                                  " asked for, but evaluation.replicas is " + std::to_string(spec.replicas));
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
-    const auto dataset = data::openDataset(spec.data);
+    const auto dataset =
+        data::openDataset(spec.data, runtime::dataOpenOptions(job, (directory / "cache").string()));
     checkBeforeWork(directory, spec, *dataset, specPath);
     requireNoStaleStages(directory, spec, job);
     fs::create_directories(directory / "models");
@@ -517,7 +519,8 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     const ProbeSpec& spec = opened.spec;
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(spec.device));
-    const auto dataset = data::openDataset(spec.data);
+    const auto dataset =
+        data::openDataset(spec.data, runtime::dataOpenOptions(job, (directory / "cache").string()));
     checkBeforeWork(directory, spec, *dataset, opened.specPath);
     requireNoStaleStages(directory, spec, job);
     fs::create_directories(directory / "models");

@@ -75,6 +75,20 @@ Outcome runJob(const std::string& name, EventSink& sink, const std::atomic<bool>
     return finished.outcome;
 }
 
+data::OpenOptions dataOpenOptions(const JobContext& job, const std::string& cacheDirectory) {
+    data::OpenOptions options;
+    options.cacheDirectory = cacheDirectory;
+    auto meter = std::make_shared<std::unique_ptr<RateMeter>>();
+    options.progress = [&job, meter](std::size_t done, std::size_t total) {
+        job.checkCancelled();
+        if (!*meter) *meter = std::make_unique<RateMeter>(static_cast<std::int64_t>(total));
+        (*meter)->update(static_cast<std::int64_t>(done));
+        job.progress("indexing images", static_cast<std::int64_t>(done), static_cast<std::int64_t>(total),
+                     (*meter)->ratePerSecond(), (*meter)->etaSeconds());
+    };
+    return options;
+}
+
 void RateMeter::update(std::int64_t done) {
     const auto now = Clock::now();
     const double seconds = std::chrono::duration<double>(now - last_).count();

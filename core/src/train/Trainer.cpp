@@ -218,7 +218,8 @@ class ClassifierRun {
 
     void openData() {
         job_.log("opening " + options_.dataSource);
-        dataset_ = data::openDataset(options_.dataSource);
+        dataset_ = data::openDataset(options_.dataSource,
+                                     runtime::dataOpenOptions(job_, options_.dataCacheDirectory));
         for (const auto& warning : dataset_->info().warnings)
             job_.log(warning, runtime::LogLevel::Warning);
         const std::size_t trainSplit = dataset_->size(data::Split::Train);

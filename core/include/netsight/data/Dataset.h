@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,9 +47,23 @@ class Dataset {
     virtual Sample sample(Split split, std::size_t index) const = 0;
 };
 
+/// How a dataset is opened, beyond its source string.
+struct OpenOptions {
+    /// Where a folder's index is kept (an experiment passes its own cache/ folder); empty:
+    /// defaultCacheDirectory().
+    std::string cacheDirectory;
+    /// Called now and then while a folder is indexed (each new or changed file decoded once): files done, of
+    /// total. May throw to stop.
+    std::function<void(std::size_t done, std::size_t total)> progress;
+};
+
 /// Opens a dataset from its source string, e.g. "fashion-mnist", "folder:/data/pets",
 /// "factorworld:classes=5,size=96". Throws DataError with a message fit for the user.
 std::unique_ptr<Dataset> openDataset(const std::string& source);
+std::unique_ptr<Dataset> openDataset(const std::string& source, const OpenOptions& options);
+
+/// $NETSIGHT_CACHE_DIR, else $XDG_CACHE_HOME/netsight, else ~/.cache/netsight; empty when none can be named.
+std::string defaultCacheDirectory();
 
 /// A short description of every source kind and its options, for --help texts.
 std::string sourceHelp();

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "netsight/data/Dataset.h"
 #include "netsight/runtime/Events.h"
 
 namespace netsight::runtime {
@@ -89,6 +90,10 @@ class RateMeter {
     double rate_ = 0;
     Clock::time_point start_, last_;
 };
+
+/// How a job opens its data: a folder's one-time indexing reports as the phase "indexing images" (with rate
+/// and ETA) and stops when the job is cancelled; the index is kept in `cacheDirectory` (empty: the user's).
+data::OpenOptions dataOpenOptions(const JobContext& job, const std::string& cacheDirectory = {});
 
 /// Runs `work` on the calling thread and posts its FinishedEvent. Exceptions never escape: they become a
 /// Failed outcome with the exception's message; JobCancelled becomes Cancelled.

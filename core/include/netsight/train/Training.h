@@ -21,6 +21,8 @@ struct TrainOptions {
     std::string architecture = "resnet-s";  ///< zoo name; ignored when `startFrom` is set
     std::string startFrom;                  ///< a NetSight model file to continue from (optional)
     std::string dataSource = "factorworld";
+    std::string
+        dataCacheDirectory;  ///< where a folder's index is kept (an experiment's cache/); empty: the user's
     std::string outputPath;  ///< the best model; its checkpoint is outputPath + ".ckpt"
     int epochs = 10;
     std::size_t batchSize = 64;
