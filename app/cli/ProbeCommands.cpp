@@ -9,7 +9,10 @@
 #include "netsight/experiment/Experiment.h"
 #include "netsight/experiment/JobRecorder.h"
 #include "netsight/experiment/ProbePipeline.h"
+#include "netsight/experiment/Slurm.h"
 #include "netsight/runtime/Device.h"
+
+namespace fs = std::filesystem;
 
 namespace netsight::cli {
 namespace {
@@ -74,6 +77,29 @@ void printSummary(const probe::ProbeSummary& summary) {
     std::cout << "\nreport: " << summary.reportPath << "\n";
 }
 
+void printSlurmTasks(const std::vector<experiment::SlurmTask>& tasks) {
+    std::cout << std::left << std::setw(28) << "stage" << std::setw(12) << "job" << std::setw(14) << "state"
+              << std::setw(26) << "reason" << std::setw(12) << "node"
+              << "files\n";
+    for (const auto& task : tasks)
+        std::cout << std::left << std::setw(28) << task.stage << std::setw(12) << task.jobId << std::setw(14)
+                  << (task.state.empty() ? (task.done ? "finished" : "unknown") : task.state) << std::setw(26)
+                  << (task.state.empty() && !task.done ? "Slurm lost it, not done" : task.reason)
+                  << std::setw(12) << task.node << (task.done ? "done" : "-")
+                  << (task.submittedNow ? "  (submitted now)" : "") << "\n";
+    for (const auto& task : tasks)
+        if (task.state == "FAILED" || task.state == "CANCELLED" || task.state == "TIMEOUT" ||
+            task.state == "OUT_OF_MEMORY" || task.state == "NODE_FAIL" ||
+            (task.state.empty() && !task.done)) {
+            std::cout
+                << "\n"
+                << task.stage << " did not finish ("
+                << (task.state.empty() ? "cancelled before it ran, or forgotten by Slurm" : task.state)
+                << "): see its log in slurm/logs/, then run --slurm again to resubmit what is missing\n";
+            break;
+        }
+}
+
 }  // namespace
 
 void addProbeCommands(CLI::App& app) {
@@ -101,12 +127,91 @@ void addProbeCommands(CLI::App& app) {
                      "With --finetune: only this replica (1..evaluation.replicas) as a job of its own; "
                      "default: every replica, one after the other")
         ->check(CLI::PositiveNumber);
+    auto trainOnly = std::make_shared<std::string>();
+    command->add_option("--train", *trainOnly,
+                        "Only train this zoo classifier of the experiment (a job of its own; a Slurm stage)");
+    auto pretrainOnly = std::make_shared<bool>(false);
+    command->add_flag("--pretrain", *pretrainOnly,
+                      "Only pretrain the autoencoder (a job of its own; a Slurm stage)");
+    auto noPrerequisites = std::make_shared<bool>(false);
+    command->add_flag(
+        "--no-prerequisites", *noPrerequisites,
+        "With --finetune: fail instead of training a missing classifier or pretrained autoencoder "
+        "(the Slurm tasks: those are jobs of their own)");
+    auto slurm = std::make_shared<bool>(false);
+    auto status = std::make_shared<bool>(false);
+    auto cluster = std::make_shared<experiment::SlurmOptions>();
+    command->add_flag(
+        "--slurm", *slurm,
+        "Submit the experiment to Slurm: trainings and pretraining as jobs, the fine-tunings as an "
+        "array after them, the measuring after that. Again after a failure: resubmits only what "
+        "failed. The folder must be on a file system the nodes share");
+    command->add_flag("--status", *status, "Show the experiment's Slurm jobs and where each stage stands");
+    command->add_option("--partition", cluster->partition, "With --slurm: the partition");
+    command->add_option("--gres", cluster->gres,
+                        "With --slurm: generic resources of the training jobs, e.g. gpu:1");
+    command->add_option("--time", cluster->time, "With --slurm: time limit per job, e.g. 04:00:00");
+    command->add_option("--account", cluster->account, "With --slurm: the account to charge");
+    command->add_option("--mem", cluster->memory, "With --slurm: memory per job, e.g. 16G");
+    command->add_option("--cpus-per-task", cluster->cpusPerTask, "With --slurm: cores per job");
+    command->add_option(
+        "--sbatch-arg", cluster->extraArgs,
+        "With --slurm: one more sbatch argument, as it is (repeatable), e.g. --sbatch-arg=--qos=high");
     auto discard = std::make_shared<bool>(false);
     command->add_flag("--discard-stale", *discard,
                       "First delete the stages made with other settings than experiment.json gives now, so "
                       "that this run redoes them");
     command->callback([=] {
         std::string folder = *directory;
+        if (*status || *slurm) {
+            if (folder.empty() || *demo)
+                throw CLI::ValidationError("--slurm and --status need an experiment folder");
+            if (*slurm) {
+                auto options = *cluster;
+                options.cli = fs::canonical("/proc/self/exe").string();
+                const auto tasks = experiment::submitProbeToSlurm(folder, options);
+                int submitted = 0;
+                for (const auto& task : tasks)
+                    submitted += task.submittedNow;
+                std::cout << (submitted
+                                  ? "submitted " + std::to_string(submitted) + " Slurm job(s)"
+                                  : std::string("nothing to submit: every stage is done, queued or running"))
+                          << "; logs in " << (fs::path(folder) / "slurm" / "logs").string() << "\n";
+                printSlurmTasks(tasks);
+            } else {
+                const auto tasks = experiment::slurmProbeStatus(folder);
+                if (tasks.empty()) {
+                    std::cout << "nothing was submitted to Slurm for " << folder << " (netsight-cli probe "
+                              << folder << " --slurm)\n";
+                    return;
+                }
+                printSlurmTasks(tasks);
+            }
+            return;
+        }
+        if (!trainOnly->empty() || *pretrainOnly) {
+            if (folder.empty() || *demo)
+                throw CLI::ValidationError("--train and --pretrain need an experiment folder");
+            const auto opened = experiment::Experiment::open(folder);
+            const std::string where = runtime::resolveDeviceName(opened.spec().device);
+            experiment::JobRecorder recorder(opened.directory());
+            const std::string name = *trainOnly;
+            const auto outcome =
+                name.empty() ? runWithProgress(
+                                   {"pretrain autoencoder", runtime::JobKind::PretrainAutoencoder, {}},
+                                   [=](const runtime::JobContext& job) {
+                                       experiment::pretrainExperimentAutoencoder(folder, job, where);
+                                   },
+                                   &recorder, where)
+                             : runWithProgress(
+                                   {"train " + name, runtime::JobKind::TrainClassifier, name},
+                                   [=](const runtime::JobContext& job) {
+                                       experiment::trainExperimentClassifier(folder, name, job, where);
+                                   },
+                                   &recorder, where);
+            if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
+            return;
+        }
         if (*replica > 0 && finetune->empty())
             throw CLI::ValidationError("--replica goes with --finetune NAME");
         if (!device->empty() && finetune->empty())
@@ -143,7 +248,8 @@ void addProbeCommands(CLI::App& app) {
                 {experiment::finetuneJobName(name, index), runtime::JobKind::FinetuneAutoencoder, name,
                  index},
                 [=](const runtime::JobContext& job) {
-                    experiment::finetuneExperimentAutoencoder(folder, name, job, where, index);
+                    experiment::finetuneExperimentAutoencoder(folder, name, job, where, index,
+                                                              !*noPrerequisites);
                 },
                 &recorder, where);
             if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);

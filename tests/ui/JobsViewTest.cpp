@@ -1,6 +1,7 @@
 // The Jobs view: cancel and retry, and a failed job that says why while the app keeps working.
 #include <gtest/gtest.h>
 
+#include <QDir>
 #include <QFile>
 #include <QPushButton>
 #include <QStatusBar>
@@ -69,6 +70,41 @@ TEST(JobsView, AFailedJobShowsItsMessageAndTheAppKeepsWorking) {
     ASSERT_TRUE(session->updateSpec(fixed)) << session->error().toStdString();
     ASSERT_TRUE(session->startProbe());
     EXPECT_EQ(waitForJob(session, "probe"), JobState::Succeeded);
+}
+
+// An experiment submitted to Slurm (slurm/jobs.json) shows its cluster jobs under the local ones, each stage
+// with its job and whether its files are there; the state comes from squeue / sacct (here no controller
+// answers, so the states are unknown and the stages not done are flagged for resubmission).
+TEST(JobsView, TheExperimentsSlurmJobsShowWithTheirStages) {
+    QTemporaryDir dir;
+    MainWindow window;
+    const QString folder = test::writeExperiment(dir, test::tinyProbeSpec());
+    ASSERT_TRUE(window.openExperiment(folder));
+    JobsPanel* jobs = window.jobsPanel();
+    EXPECT_FALSE(jobs->clusterBox()->isVisibleTo(jobs));  // nothing submitted
+    QDir(folder).mkpath("slurm");
+    QFile record(QDir(folder).filePath("slurm/jobs.json"));
+    ASSERT_TRUE(record.open(QIODevice::WriteOnly));
+    record.write(R"json({"tasks": [{"stage": "pretrain", "job": "41", "submitted": ""},
+                               {"stage": "fine-tune plain (replica 1)", "job": "42_0", "submitted": ""},
+                               {"stage": "measure", "job": "43", "submitted": ""}]})json");
+    record.close();
+    QDir(folder).mkpath("models");
+    QFile pretrained(QDir(folder).filePath("models/ae-pretrained.pt"));
+    ASSERT_TRUE(pretrained.open(QIODevice::WriteOnly));
+    pretrained.write("x");
+    pretrained.close();
+    qputenv("SLURM_CONF", QDir(folder).filePath("no-such-slurm.conf").toUtf8());  // no controller answers
+    jobs->refreshCluster();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return jobs->clusterTable()->rowCount() == 3; }, 20000));
+    EXPECT_TRUE(jobs->clusterBox()->isVisibleTo(jobs));
+    auto cell = [&](int row, int column) { return jobs->clusterTable()->item(row, column)->text(); };
+    EXPECT_EQ(cell(0, 0), "pretrain");
+    EXPECT_EQ(cell(0, 5), "done");
+    EXPECT_EQ(cell(1, 1), "42_0");
+    EXPECT_EQ(cell(1, 2), "unknown");
+    EXPECT_TRUE(cell(1, 3).contains("resubmit")) << cell(1, 3).toStdString();
+    qunsetenv("SLURM_CONF");
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ std::vector<std::uint8_t> correctnessOf(models::Classifier& classifier, const to
     correct.reserve(static_cast<std::size_t>(images.size(0)));
     for (int64_t start = 0; start < images.size(0); start += 128) {
         const auto batch = images.narrow(0, start, std::min<int64_t>(128, images.size(0) - start));
-        const auto predicted = classifier.forward(classifier.normalize(batch)).argmax(1);
+        const auto predicted = classifier.forward(classifier.prepare(batch)).argmax(1);
         const auto right = predicted.eq(labels.narrow(0, start, batch.size(0)))
                                .to(torch::kUInt8)
                                .contiguous()
@@ -145,11 +145,13 @@ LoadedClassifier loadExperimentClassifier(const fs::path& directory, const exper
         throw std::runtime_error(path + ": classifier " + entry.name + " has " +
                                  std::to_string(loaded.model->meta().classNames.size()) + " classes but " +
                                  spec.data + " has " + std::to_string(dataset.info().classNames.size()));
-    if (loaded.model->meta().input.shape != dataset.info().shape)
-        throw std::runtime_error(path + ": classifier " + entry.name + " expects " +
-                                 data::toString(loaded.model->meta().input.shape) + " images but " +
-                                 spec.data + " has " + data::toString(dataset.info().shape) +
-                                 "; the probe needs classifiers of the data's shape");
+    const data::ImageShape& input = loaded.model->meta().input.shape;
+    if (input != dataset.info().shape)
+        job.log("classifier " + entry.name + " takes " + data::toString(input) + " images; the data's " +
+                data::toString(dataset.info().shape) +
+                " images and their reconstructions are brought to that (" +
+                (input.channels != dataset.info().shape.channels ? "channels converted, " : "") +
+                "resized to cover it, centre-cropped) and normalized its way");
     loaded.model->to(device);
     loaded.model->freeze();
     return loaded;
@@ -253,13 +255,26 @@ std::string finetuneJobName(const std::string& name, int replica) {
 }
 
 void finetuneExperimentAutoencoder(const std::string& directoryText, const std::string& name,
-                                   const runtime::JobContext& job, const std::string& deviceName,
-                                   int replica) {
+                                   const runtime::JobContext& job, const std::string& deviceName, int replica,
+                                   bool trainPrerequisites) {
     const Opened opened(directoryText);
     const fs::path& directory = opened.directory;
     const std::string& specPath = opened.specPath;
     const experiment::ProbeSpec& spec = opened.spec;
     const auto& entry = opened.experiment.classifier(name);
+    if (!trainPrerequisites) {
+        // Under a scheduler those stages are jobs of their own that this one depends on: never train them
+        // here.
+        if (!opened.experiment.classifierReady(entry))
+            throw std::runtime_error(
+                "classifier " + name + " is not ready (" + opened.experiment.classifierStatus(entry) +
+                "); its own job trains it: see netsight-cli probe " + directoryText + " --status");
+        if (!fs::exists(pretrainedPath(directory)))
+            throw std::runtime_error(
+                "the pretrained autoencoder is not there; its own job makes it: see "
+                "netsight-cli probe " +
+                directoryText + " --status");
+    }
     if (replica >= spec.replicas)
         throw std::runtime_error(specPath + ": replica " + std::to_string(replica + 1) + " of " + name +
                                  " asked for, but evaluation.replicas is " + std::to_string(spec.replicas));
@@ -280,6 +295,25 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
         if (!ensureFinetuned(directory, spec, *dataset, classifier, k, device, previewImages, job))
             job.log("the autoencoder for " + name +
                     " is already fine-tuned: " + finetunedPath(directory, name, k).string());
+}
+
+void pretrainExperimentAutoencoder(const std::string& directoryText, const runtime::JobContext& job,
+                                   const std::string& deviceName) {
+    const Opened opened(directoryText);
+    const fs::path& directory = opened.directory;
+    const experiment::ProbeSpec& spec = opened.spec;
+    runtime::configureThreads();
+    const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
+    const auto dataset =
+        data::openDataset(spec.data, runtime::dataOpenOptions(job, (directory / "cache").string()));
+    checkBeforeWork(directory, spec, *dataset, opened.specPath);
+    requireNoStaleStages(directory, spec, job);
+    fs::create_directories(directory / "models");
+    const std::size_t gridCount =
+        std::min({spec.gridImages, spec.testImages, dataset->size(data::Split::Test)});
+    const auto previewImages = tensor::firstImages(*dataset, data::Split::Test, gridCount, device).first;
+    if (!ensurePretrained(directory, spec, *dataset, device, previewImages, job))
+        job.log("the autoencoder is already pretrained: " + pretrainedPath(directory).string());
 }
 
 void trainExperimentClassifier(const std::string& directoryText, const std::string& name,
@@ -386,12 +420,25 @@ void ensureAutoencoders(const fs::path& directory, const ProbeSpec& spec, const 
                 previewSaved(finetunedPath(directory, classifier.name), classifier.name);
 }
 
-// The summary's columns (classifiers, their sizes) and rows (original, pretrained, one AE per classifier).
-ProbeSummary emptySummary(const std::vector<LoadedClassifier>& classifiers) {
+std::string joined(const std::vector<float>& values) {
+    std::ostringstream text;
+    for (std::size_t i = 0; i < values.size(); ++i)
+        text << (i ? "," : "") << values[i];
+    return text.str();
+}
+
+// The summary's columns (classifiers, their sizes and inputs) and rows (original, pretrained, one AE per
+// classifier).
+ProbeSummary emptySummary(const std::vector<LoadedClassifier>& classifiers,
+                          const data::ImageShape& dataShape) {
     ProbeSummary summary;
+    summary.dataShape = data::toString(dataShape);
     for (const auto& classifier : classifiers) {
         summary.classifiers.push_back(classifier.name);
         summary.parameterCounts.push_back(static_cast<double>(classifier.model->parameterCount()));
+        const data::InputSpec& input = classifier.model->meta().input;
+        summary.inputs.push_back(data::toString(input.shape) + " mean " + joined(input.mean) + " std " +
+                                 joined(input.stdDev));
     }
     summary.rows = {"original", "pretrained"};
     for (const auto& classifier : classifiers)
@@ -532,7 +579,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     ensureAutoencoders(directory, spec, *dataset, classifiers, device, images.grid, job);
 
     job.log("measuring: transfer matrix, order, NMI");
-    ProbeSummary summary = emptySummary(classifiers);
+    ProbeSummary summary = emptySummary(classifiers, dataset->info().shape);
     NmiTable nmiTable;
     ProbeMeasurements measurements;
     const auto gridRows =

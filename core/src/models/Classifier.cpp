@@ -76,4 +76,37 @@ torch::Tensor Classifier::normalize(const torch::Tensor& images) const {
     return (images - mean) / stdDev;
 }
 
+torch::Tensor Classifier::adapt(const torch::Tensor& images) const {
+    const auto& shape = meta_.input.shape;
+    torch::Tensor result = images;
+    const std::int64_t channels = images.size(1);
+    if (channels == 3 && shape.channels == 1) {
+        const auto weights = torch::tensor({0.299f, 0.587f, 0.114f}, images.options()).view({1, 3, 1, 1});
+        result = (result * weights).sum(1, true);
+    } else if (channels == 1 && shape.channels == 3) {
+        result = result.expand({-1, 3, -1, -1});
+    } else if (channels != shape.channels) {
+        throw std::invalid_argument(meta_.architecture + " expects " + std::to_string(shape.channels) +
+                                    "-channel images; cannot adapt " + std::to_string(channels) +
+                                    " channels");
+    }
+    const std::int64_t height = result.size(2), width = result.size(3);
+    if (height == shape.height && width == shape.width) return result;
+    // Scale so that the image covers the input, then crop the overhang in the middle.
+    const double factor = std::max(static_cast<double>(shape.height) / static_cast<double>(height),
+                                   static_cast<double>(shape.width) / static_cast<double>(width));
+    const std::int64_t scaledHeight =
+        std::max<std::int64_t>(shape.height, std::llround(static_cast<double>(height) * factor));
+    const std::int64_t scaledWidth =
+        std::max<std::int64_t>(shape.width, std::llround(static_cast<double>(width) * factor));
+    namespace F = torch::nn::functional;
+    result = F::interpolate(result, F::InterpolateFuncOptions()
+                                        .size(std::vector<std::int64_t>{scaledHeight, scaledWidth})
+                                        .mode(torch::kBilinear)
+                                        .align_corners(false)
+                                        .antialias(factor < 1.0));
+    const std::int64_t top = (scaledHeight - shape.height) / 2, left = (scaledWidth - shape.width) / 2;
+    return result.narrow(2, top, shape.height).narrow(3, left, shape.width);
+}
+
 }  // namespace netsight::models

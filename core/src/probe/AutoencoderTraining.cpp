@@ -460,7 +460,7 @@ void finetuneAutoencoder(const AutoencoderTrainOptions& options, const data::Dat
                 code = ae->encode(images);
             }
             const auto reconstruction = ae->decode(code);
-            const auto logits = classifier.forward(classifier.normalize(reconstruction));
+            const auto logits = classifier.forward(classifier.prepare(reconstruction));
             auto loss = torch::nn::functional::cross_entropy(logits, labels);
             if (weight > 0) loss = loss + weight * torch::mse_loss(reconstruction, images);
             const double accuracy = logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();

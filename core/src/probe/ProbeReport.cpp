@@ -196,6 +196,8 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
                           {"total", summary.order.total},
                           {"cycles", summary.order.cycles}}},
                         {"parameter_counts", summary.parameterCounts},
+                        {"classifier_inputs", summary.inputs},
+                        {"data_shape", summary.dataShape},
                         {"grid_images", summary.gridImages},
                         {"kendall_tau_accuracy", summary.tauAccuracy},
                         {"kendall_tau_parameters", summary.tauParameters}};
@@ -260,8 +262,19 @@ std::string writeProbeResults(const std::string& directoryText, const experiment
         html << "<li>" << report::escapeXml(summary.classifiers[index]) << " — beats "
              << summary.order.score[index] << " · accuracy " << std::fixed << std::setprecision(3)
              << summary.accuracy[0][index] << " · " << static_cast<long long>(summary.parameterCounts[index])
-             << " parameters</li>";
+             << " parameters"
+             << (static_cast<std::size_t>(index) < summary.inputs.size() &&
+                         summary.inputs[index].rfind(summary.dataShape + " ", 0) != 0
+                     ? " · fed at " +
+                           report::escapeXml(summary.inputs[index].substr(0, summary.inputs[index].find(' ')))
+                     : std::string())
+             << "</li>";
     html << "</ol>";
+    if (!summary.dataShape.empty())
+        html << "<p class='note'>The autoencoder works at the data's " << summary.dataShape
+             << "; a classifier of another input size gets the images and reconstructions resized to cover "
+                "its "
+                "input, centre-cropped and normalized its way (classifier_inputs in summary.json).</p>";
     if (u.images > 0) {
         html << "<p>A relation is significant when its Holm-adjusted p is below " << std::setprecision(2)
              << u.alpha << ".</p>";

@@ -185,6 +185,8 @@ std::optional<ProbeResults> readProbeResults(const std::string& directoryText) {
         doc.at("kendall_tau_accuracy").get_to(summary.tauAccuracy);
         doc.at("kendall_tau_parameters").get_to(summary.tauParameters);
         doc.at("parameter_counts").get_to(summary.parameterCounts);
+        if (doc.contains("classifier_inputs")) doc.at("classifier_inputs").get_to(summary.inputs);
+        if (doc.contains("data_shape")) doc.at("data_shape").get_to(summary.dataShape);
         doc.at("grid_images").get_to(summary.gridImages);
         const json& order = doc.at("order");
         order.at("wins").get_to(summary.order.wins);

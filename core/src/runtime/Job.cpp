@@ -15,6 +15,8 @@ const char* jobKindName(JobKind kind) {
             return "train";
         case JobKind::FinetuneAutoencoder:
             return "fine-tune";
+        case JobKind::PretrainAutoencoder:
+            return "pretrain";
         case JobKind::Visualize:
             return "visualize";
         case JobKind::Gallery:

@@ -6,6 +6,7 @@
 
 #include "TempDir.h"
 #include "TorchTest.h"
+#include "netsight/data/Transforms.h"
 #include "netsight/models/Classifier.h"
 
 using namespace netsight::models;
@@ -140,6 +141,36 @@ TEST(Zoo, UnknownArchitectureAndLayerNamesSayWhatExists) {
 }
 
 class AdapterTest : public netsight::test::SeededTest {};
+
+// A classifier of another input size gets a batch the way data::adaptToInput brings one image to it:
+// channels, a resize that covers the input, a centre crop, its normalization — and the gradient reaches the
+// batch.
+TEST_F(AdapterTest, PrepareBringsAnyBatchToTheInputAsTheImageTransformDoes) {
+    const auto image = torch::rand({1, 3, 40, 48});
+    struct Case {
+        ImageShape input;
+        double tolerance;  // shrinking: torch's antialiased bilinear against OpenCV's area resize
+    };
+    for (const Case& c : {Case{{3, 64, 64}, 0.03}, Case{{1, 24, 24}, 0.08}, Case{{3, 40, 48}, 1e-6}}) {
+        auto model = createClassifier("resnet-s", c.input, classes(3));
+        netsight::data::Image one({3, 40, 48});
+        std::copy_n(image.data_ptr<float>(), image.numel(), one.pixels.begin());
+        netsight::data::InputSpec spec = model->meta().input;
+        const auto expected = netsight::data::adaptToInput(one, spec);
+        const auto prepared = model->prepare(image);
+        ASSERT_EQ(prepared.sizes(),
+                  (std::vector<int64_t>{1, c.input.channels, c.input.height, c.input.width}));
+        const auto reference =
+            torch::from_blob(const_cast<float*>(expected.pixels.data()), prepared.sizes()).clone();
+        EXPECT_LT((prepared - reference).abs().mean().item<double>(), c.tolerance)
+            << netsight::data::toString(c.input);
+    }
+    auto grey = createClassifier("resnet-s", {1, 20, 20}, classes(3));
+    const auto input = torch::rand({2, 3, 32, 32}, torch::requires_grad());
+    grey->forward(grey->prepare(input)).sum().backward();
+    ASSERT_TRUE(input.grad().defined());
+    EXPECT_GT(input.grad().abs().sum().item<double>(), 0.0);
+}
 
 TEST_F(AdapterTest, GreyAdapterIgnoresChangesThatKeepLuminance) {
     auto grey = createClassifier("grey+resnet-s", {3, 32, 32}, classes(4));

@@ -8,9 +8,12 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
+#include <filesystem>
 
+#include "netsight/experiment/Slurm.h"
 #include "netsight/ui/ExperimentSession.h"
 #include "widgets/Formatting.h"
 #include "widgets/PanelLayout.h"
@@ -62,11 +65,40 @@ JobsPanel::JobsPanel(ExperimentSession* session, QWidget* parent) : QWidget(pare
     buttons->addWidget(cancel_);
     buttons->addWidget(retry_);
     buttons->addStretch();
+    clusterBox_ = new QWidget(this);
+    cluster_ = new QTableWidget(0, 6, clusterBox_);
+    cluster_->setHorizontalHeaderLabels(
+        {tr("Stage"), tr("Slurm job"), tr("State"), tr("Reason"), tr("Node"), tr("Files")});
+    cluster_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    cluster_->horizontalHeader()->setStretchLastSection(true);
+    cluster_->verticalHeader()->setVisible(false);
+    cluster_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    auto* clusterRefresh = new QPushButton(tr("Refresh"), clusterBox_);
+    clusterRefresh->setToolTip(tr("Ask Slurm again (it is asked every 15 s while this view shows)"));
+    auto* clusterHeader = new QHBoxLayout;
+    auto* clusterLabel = new QLabel(
+        tr("On the Slurm cluster (netsight-cli probe DIR --slurm; --slurm again resubmits what failed)"),
+        clusterBox_);
+    clusterHeader->addWidget(clusterLabel, 1);
+    clusterHeader->addWidget(clusterRefresh);
+    auto* clusterLayout = new QVBoxLayout(clusterBox_);
+    clusterLayout->setContentsMargins(0, 0, 0, 0);
+    clusterLayout->addLayout(clusterHeader);
+    clusterLayout->addWidget(cluster_, 1);
+    clusterBox_->hide();
+    clusterTimer_ = new QTimer(this);
+    clusterTimer_->setInterval(15000);
+    connect(clusterTimer_, &QTimer::timeout, this, [this] {
+        if (isVisible()) refreshCluster();
+    });
+    connect(clusterRefresh, &QPushButton::clicked, this, &JobsPanel::refreshCluster);
+
     auto* top = new QWidget(this);
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->addWidget(table_, 1);
+    topLayout->addWidget(table_, 2);
     topLayout->addLayout(buttons);
+    topLayout->addWidget(clusterBox_, 1);
     auto* bottom = new QWidget(this);
     auto* bottomLayout = new QVBoxLayout(bottom);
     bottomLayout->setContentsMargins(0, 0, 0, 0);
@@ -82,9 +114,59 @@ JobsPanel::JobsPanel(ExperimentSession* session, QWidget* parent) : QWidget(pare
     connect(session_, &ExperimentSession::opened, this, [this] {
         log_->setPlainText(session_->log().join('\n'));
         refresh();
+        refreshCluster();
     });
     connect(session_, &ExperimentSession::closed, log_, &QPlainTextEdit::clear);
+    connect(session_, &ExperimentSession::closed, clusterBox_, &QWidget::hide);
+    clusterTimer_->start();
     refresh();
+}
+
+void JobsPanel::refreshCluster() {
+    const QString directory = session_->directory();
+    if (directory.isEmpty() || clusterQueryPending_ ||
+        !std::filesystem::exists(std::filesystem::path(directory.toStdString()) / "slurm" / "jobs.json")) {
+        if (directory.isEmpty()) clusterBox_->hide();
+        return;
+    }
+    clusterQueryPending_ = true;
+    const std::string folder = directory.toStdString();
+    const bool asked = session_->query<std::vector<experiment::SlurmTask>>(
+        tr("Slurm status"), this,
+        [folder](runtime::JobContext&) { return experiment::slurmProbeStatus(folder); },
+        [this](std::vector<experiment::SlurmTask> tasks) {
+            clusterQueryPending_ = false;
+            clusterBox_->setVisible(!tasks.empty());
+            cluster_->setRowCount(static_cast<int>(tasks.size()));
+            for (int row = 0; row < cluster_->rowCount(); ++row) {
+                const auto& task = tasks[static_cast<std::size_t>(row)];
+                const bool lost = task.state.empty() && !task.done;
+                const QString state = task.state.empty() ? (task.done ? tr("finished") : tr("unknown"))
+                                                         : QString::fromStdString(task.state);
+                const QStringList cells = {QString::fromStdString(task.stage),
+                                           QString::fromStdString(task.jobId),
+                                           state,
+                                           lost ? tr("Slurm no longer knows it and it is not done: resubmit")
+                                                : QString::fromStdString(task.reason),
+                                           QString::fromStdString(task.node),
+                                           task.done ? tr("done") : QStringLiteral("–")};
+                for (int column = 0; column < cells.size(); ++column) {
+                    auto* item = new QTableWidgetItem(cells[column]);
+                    const bool bad = lost || task.state == "FAILED" || task.state == "CANCELLED" ||
+                                     task.state == "TIMEOUT" || task.state == "OUT_OF_MEMORY" ||
+                                     task.reason == "DependencyNeverSatisfied";
+                    if (column == 2 && bad) item->setForeground(QColor(192, 57, 43));
+                    cluster_->setItem(row, column, item);
+                }
+            }
+        },
+        [this](const QString& message) {
+            clusterQueryPending_ = false;
+            clusterBox_->show();
+            cluster_->setRowCount(1);
+            cluster_->setItem(0, 0, new QTableWidgetItem(tr("Slurm status failed: %1").arg(message)));
+        });
+    if (!asked) clusterQueryPending_ = false;
 }
 
 QString JobsPanel::selectedJob() const {

@@ -34,7 +34,7 @@ JobState stateOf(runtime::Outcome outcome) {
 // the Probe view); the others' belong to the view that started them.
 bool experimentJob(runtime::JobKind kind) {
     return kind == runtime::JobKind::Probe || kind == runtime::JobKind::TrainClassifier ||
-           kind == runtime::JobKind::FinetuneAutoencoder;
+           kind == runtime::JobKind::FinetuneAutoencoder || kind == runtime::JobKind::PretrainAutoencoder;
 }
 
 bool pending(const JobStatus& status) {
@@ -243,6 +243,8 @@ bool ExperimentSession::retry(const QString& name) {
             return trainClassifier(status->owner);
         case runtime::JobKind::FinetuneAutoencoder:
             return finetuneAutoencoder(status->owner, status->replica);
+        case runtime::JobKind::PretrainAutoencoder:
+            return startProbe();  // the probe pretrains first, and goes on from there
         case runtime::JobKind::Visualize:
         case runtime::JobKind::Gallery:
         case runtime::JobKind::Invert:

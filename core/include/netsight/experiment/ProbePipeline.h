@@ -32,9 +32,16 @@ void trainExperimentClassifier(const std::string& directory, const std::string& 
 /// missing. Nothing to do when it is done.
 /// Several can run at once, one per device and process, in one experiment: a stage two of them need is
 /// trained once (the other waits for it), and runProbe then only measures.
+/// `trainPrerequisites` false: a missing classifier or pretrained autoencoder is an error instead (a Slurm
+/// task: its own job makes it).
 void finetuneExperimentAutoencoder(const std::string& directory, const std::string& name,
                                    const runtime::JobContext& job, const std::string& device = "",
-                                   int replica = -1);
+                                   int replica = -1, bool trainPrerequisites = true);
+
+/// Pretrains the autoencoder of the experiment in `directory` (models/ae-pretrained.pt) unless it is there,
+/// on `device` ("" for the experiment's), as a job of its own.
+void pretrainExperimentAutoencoder(const std::string& directory, const runtime::JobContext& job,
+                                   const std::string& device = "");
 /// The job name of that fine-tuning, the same in the CLI and the app: "fine-tune NAME" for the first
 /// replica (index 0) or every replica (-1), "fine-tune NAME (replica K)" for replica index K - 1 > 0.
 std::string finetuneJobName(const std::string& name, int replica);

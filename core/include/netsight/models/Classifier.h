@@ -62,6 +62,13 @@ class Classifier {
 
     /// (images in [0,1] - mean) / std, per the input spec.
     torch::Tensor normalize(const torch::Tensor& images) const;
+    /// An NCHW batch in [0,1] of any size and 1 or 3 channels brought to the input spec's shape, as
+    /// data::adaptToInput does for one image: channels (luminance, or grey repeated), a resize that covers
+    /// the input (antialiased when shrinking) and a centre crop. Differentiable; the batch itself when it
+    /// fits.
+    torch::Tensor adapt(const torch::Tensor& images) const;
+    /// normalize(adapt(images)): what a classifier of its own input size is fed with other data's images.
+    torch::Tensor prepare(const torch::Tensor& images) const { return normalize(adapt(images)); }
 
     /// Writes the model with its metadata, atomically.
     virtual void save(const std::string& path) = 0;

@@ -34,6 +34,11 @@ struct ProbeSummary {
     double tauAccuracy = 0;                     ///< Kendall tau of the order's scores with accuracy
     double tauParameters = 0;                   ///< ... and with parameter count
     std::vector<double> parameterCounts;
+    /// Per classifier, the input it was fed, "3x224x224 mean 0.485,0.456,0.406 std 0.229,0.224,0.225": the
+    /// data's images and every reconstruction were brought to it (see Classifier::prepare). Empty in results
+    /// of a NetSight from before per-classifier inputs.
+    std::vector<std::string> inputs;
+    std::string dataShape;               ///< the data's (and the autoencoder's) image shape, "3x64x64"
     std::vector<double> nmiIntraMedian;  ///< per AE row (pretrained, then one per classifier)
     std::vector<double> nmiInterMedian;
     std::size_t gridImages = 0;  ///< rows of the reconstruction grid

@@ -19,6 +19,7 @@ enum class JobKind {
     Probe,                ///< the whole signal probe of an experiment
     TrainClassifier,      ///< owner: the classifier's name
     FinetuneAutoencoder,  ///< owner: the classifier's name
+    PretrainAutoencoder,  ///< the autoencoder's pretraining alone (a Slurm job's stage)
     Visualize,            ///< owner: the view that started it
     Gallery,
     Invert,
