@@ -73,6 +73,8 @@ JobsPanel::JobsPanel(ExperimentSession* session, QWidget* parent) : QWidget(pare
     cluster_->horizontalHeader()->setStretchLastSection(true);
     cluster_->verticalHeader()->setVisible(false);
     cluster_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    cluster_->setMinimumHeight(9 * cluster_->fontMetrics().height() *
+                               2);  // a probe's stages without scrolling
     auto* clusterRefresh = new QPushButton(tr("Refresh"), clusterBox_);
     clusterRefresh->setToolTip(tr("Ask Slurm again (it is asked every 15 s while this view shows)"));
     auto* clusterHeader = new QHBoxLayout;
@@ -96,9 +98,9 @@ JobsPanel::JobsPanel(ExperimentSession* session, QWidget* parent) : QWidget(pare
     auto* top = new QWidget(this);
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->addWidget(table_, 2);
+    topLayout->addWidget(table_, 1);
     topLayout->addLayout(buttons);
-    topLayout->addWidget(clusterBox_, 1);
+    topLayout->addWidget(clusterBox_, 2);
     auto* bottom = new QWidget(this);
     auto* bottomLayout = new QVBoxLayout(bottom);
     bottomLayout->setContentsMargins(0, 0, 0, 0);
