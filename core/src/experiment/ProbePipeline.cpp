@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -413,11 +414,37 @@ void ensureAutoencoders(const fs::path& directory, const ProbeSpec& spec, const 
     };
     if (!ensurePretrained(directory, spec, dataset, device, grid, job))
         previewSaved(pretrainedPath(directory), "pretrained");
-    for (int replica = 0; replica < spec.replicas; ++replica)
-        for (auto& classifier : classifiers)
-            if (!ensureFinetuned(directory, spec, dataset, classifier, replica, device, grid, job) &&
-                replica == 0)
-                previewSaved(finetunedPath(directory, classifier.name), classifier.name);
+    // The fine-tunings (replica-major), spread over the devices: one worker each, a classifier copy per task
+    // on its worker's device. One device: in order, on this thread.
+    const auto devices = runtime::spreadDevices(spec.device);
+    if (devices.size() > 1) {
+        std::string list;
+        for (const auto& name : devices)
+            list += (list.empty() ? "" : ", ") + name;
+        job.log("fine-tunings spread over " + list);
+    }
+    const std::size_t perReplica = classifiers.size();
+    std::mutex previewMutex;
+    runtime::spreadOverLanes(
+        devices, perReplica * static_cast<std::size_t>(spec.replicas),
+        [&](std::size_t task, const std::string& lane) {
+            const int replica = static_cast<int>(task / perReplica);
+            LoadedClassifier& shared = classifiers[task % perReplica];
+            const torch::Device here(lane);
+            bool trained = false;
+            if (devices.size() == 1) {
+                trained = ensureFinetuned(directory, spec, dataset, shared, replica, here, grid, job);
+            } else {
+                LoadedClassifier own{shared.name, models::loadClassifier(shared.file), shared.file};
+                own.model->to(here);
+                own.model->freeze();
+                trained = ensureFinetuned(directory, spec, dataset, own, replica, here, grid.to(here), job);
+            }
+            if (!trained && replica == 0) {
+                const std::lock_guard lock(previewMutex);
+                previewSaved(finetunedPath(directory, shared.name), shared.name);
+            }
+        });
 }
 
 std::string joined(const std::vector<float>& values) {

@@ -141,6 +141,7 @@ ProbeSpec parseProbeSpec(const std::string& text, const std::string& path) {
     read(document, "data", "", path, spec.data);
     read(document, "seed", "", path, spec.seed);
     read(document, "device", "", path, spec.device);
+    read(document, "mixed_precision", "", path, spec.mixedPrecision);
     if (!document.contains("classifiers") || !document.at("classifiers").is_array())
         throw std::runtime_error(path + ": field 'classifiers' is missing or not a list");
     const json& classifiers = document.at("classifiers");
@@ -200,6 +201,7 @@ std::string probeSpecJson(const ProbeSpec& spec) {
                      {"data", spec.data},
                      {"seed", spec.seed},
                      {"device", spec.device},
+                     {"mixed_precision", spec.mixedPrecision},
                      {"classifiers", classifiers},
                      {"classifier_training",
                       {{"epochs", spec.classifierEpochs}, {"learning_rate", spec.classifierLearningRate}}},

@@ -1,7 +1,9 @@
 #include "probe/AutoencoderTraining.h"
+#include "train/MixedPrecision.h"
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -108,6 +110,10 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
                const std::function<void()>& setModes, const LossFunction& lossOf, PreviewPoster& preview,
                const torch::Tensor& validationImages, const torch::Tensor& statisticsImages,
                const runtime::JobContext& job) {
+    if (options.channelsLast)  // the layout cuDNN's tensor-core convolutions prefer; parameters keep identity
+        for (auto& parameter : autoencoder->parameters())
+            if (parameter.dim() == 4)
+                parameter.set_data(parameter.data().contiguous(at::MemoryFormat::ChannelsLast));
     torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(options.learningRate));
     const std::string checkpointPath = options.outputPath + ".ckpt";
     int startEpoch = 0;
@@ -153,6 +159,9 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
                              static_cast<std::int64_t>(options.batchSize));
     std::int64_t images = 0;
     int epochsRun = startEpoch;
+    train::LossScaler scaler(options.mixedPrecision);
+    if (options.mixedPrecision)
+        job.log(phaseName + ": mixed precision (float16 autocast, dynamic loss scaling)");
     preview.post(autoencoder, true);
     for (int epoch = startEpoch; epoch < options.epochs; ++epoch) {
         torch::manual_seed(data::mixSeed(options.seed, 0xAE, static_cast<std::uint64_t>(epoch)));
@@ -175,9 +184,14 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
             auto batch = loader.next();
             if (!batch) break;
             job.checkCancelled();
-            const auto x = tensor::imagesToTensor(*batch, options.device);
+            auto x = tensor::imagesToTensor(*batch, options.device);
+            if (options.channelsLast) x = x.contiguous(at::MemoryFormat::ChannelsLast);
             const auto labels = tensor::labelsToTensor(*batch, options.device);
-            const StepLoss stepLoss = lossOf(autoencoder, x, labels);
+            StepLoss stepLoss;
+            {
+                const train::AutocastScope autocast(options.mixedPrecision);
+                stepLoss = lossOf(autoencoder, x, labels);
+            }
             const auto& loss = stepLoss.loss;
             const double value = loss.item<double>();
             if (!std::isfinite(value))
@@ -187,8 +201,7 @@ void trainLoop(const AutoencoderTrainOptions& options, const data::Dataset& data
                                          "the autoencoder learning rates in experiment.json and run again");
             for (auto& parameter : parameters)
                 parameter.mutable_grad().reset();
-            loss.backward();
-            optimizer.step();
+            scaler.backwardAndStep(loss, parameters, optimizer);
             ++step;
             lossSum += value;
             images += static_cast<std::int64_t>(batch->count());
@@ -382,6 +395,9 @@ AutoencoderTrainOptions commonOptions(const experiment::ProbeSpec& spec, const s
     options.maxTrainSamples = spec.maxTrainSamples;
     options.seed = spec.seed;
     options.device = device;
+    options.mixedPrecision = spec.mixedPrecision && device.is_cuda();
+    const char* channelsLast = std::getenv("NETSIGHT_CHANNELS_LAST");
+    options.channelsLast = device.is_cuda() && channelsLast && std::string(channelsLast) == "1";
     return options;
 }
 

@@ -55,6 +55,10 @@ struct AutoencoderTrainOptions {
     double targetPsnr = 0;  ///< stop once the validation PSNR reaches it (dB; 0: no target)
     int patience = 0;       ///< stop after this many epochs without a validation gain (0: never)
     torch::Device device = torch::kCPU;
+    bool mixedPrecision = false;  ///< float16 autocast with loss scaling (CUDA; the spec's mixed_precision)
+    /// Channels-last layout of images and convolution weights (CUDA, NETSIGHT_CHANNELS_LAST=1: not measured
+    /// yet on a GPU, so off by default).
+    bool channelsLast = false;
 };
 
 /// The options of the probe's two autoencoder stages, as the experiment's spec says.

@@ -1,10 +1,12 @@
 #include "netsight/runtime/Device.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <torch/cuda.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -16,6 +18,68 @@ namespace netsight::runtime {
 
 bool cudaAvailable() {
     return torch::cuda::is_available();
+}
+
+std::vector<std::string> spreadDevices(const std::string& requested) {
+    if (const char* pinned = std::getenv("NETSIGHT_DEVICES"); pinned && *pinned) {
+        std::vector<std::string> devices;
+        std::string list = pinned;
+        for (std::size_t start = 0; start <= list.size();) {
+            const std::size_t comma = std::min(list.find(',', start), list.size());
+            if (comma > start) devices.push_back(resolveDeviceName(list.substr(start, comma - start)));
+            start = comma + 1;
+        }
+        if (!devices.empty()) {
+            if (devices.front() != "cpu") at::globalContext().setBenchmarkCuDNN(true);
+            return devices;
+        }
+    }
+    const std::string resolved = resolveDeviceName(requested);
+    if (resolved == "cpu") return {resolved};
+    at::globalContext().setBenchmarkCuDNN(true);
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    if ((requested == "auto" || requested.empty() || requested == "cuda") && count > 1) {
+        std::vector<std::string> devices;
+        for (int index = 0; index < count; ++index)
+            devices.push_back("cuda:" + std::to_string(index));
+        return devices;
+    }
+    return {resolved};
+}
+
+void spreadOverLanes(const std::vector<std::string>& lanes, std::size_t count,
+                     const std::function<void(std::size_t, const std::string&)>& work) {
+    if (lanes.empty()) throw std::invalid_argument("spreadOverLanes: no lanes");
+    if (lanes.size() == 1) {
+        for (std::size_t task = 0; task < count; ++task)
+            work(task, lanes.front());
+        return;
+    }
+    std::mutex mutex;
+    std::size_t next = 0;
+    std::exception_ptr failure;
+    std::vector<std::thread> workers;
+    for (const auto& lane : lanes)
+        workers.emplace_back([&, lane] {
+            for (;;) {
+                std::size_t task = 0;
+                {
+                    std::lock_guard lock(mutex);
+                    if (failure || next >= count) return;
+                    task = next++;
+                }
+                try {
+                    work(task, lane);
+                } catch (...) {
+                    std::lock_guard lock(mutex);
+                    if (!failure) failure = std::current_exception();
+                    return;
+                }
+            }
+        });
+    for (auto& worker : workers)
+        worker.join();
+    if (failure) std::rethrow_exception(failure);
 }
 
 std::string resolveDeviceName(const std::string& requested) {

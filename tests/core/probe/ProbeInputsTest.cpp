@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <variant>
 
 #include "TempDir.h"
 #include "TestJob.h"
@@ -12,6 +13,7 @@
 #include "netsight/experiment/ProbePipeline.h"
 #include "netsight/experiment/ProbeSpec.h"
 #include "netsight/probe/ProbeResults.h"
+#include "netsight/runtime/Events.h"
 #include "netsight/train/Training.h"
 
 using namespace netsight;
@@ -84,6 +86,52 @@ TEST(ProbeInputs, ClassifiersOfThreeInputSizesAreEachFedTheirOwn) {
     std::ifstream report(dir / "report.html");
     const std::string html((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
     EXPECT_NE(html.find("fed at 1x12x12"), std::string::npos);
+}
+
+// The probe's fine-tunings (two classifiers x two replicas) spread over two workers, as over two GPUs: here
+// two simulated lanes on the CPU (NETSIGHT_DEVICES=cpu,cpu), each with its own copy of the classifier.
+std::string spreadProbe(const std::string& devices, const std::string& device) {
+    test::TempDir dir;
+    experiment::ProbeSpec spec;
+    spec.data = "factorworld:classes=3,size=16,train=300,val=60,test=60";
+    spec.classifiers = {{"a", "resnet-s", ""}, {"b", "grey+resnet-s", ""}};
+    spec.classifierEpochs = 1;
+    spec.autoencoder = "segnet-tiny";
+    spec.pretrainEpochs = 1;
+    spec.finetuneEpochs = 1;
+    spec.testImages = 60;
+    spec.replicas = 2;
+    spec.device = device;
+    experiment::writeProbeSpec(spec, (dir / "experiment.json").string());
+    ::setenv("NETSIGHT_DEVICES", devices.c_str(), 1);
+    test::TestJob run;
+    probe::ProbeSummary summary;
+    try {
+        summary = experiment::runProbe(dir.path().string(), run.context);
+    } catch (...) {
+        ::unsetenv("NETSIGHT_DEVICES");
+        throw;
+    }
+    ::unsetenv("NETSIGHT_DEVICES");
+    for (const char* file : {"ae-a.pt", "ae-a.r2.pt", "ae-b.pt", "ae-b.r2.pt"})
+        EXPECT_TRUE(fs::exists(dir / "models" / file)) << file;
+    EXPECT_EQ(summary.rows.size(), 4u);
+    EXPECT_EQ(summary.uncertainty.replicas, 2);
+    std::string log;
+    for (auto& event : run.sink.drain())
+        if (const auto* line = std::get_if<runtime::LogEvent>(&event)) log += line->text + "\n";
+    return log;
+}
+
+TEST(ProbeDevices, FineTuningsSpreadOverSimulatedDeviceLanes) {
+    const std::string log = spreadProbe("cpu,cpu", "cpu");
+    EXPECT_NE(log.find("fine-tunings spread over cpu, cpu"), std::string::npos) << log;
+}
+
+// Two workers on one GPU (or one each on two), with mixed precision (on by default on CUDA).
+TEST(ProbeDevices, MixedPrecisionFineTuningsOnTwoGpuWorkers_CUDA) {
+    const std::string log = spreadProbe("cuda:0,cuda:0", "cuda");
+    EXPECT_NE(log.find("mixed precision"), std::string::npos) << log;
 }
 
 }  // namespace

@@ -23,6 +23,9 @@ struct ProbeSpec {
     std::string data = "factorworld:classes=5,size=32,train=2000,val=400,test=400";
     std::uint64_t seed = 0;
     std::string device = "auto";
+    /// On CUDA: float16 autocast with dynamic loss scaling for the autoencoder's trainings (no effect on
+    /// CPU).
+    bool mixedPrecision = true;
     std::vector<ClassifierEntry> classifiers;
 
     int classifierEpochs = 3;

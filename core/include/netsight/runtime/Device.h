@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace netsight::runtime {
 
@@ -22,5 +25,18 @@ bool configureAllocator();
 
 /// Whether LibTorch sees a CUDA device.
 bool cudaAvailable();
+
+/// The devices a probe spreads its fine-tunings (and replicas) over, one worker each: every CUDA device for
+/// "auto" or "cuda" when LibTorch sees several; else the one device `requested` resolves to. Also switches on
+/// cuDNN's autotuning (the probe's shapes are fixed) when CUDA is used. NETSIGHT_DEVICES ("cuda:0,cuda:2";
+/// a device may repeat: "cpu,cpu" runs two workers on the CPU) overrides the choice.
+std::vector<std::string> spreadDevices(const std::string& requested);
+
+/// Runs tasks 0 .. count-1 over `lanes` ("cuda:0", "cuda:1", ... or simulated names), one worker thread per
+/// lane, each taking the next task not yet taken: work(task, lane). With one lane everything runs on the
+/// calling thread, in order. After a failure no further task starts (the running ones finish) and the first
+/// failure is rethrown once every worker has stopped.
+void spreadOverLanes(const std::vector<std::string>& lanes, std::size_t count,
+                     const std::function<void(std::size_t task, const std::string& lane)>& work);
 
 }  // namespace netsight::runtime
