@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Python peer of bench_paper: the probe's fine-tuning step at the paper's scale, as an expert PyTorch user
 writes it: a VGG16-shaped SegNet (or segnet-small) whose decoder is trained through a frozen torchvision
-ResNet-50 (eager, eval, requires_grad off), encoder under no_grad, Adam. Prints JSON: images/s, FLOPs of one
+ResNet-50 (eager, eval, requires_grad off) at its own 224 px input, encoder under no_grad, Adam. Prints JSON: images/s, FLOPs of one
 step, the 3x3 convolution ceiling, peak resident memory.
 Usage: paper_peer.py THREADS PRESET SIZE BATCH STEPS"""
 import json
@@ -34,11 +34,19 @@ def main():
     images = torch.rand(batch, 3, size, size)
     labels = torch.randint(0, 1000, (batch,))
 
+    def to_classifier(reconstruction):
+        # The classifier's own input is 224 px: the probe brings other sizes to it (bilinear; antialiased when
+        # shrinking), as NetSight's Classifier::prepare does.
+        if reconstruction.shape[-1] != 224:
+            reconstruction = F.interpolate(reconstruction, size=(224, 224), mode="bilinear", align_corners=False,
+                                           antialias=reconstruction.shape[-1] > 224)
+        return (reconstruction - MEAN) / STD
+
     def step():
         with torch.no_grad():
             code, indices, sizes = autoencoder.encode(images)
         reconstruction = autoencoder.decode(code, indices, sizes)
-        loss = F.cross_entropy(classifier((reconstruction - MEAN) / STD), labels)
+        loss = F.cross_entropy(classifier(to_classifier(reconstruction)), labels)
         loss.item()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -70,7 +78,7 @@ def main():
     one = images[:1]
     encoder_flops, (code, indices, sizes) = forward_flops(Encode(), one)
     decoder_flops, reconstruction = forward_flops(Decode(), code, indices, sizes)
-    classifier_flops, _ = forward_flops(classifier, reconstruction)
+    classifier_flops, _ = forward_flops(classifier, to_classifier(reconstruction))
     print(json.dumps({"threads": threads, "images_per_second": steps * batch / seconds,
                       "seconds_per_step": seconds / steps, "peak_rss_mb": peak,
                       "flops_per_image": encoder_flops + 3 * decoder_flops + 2 * classifier_flops,

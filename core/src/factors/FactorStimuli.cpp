@@ -1,5 +1,6 @@
 #include "factors/FactorStimuli.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <random>

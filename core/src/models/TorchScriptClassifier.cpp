@@ -3,6 +3,7 @@
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/version.h>
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>

@@ -1,5 +1,6 @@
 #include "netsight/robustness/ExperimentRobustness.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>

@@ -1,5 +1,6 @@
 #include "netsight/viz/Visualizer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 

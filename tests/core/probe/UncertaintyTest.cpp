@@ -4,6 +4,7 @@
 #include "netsight/probe/Uncertainty.h"
 
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <cmath>
 #include <random>

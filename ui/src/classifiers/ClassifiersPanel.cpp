@@ -18,6 +18,7 @@
 #include <QTableWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "netsight/ui/ExperimentSession.h"
 #include "widgets/Formatting.h"

@@ -1,6 +1,7 @@
 #include "robustness/RobustnessPanel.h"
 
 #include <qcustomplot.h>
+#include <algorithm>
 
 #include <QCheckBox>
 #include <QComboBox>
