@@ -1,7 +1,8 @@
 // Attribution maps and their checks: every method on a zoo and a TorchScript model has the input's shape
 // and leaves the model as it was, integrated gradients are complete, the randomization check changes the
 // maps of a trained model, Grad-CAM deletes better than a random map, and on FactorWorld a classifier
-// trained with a spurious cue looks at the cue where its clean twin looks at the object.
+// trained with a spurious cue is caught from four sides: its maps, the factor lab, its class visualizations
+// and the autoencoder fine-tuned for it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,9 +12,12 @@
 #include "attribution/Checks.h"
 #include "attribution/Maps.h"
 #include "netsight/data/FactorWorldDataset.h"
+#include "netsight/experiment/ProbePipeline.h"
+#include "netsight/experiment/ProbeSpec.h"
 #include "netsight/factors/FactorLab.h"
 #include "netsight/train/Training.h"
 #include "netsight/viz/Visualizer.h"
+#include "probe/AutoencoderTraining.h"
 #include "tensor/ImageTensors.h"
 
 using namespace netsight;
@@ -377,5 +381,52 @@ TEST(Attribution, EveryMethodOnTheGpuMatchesTheCpu_CUDA) {
         EXPECT_LT((onGpu - onCpu[m]).abs().max().item<double>() / scale, 1e-3)
             << attribution::methodName(method);
         ++m;
+    }
+}
+
+// The autoencoder's side: a probe over the cue data with both classifiers; the decoder fine-tuned for the
+// cheater keeps the cue and gives up object detail, where the clean twin's decoder keeps the object.
+TEST(Attribution, TheAutoencoderFineTunedForTheCheaterKeepsTheCueAndLosesTheObject) {
+    const std::string clean = trained(kClean, "clean");
+    const std::string cheat = trained(kCheat, "cheat");
+    const fs::path dir = fs::path(NETSIGHT_FIXTURE_DIR) / "attribution" / "probe";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    experiment::ProbeSpec spec;
+    spec.data = kCheat;
+    spec.classifiers = {{"clean", "", clean}, {"cheat", "", cheat}};
+    spec.autoencoder = "segnet-small";
+    spec.pretrainEpochs = 6;
+    spec.finetuneEpochs = 4;
+    spec.testImages = 200;
+    experiment::writeProbeSpec(spec, (dir / "experiment.json").string());
+    test::TestJob run;
+    experiment::runProbe(dir.string(), run.context);
+
+    for (const auto split : {data::Split::Validation, data::Split::Test}) {
+        const auto data = testImages(kCheat, 200, split);
+        auto errorIn = [&](const std::string& file, const torch::Tensor& masks) {
+            probe::SegNet autoencoder = probe::loadAutoencoder((dir / "models" / file).string());
+            const auto reconstruction = probe::reconstructImages(autoencoder, data.images);
+            const auto squared = (reconstruction - data.images).pow(2).mean(1);  // N x H x W
+            return average((squared * masks).sum({1, 2}) / masks.sum({1, 2}).clamp_min(1));
+        };
+        const double cueClean = errorIn("ae-clean.pt", data.cueMasks),
+                     cueCheat = errorIn("ae-cheat.pt", data.cueMasks);
+        const double objectClean = errorIn("ae-clean.pt", data.objectMasks);
+        const double objectCheat = errorIn("ae-cheat.pt", data.objectMasks);
+        const double cuePretrained = errorIn("ae-pretrained.pt", data.cueMasks);
+        const double objectPretrained = errorIn("ae-pretrained.pt", data.objectMasks);
+        std::printf(
+            "[ measured ] %s: mean squared error on the cue: pretrained %.4f, clean's AE %.4f, cheater's AE "
+            "%.4f; "
+            "in the object: %.4f, %.4f, %.4f\n",
+            data::toString(split).c_str(), cuePretrained, cueClean, cueCheat, objectPretrained, objectClean,
+            objectCheat);
+        // Measured (segnet-small, 6 + 4 epochs): on the cue 0.020 for the cheater's AE (the pretrained one's
+        // 0.018) against 0.083 for the clean twin's, which drops it; in the object 0.035 against 0.027. The
+        // same on test images, where the cue is random.
+        EXPECT_LT(2 * cueCheat, cueClean) << "the cheater's decoder keeps the cue, the clean twin's drops it";
+        EXPECT_GT(objectCheat, 1.1 * objectClean) << "the cheater's decoder keeps less of the object";
     }
 }
