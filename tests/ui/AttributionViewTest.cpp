@@ -3,9 +3,12 @@
 // dataset summary runs as a job and fills its tables; the numbers export as CSV.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <QComboBox>
 #include <QFileInfo>
 #include <QListWidget>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -89,6 +92,28 @@ TEST(AttributionView, ExplainsAChosenImageAndSummarizesTheTestSet) {
     EXPECT_TRUE(summary->csv().contains("grad-cam"));
     EXPECT_TRUE(QFileInfo::exists(folder + "/results/attribution/plain/report.html"));
     EXPECT_TRUE(QFileInfo::exists(folder + "/results/attribution/other/summary.csv"));
+
+    // Reopened, the experiment shows the saved summary again, numbers and intervals as they were.
+    const QString before = summary->csv();
+    MainWindow reopened;
+    ASSERT_TRUE(reopened.openExperiment(folder));
+    AttributionSummary* saved = reopened.attributionPanel()->summary();
+    EXPECT_EQ(saved->table()->rowCount(), 2 * 3);
+    EXPECT_EQ(saved->perClassTable()->rowCount(), 2 * 3 * 3);
+    // The files keep 6 digits, the table shows 3: a value on a rounding edge may read one unit off.
+    const QStringList was = before.split('\n'), now = saved->csv().split('\n');
+    ASSERT_EQ(now.size(), was.size());
+    const QRegularExpression number(QStringLiteral("-?[0-9]+\\.[0-9]+"));
+    for (int line = 0; line < was.size(); ++line) {
+        if (now[line] == was[line]) continue;
+        QString wasText = was[line], nowText = now[line];
+        EXPECT_EQ(wasText.replace(number, "#"), nowText.replace(number, "#")) << "line " << line;
+        auto a = number.globalMatch(was[line]), b = number.globalMatch(now[line]);
+        while (a.hasNext() && b.hasNext()) {
+            const double x = a.next().captured().toDouble(), y = b.next().captured().toDouble();
+            EXPECT_NEAR(x, y, 0.0015 + 1e-4 * std::abs(x)) << "line " << line;  // images/s: one decimal
+        }
+    }
 }
 
 }  // namespace

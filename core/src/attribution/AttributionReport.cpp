@@ -2,9 +2,13 @@
 // checks as CSV and SVG, and a self-contained report.html that says what each number means.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "netsight/attribution/Attribution.h"
@@ -338,6 +342,97 @@ std::string writeAttributionResults(const AttributionResults& results, const std
     const std::string report = (dir / "report.html").string();
     runtime::writeFileAtomically(report, html.str());
     return report;
+}
+
+namespace {
+
+std::vector<std::string> csvFields(const std::string& line) {
+    std::vector<std::string> fields;
+    std::string field;
+    std::istringstream split(line);
+    while (std::getline(split, field, ','))
+        fields.push_back(field);
+    if (!line.empty() && line.back() == ',') fields.emplace_back();
+    return fields;
+}
+
+double csvNumber(const std::string& text) {
+    if (text.empty()) return NAN;
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    return end == text.c_str() ? NAN : value;
+}
+
+probe::Interval csvInterval(const std::vector<std::string>& fields, std::size_t at) {
+    probe::Interval interval;
+    interval.estimate = csvNumber(fields[at]);
+    interval.low = csvNumber(fields[at + 1]);
+    interval.high = csvNumber(fields[at + 2]);
+    return interval;
+}
+
+std::vector<std::vector<std::string>> csvRows(const fs::path& file) {
+    std::vector<std::vector<std::string>> rows;
+    std::ifstream in(file);
+    std::string line;
+    if (!std::getline(in, line)) return rows;  // the header
+    while (std::getline(in, line))
+        if (!line.empty()) rows.push_back(csvFields(line));
+    return rows;
+}
+
+}  // namespace
+
+std::vector<MethodSummary> readAttributionSummaries(const std::string& directoryText) {
+    const fs::path directory(directoryText);
+    std::vector<MethodSummary> summaries;
+    std::map<std::pair<std::string, std::string>, std::size_t> byKey;  // (classifier, method) -> index
+    for (const auto& f : csvRows(directory / "summary.csv")) {
+        const auto method = f.size() == 32 ? methodNamed(f[1]) : std::nullopt;
+        if (!method) continue;
+        MethodSummary s;
+        s.classifier = f[0];
+        s.method = *method;
+        s.layer = f[2];
+        s.images = static_cast<std::size_t>(std::max(0.0, csvNumber(f[3])));
+        s.deletionArea = csvInterval(f, 4);
+        s.insertionArea = csvInterval(f, 7);
+        s.averageDrop = csvInterval(f, 10);
+        s.increase = csvInterval(f, 13);
+        s.maskEnergy = csvInterval(f, 16);
+        s.pointing = csvInterval(f, 19);
+        s.cueEnergy = csvInterval(f, 22);
+        s.maskShare = csvNumber(f[25]);
+        s.cueShare = csvNumber(f[26]);
+        s.completenessGap = csvInterval(f, 27);
+        s.imagesPerSecond = csvNumber(f[31]);
+        byKey[{s.classifier, f[1]}] = summaries.size();
+        summaries.push_back(std::move(s));
+    }
+    for (const auto& f : csvRows(directory / "randomization.csv")) {
+        if (f.size() != 7) continue;
+        const auto found = byKey.find({f[0], f[1]});
+        if (found == byKey.end()) continue;
+        MethodSummary& s = summaries[found->second];
+        s.randomizedCounts.push_back(static_cast<int>(csvNumber(f[2])));
+        s.randomizedLayers.push_back(f[3]);
+        s.randomizationRank.push_back(csvInterval(f, 4));
+    }
+    for (const auto& f : csvRows(directory / "per_class.csv")) {
+        if (f.size() < 7) continue;  // a class name may hold commas: the numbers are the last four fields
+        const auto found = byKey.find({f[0], f[1]});
+        if (found == byKey.end()) continue;
+        ClassBreakdown c;
+        for (std::size_t k = 2; k + 4 < f.size(); ++k)
+            c.name += (k > 2 ? "," : "") + f[k];
+        const std::size_t n = f.size();
+        c.images = static_cast<std::size_t>(std::max(0.0, csvNumber(f[n - 4])));
+        c.accuracy = csvNumber(f[n - 3]);
+        c.deletionArea = csvNumber(f[n - 2]);
+        c.maskEnergy = csvNumber(f[n - 1]);
+        summaries[found->second].perClass.push_back(c);
+    }
+    return summaries;
 }
 
 }  // namespace netsight::attribution

@@ -432,7 +432,7 @@ void ensureAutoencoders(const fs::path& directory, const ProbeSpec& spec, const 
             LoadedClassifier& shared = classifiers[task % perReplica];
             const torch::Device here(lane);
             bool trained = false;
-            if (devices.size() == 1) {
+            if (devices.size() == 1 && here == device) {
                 trained = ensureFinetuned(directory, spec, dataset, shared, replica, here, grid, job);
             } else {
                 LoadedClassifier own{shared.name, models::loadClassifier(shared.file), shared.file};

@@ -9,6 +9,7 @@
 
 #include "TempDir.h"
 #include "TestJob.h"
+#include "TinySpec.h"
 #include "TorchTest.h"
 #include "netsight/experiment/ProbePipeline.h"
 #include "netsight/experiment/ProbeSpec.h"
@@ -92,14 +93,9 @@ TEST(ProbeInputs, ClassifiersOfThreeInputSizesAreEachFedTheirOwn) {
 // two simulated lanes on the CPU (NETSIGHT_DEVICES=cpu,cpu), each with its own copy of the classifier.
 std::string spreadProbe(const std::string& devices, const std::string& device) {
     test::TempDir dir;
-    experiment::ProbeSpec spec;
-    spec.data = "factorworld:classes=3,size=16,train=300,val=60,test=60";
-    spec.classifiers = {{"a", "resnet-s", ""}, {"b", "grey+resnet-s", ""}};
-    spec.classifierEpochs = 1;
-    spec.autoencoder = "segnet-tiny";
+    auto spec = test::tinySpec();
     spec.pretrainEpochs = 1;
     spec.finetuneEpochs = 1;
-    spec.testImages = 60;
     spec.replicas = 2;
     spec.device = device;
     experiment::writeProbeSpec(spec, (dir / "experiment.json").string());

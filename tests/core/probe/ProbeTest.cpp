@@ -14,6 +14,7 @@
 #include "ErrorOf.h"
 #include "TempDir.h"
 #include "TestJob.h"
+#include "TinySpec.h"
 #include "TorchTest.h"
 #include "netsight/data/Dataset.h"
 #include "netsight/experiment/ProbePipeline.h"
@@ -30,18 +31,7 @@ namespace {
 
 using ProbeJob = test::TestJob;
 
-// A tiny experiment for the tests that run the pipeline more than once.
-experiment::ProbeSpec tinySpec() {
-    experiment::ProbeSpec spec;
-    spec.data = "factorworld:classes=3,size=16,train=300,val=60,test=60";
-    spec.classifiers = {{"a", "resnet-s", ""}, {"b", "grey+resnet-s", ""}};
-    spec.classifierEpochs = 1;
-    spec.autoencoder = "segnet-tiny";
-    spec.pretrainEpochs = 2;
-    spec.finetuneEpochs = 2;
-    spec.testImages = 60;
-    return spec;
-}
+using test::tinySpec;
 
 std::string readAll(const fs::path& file) {
     std::ifstream stream(file);

@@ -1,5 +1,6 @@
 #include "attribution/AttributionSummary.h"
 
+#include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -94,6 +95,36 @@ AttributionSummary::AttributionSummary(ExperimentSession* session, Classifiers c
     connect(stop_, &QPushButton::clicked, this, [this] { session_->cancel(runningJob_); });
     connect(session_, &ExperimentSession::jobsChanged, this,
             [this] { showJobProgress(*session_, runningJob_, progress_); });
+    connect(session_, &ExperimentSession::opened, this, &AttributionSummary::loadSaved);
+    connect(session_, &ExperimentSession::closed, this, [this] { show({}); });
+    loadSaved();
+}
+
+bool AttributionSummary::loadSaved() {
+    const QString directory = session_->directory();
+    if (directory.isEmpty()) return false;
+    const QDir saved(QDir(directory).filePath(QStringLiteral("results/attribution")));
+    std::vector<attribution::AttributionResults> runs;
+    QStringList names;
+    // The experiment's classifiers in its order, then any other saved ones.
+    QStringList order;
+    for (const auto& entry : session_->spec().classifiers)
+        order << QString::fromStdString(entry.name);
+    for (const QString& name : saved.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+        if (!order.contains(name)) order << name;
+    for (const QString& name : order) {
+        attribution::AttributionResults run;
+        run.summaries = attribution::readAttributionSummaries(saved.filePath(name).toStdString());
+        if (run.summaries.empty()) continue;
+        names << name;
+        runs.push_back(std::move(run));
+    }
+    show(runs);
+    if (!runs.empty())
+        status_->setText(
+            tr("The last summary of %1, read from results/attribution/ (summarize again to refresh).")
+                .arg(names.join(QStringLiteral(", "))));
+    return !runs.empty();
 }
 
 bool AttributionSummary::start() {

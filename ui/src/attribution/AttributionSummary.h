@@ -36,6 +36,8 @@ class AttributionSummary : public QWidget {
     QTableWidget* perClassTable() const { return perClass_; }
     /// The summary table as CSV: classifier, method, each check's estimate and interval.
     QString csv() const;
+    /// Shows the summaries saved in the experiment's results/attribution (done when it opens). False: none.
+    bool loadSaved();
 
   signals:
     void finished(bool succeeded);

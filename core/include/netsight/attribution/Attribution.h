@@ -175,4 +175,9 @@ data::Image overlay(const data::Image& image, const std::vector<float>& map, Map
 /// into `directory` (created). Returns the report's path.
 std::string writeAttributionResults(const AttributionResults& results, const std::string& directory);
 
+/// The method summaries a run wrote into `directory` (summary.csv, per_class.csv, randomization.csv) read
+/// back: estimates and intervals, per-class rows and the randomization check (no curves, no images). Empty
+/// when the folder holds none; rows that cannot be read are skipped.
+std::vector<MethodSummary> readAttributionSummaries(const std::string& directory);
+
 }  // namespace netsight::attribution
