@@ -20,6 +20,7 @@
 #include "attribution/AttributionPanel.h"
 #include "attribution/AttributionSummary.h"
 #include "attribution/MapGrid.h"
+#include "factors/FactorPanel.h"
 #include "netsight/ui/MainWindow.h"
 #include "widgets/ImageListView.h"
 
@@ -78,6 +79,17 @@ TEST(AttributionView, ExplainsAChosenImageAndSummarizesTheTestSet) {
     EXPECT_EQ(panel->mapsView()->image(1), panel->mapsView()->image(0));
     panel->opacitySlider()->setValue(70);
     EXPECT_NE(panel->mapsView()->image(1), panel->mapsView()->image(0));
+
+    // The Factor lab's live stimulus as the image.
+    window.showTab(MainWindow::Tab::Factors);
+    window.factorPanel()->selectClassifier("plain");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.factorPanel()->liveImage().isNull(); }, 30000));
+    window.showTab(MainWindow::Tab::Attribution);
+    shown.clear();
+    ASSERT_TRUE(panel->explainStimulus()) << panel->lastError().toStdString();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return shown.count() > 0; }, 60000)) << panel->status().toStdString();
+    EXPECT_TRUE(panel->mapsCsv().contains("stimulus.png")) << panel->mapsCsv().toStdString();
+    EXPECT_EQ(panel->mapsView()->tileCount(), 2 * 4);
 
     // The dataset summary: a job over both classifiers, a row per classifier and method, per class too.
     panel->views()->setCurrentIndex(1);

@@ -1,6 +1,7 @@
 #include "attribution/AttributionPanel.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -72,6 +73,9 @@ AttributionPanel::AttributionPanel(ExperimentSession* session, QWidget* parent)
     explain_ = new QPushButton(tr("Explain"), this);
     explain_->setToolTip(tr("Maps of the chosen image by every checked method, with their checks"));
     file_ = new QPushButton(tr("Image file…"), this);
+    stimulus_ = new QPushButton(tr("Factor lab stimulus"), this);
+    stimulus_->setToolTip(tr("Explain the stimulus the Factor lab's sliders render now"));
+    stimulus_->setEnabled(false);
     status_ = new QLabel(this);
     status_->setWordWrap(true);
 
@@ -84,6 +88,7 @@ AttributionPanel::AttributionPanel(ExperimentSession* session, QWidget* parent)
     buttons->addWidget(explain_);
     buttons->addWidget(file_);
     form->addRow(buttons);
+    form->addRow(stimulus_);
     auto* left = new QWidget(this);
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->addWidget(new QLabel(tr("Classifiers"), this));
@@ -131,6 +136,7 @@ AttributionPanel::AttributionPanel(ExperimentSession* session, QWidget* parent)
             this, tr("Explain an image"), QString(), tr("Images (*.png *.jpg *.jpeg *.bmp *.ppm *.pgm)"));
         if (!path.isEmpty()) explainFile(path);
     });
+    connect(stimulus_, &QPushButton::clicked, this, &AttributionPanel::explainStimulus);
     connect(filter_, &QComboBox::currentIndexChanged, this, &AttributionPanel::applyFilter);
     connect(opacity_, &QSlider::valueChanged, this, &AttributionPanel::showMaps);
     connect(scale_, &QComboBox::currentIndexChanged, this, &AttributionPanel::showMaps);
@@ -281,6 +287,29 @@ bool AttributionPanel::explainFile(const QString& path) {
     attribution::AttributeOptions options;
     options.imageFiles = {path.toStdString()};
     return startExplaining(options, path);
+}
+
+void AttributionPanel::setStimulusSource(std::function<QImage()> source) {
+    stimulusSource_ = std::move(source);
+    stimulus_->setEnabled(static_cast<bool>(stimulusSource_));
+}
+
+bool AttributionPanel::explainStimulus() {
+    const QImage image = stimulusSource_ ? stimulusSource_() : QImage();
+    if (image.isNull() || session_->directory().isEmpty()) {
+        error_ = tr("The Factor lab has no stimulus yet: open it and move a slider, then come back.");
+        status_->setText(error_);
+        return false;
+    }
+    const QString folder = QDir(session_->directory()).filePath(QStringLiteral("results/attribution"));
+    QDir().mkpath(folder);
+    const QString path = QDir(folder).filePath(QStringLiteral("stimulus.png"));
+    if (!image.save(path)) {
+        error_ = tr("Cannot write %1").arg(path);
+        status_->setText(error_);
+        return false;
+    }
+    return explainFile(path);
 }
 
 bool AttributionPanel::startExplaining(attribution::AttributeOptions options, const QString& what) {

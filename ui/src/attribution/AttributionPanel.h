@@ -4,8 +4,10 @@
 // filters: misclassified, least confident, per class) or an image file, see each method's map over it with
 // its checks' numbers (deletion and insertion areas, the share on the object); the Dataset summary tab
 // (AttributionSummary) checks a whole test set as a job. Every figure exports; numbers as CSV.
+#include <QImage>
 #include <QString>
 #include <QWidget>
+#include <functional>
 #include <vector>
 
 #include "netsight/attribution/Attribution.h"
@@ -35,6 +37,10 @@ class AttributionPanel : public QWidget {
     bool explain();
     /// Explains this image file instead of a test image.
     bool explainFile(const QString& path);
+    /// Where the Factor lab's live stimulus comes from (the main window wires it); its button explains it.
+    void setStimulusSource(std::function<QImage()> source);
+    /// Explains the Factor lab's live stimulus (saved as results/attribution/stimulus.png).
+    bool explainStimulus();
     QString lastError() const { return error_; }
 
     QListWidget* classifierList() const { return classifiers_; }
@@ -75,6 +81,8 @@ class AttributionPanel : public QWidget {
     QSlider* opacity_;
     QPushButton* explain_;
     QPushButton* file_;
+    QPushButton* stimulus_;
+    std::function<QImage()> stimulusSource_;
     QLabel* status_;
     QTabWidget* views_;
     MapGrid* maps_;

@@ -60,6 +60,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(new Expe
     factorPanel_ = new FactorPanel(session_, tabs_);
     robustnessPanel_ = new RobustnessPanel(session_, tabs_);
     attributionPanel_ = new AttributionPanel(session_, tabs_);
+    attributionPanel_->setStimulusSource([this] { return factorPanel_->liveImage(); });
     jobsPanel_ = new JobsPanel(session_, tabs_);
     tabs_->addTab(dataPanel_, tr("Data"));
     tabs_->addTab(classifiersPanel_, tr("Classifiers"));
