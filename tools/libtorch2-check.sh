@@ -201,7 +201,10 @@ git -C "$repo" ls-files -z --cached --others --exclude-standard |
   while IFS= read -r -d '' f; do
     if [ -e "$repo/$f" ] || [ -L "$repo/$f" ]; then printf '%s\0' "$f"; fi  # not deleted in the tree
   done |
-  tar -C "$repo" --null --no-recursion -T - -cf - | tar -C "$root$src_in_root" -xf -
+  tar -C "$repo" --null --no-recursion -T - -cf - | tar -C "$root$src_in_root" --touch -xf -
+# --touch: every file gets this moment's time, so the kept build folder rebuilds everything (ccache serves
+# what did not change). With the tree's own times, a header edited before an earlier run's compile finished
+# looked older than objects built from its previous text, and ninja linked stale objects (seen: segfaults).
 say "copied the working tree ($(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- 2>/dev/null || echo ', with uncommitted changes')) to $root$src_in_root"
 
 # --- 5. packages, build, tests ---------------------------------------------------------------------------
