@@ -70,7 +70,12 @@ std::string saveIndex(const fs::path& indexFile, const fs::path& root,
     std::error_code error;
     fs::create_directories(indexFile.parent_path(), error);
     if (error) return "cannot create " + indexFile.parent_path().string() + ": " + error.message();
-    const fs::path temporary = indexFile.string() + ".tmp" + std::to_string(::getpid());
+    // Unique per host, process and call: nodes of a cluster may share the cache folder.
+    static std::atomic<unsigned> calls{0};
+    char host[64] = {};
+    ::gethostname(host, sizeof host - 1);
+    const fs::path temporary = indexFile.string() + ".tmp-" + host + "-" + std::to_string(::getpid()) + "-" +
+                               std::to_string(calls++);
     {
         std::ofstream out(temporary);
         out << kIndexHeader << '\n' << fs::absolute(root).lexically_normal().string() << '\n';
@@ -103,9 +108,11 @@ void stat(IndexedFile& file) {
 cv::Mat decodeImage(const fs::path& file, int reduce) {
     int flags = cv::IMREAD_UNCHANGED;
     if (reduce > 1 && isJpeg(file))
-        flags = reduce >= 8   ? cv::IMREAD_REDUCED_COLOR_8
-                : reduce >= 4 ? cv::IMREAD_REDUCED_COLOR_4
-                              : cv::IMREAD_REDUCED_COLOR_2;
+        flags =
+            cv::IMREAD_IGNORE_ORIENTATION |  // as IMREAD_UNCHANGED: EXIF rotation ignored at any reduction
+            (reduce >= 8   ? cv::IMREAD_REDUCED_COLOR_8
+             : reduce >= 4 ? cv::IMREAD_REDUCED_COLOR_4
+                           : cv::IMREAD_REDUCED_COLOR_2);
     cv::Mat image = cv::imread(file.string(), flags);
     if (image.empty()) return image;
     if (image.depth() == CV_16U)

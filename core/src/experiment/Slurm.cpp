@@ -119,7 +119,8 @@ struct JobState {
 
 // States of `ids` ("12", "13_4") from squeue (which lists finished jobs while the controller keeps them),
 // then sacct for the rest.
-std::map<std::string, JobState> queryStates(const std::vector<std::string>& ids) {
+std::map<std::string, JobState> queryStates(const std::vector<std::string>& ids,
+                                            std::string* squeueError = nullptr) {
     std::map<std::string, JobState> states;
     if (ids.empty() || slurmConfiguration().empty()) return states;
     std::set<std::string> jobs;  // squeue -j takes the array's id for its tasks
@@ -148,6 +149,10 @@ std::map<std::string, JobState> queryStates(const std::vector<std::string>& ids)
     };
     const CommandResult squeue =
         run({"timeout", "30", "squeue", "-h", "-t", "all", "-r", "-j", list, "-o", "%i|%T|%r|%N"});
+    // An id the controller no longer knows makes squeue fail with "Invalid job id" (that is an answer); any
+    // other failure means the states are not known.
+    if (squeueError && squeue.status != 0 && squeue.output.find("Invalid job id") == std::string::npos)
+        *squeueError = trimmed(squeue.output);
     if (squeue.status == 0) parse(squeue.output, false);
     std::vector<std::string> missing;
     for (const auto& id : ids)
@@ -217,9 +222,18 @@ std::string sbatch(const SlurmOptions& options, const fs::path& directory, const
         throw std::runtime_error(
             "sbatch is not on the PATH: submit from a Slurm login node (Debian: slurm-client)");
     const std::string output = trimmed(result.output);
-    if (result.status != 0 || output.empty() || !std::isdigit(static_cast<unsigned char>(output[0])))
+    // --parsable prints "id" or "id;cluster" on a line of its own; warnings may come before it.
+    std::istringstream lines(output);
+    std::string line, id;
+    while (std::getline(lines, line)) {
+        const std::string candidate = trimmed(line.substr(0, line.find(';')));
+        if (!candidate.empty() && std::all_of(candidate.begin(), candidate.end(),
+                                              [](unsigned char c) { return std::isdigit(c) != 0; }))
+            id = candidate;
+    }
+    if (result.status != 0 || id.empty())
         throw std::runtime_error("sbatch refused the job " + name + ": " + output);
-    return output.substr(0, output.find(';'));  // "id" or "id;cluster"
+    return id;
 }
 
 }  // namespace
@@ -289,12 +303,23 @@ std::vector<SlurmTask> submitProbeToSlurm(const std::string& directoryText, cons
     std::vector<std::string> latestIds;
     for (const auto& [stage, id] : latest)
         latestIds.push_back(id);
-    const auto states = queryStates(latestIds);
+    std::string squeueError;
+    const auto states = queryStates(latestIds, &squeueError);
+    if (!squeueError.empty())
+        throw std::runtime_error("squeue did not answer (" + squeueError +
+                                 "), so which jobs still run is unknown; nothing was submitted. Try again");
+    // A job queued or running for the stage; one that waits on a job that failed never runs: it is cancelled
+    // and the stage submitted again.
     auto activeJob = [&](const std::string& stage) -> std::string {
         const auto found = latest.find(stage);
         if (found == latest.end()) return {};
         const auto state = states.find(found->second);
-        return state != states.end() && active(state->second.state) ? found->second : std::string();
+        if (state == states.end() || !active(state->second.state)) return {};
+        if (state->second.reason == "DependencyNeverSatisfied") {
+            run({"scancel", found->second});
+            return {};
+        }
+        return found->second;
     };
 
     const auto stages = experiment.stages();
@@ -302,6 +327,12 @@ std::vector<SlurmTask> submitProbeToSlurm(const std::string& directoryText, cons
     const int replicas = experiment.spec().replicas;
     std::vector<Recorded> submitted;
     const std::string when = now();
+    // Each job is recorded as soon as it is queued, so that a later refusal does not orphan it.
+    auto record = [&](const std::string& stage, const std::string& job) {
+        submitted.push_back({stage, job, when});
+        recorded.push_back(submitted.back());
+        writeRecorded(directory, recorded);
+    };
 
     // Trainings of the missing zoo classifiers, and the pretraining: jobs of their own.
     std::vector<std::string> prerequisites;  // jobs the fine-tunings wait for
@@ -320,7 +351,7 @@ std::vector<SlurmTask> submitProbeToSlurm(const std::string& directoryText, cons
             cliLine(options, directory, pretrain ? " --pretrain" : " --train " + quoted(stage.classifier)));
         const std::string job =
             sbatch(options, directory, pretrain ? "pretrain" : "train", script, {}, "", true);
-        submitted.push_back({name, job, when});
+        record(name, job);
         prerequisites.push_back(job);
     }
 
@@ -362,7 +393,7 @@ std::vector<SlurmTask> submitProbeToSlurm(const std::string& directoryText, cons
         const std::string job =
             sbatch(options, directory, "finetune", finetuneScript, prerequisites, array, true);
         for (const auto& [name, index] : arrayTasks)
-            submitted.push_back({name, job + "_" + std::to_string(index), when});
+            record(name, job + "_" + std::to_string(index));
         measureAfter.push_back(job);
     }
 
@@ -377,19 +408,14 @@ std::vector<SlurmTask> submitProbeToSlurm(const std::string& directoryText, cons
             measured =
                 measured && stage.state == StageState::Done && fs::last_write_time(stage.file) <= results;
     }
-    const std::string waiting = activeJob("measure");
-    const bool stuck = !waiting.empty() && states.at(waiting).reason == "DependencyNeverSatisfied";
-    if (!measured && (waiting.empty() || stuck || !submitted.empty())) {
-        if (!waiting.empty()) run({"scancel", waiting});  // it would wait for the old jobs, or forever
+    const std::string waiting = activeJob("measure");  // (one stuck on a failed job was cancelled)
+    if (!measured && (waiting.empty() || !submitted.empty())) {
+        if (!waiting.empty()) run({"scancel", waiting});  // it would wait for the old jobs only
         const fs::path script = directory / "slurm" / "measure.sh";
         writeScript(script, "measure", cliLine(options, directory, ""));
         if (measureAfter.empty()) measureAfter = prerequisites;
-        submitted.push_back(
-            {"measure", sbatch(options, directory, "measure", script, measureAfter, "", false), when});
+        record("measure", sbatch(options, directory, "measure", script, measureAfter, "", false));
     }
-
-    recorded.insert(recorded.end(), submitted.begin(), submitted.end());
-    writeRecorded(directory, recorded);
 
     auto tasks = slurmProbeStatus(directory.string());
     for (auto& task : tasks)
