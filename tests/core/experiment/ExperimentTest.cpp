@@ -109,7 +109,7 @@ TEST(Experiment, MarksStagesMadeWithOtherSettingsAsStale) {
     auto stages = opened.stages();
     EXPECT_EQ(stageOf(stages, "classifier a").state, experiment::StageState::Done);
     opened.markStale(stages);
-    const auto& classifier = stageOf(stages, "classifier a");
+    const auto classifier = stageOf(stages, "classifier a");  // a copy: GCC 14 warns of a dangling reference
     EXPECT_EQ(classifier.state, experiment::StageState::Stale);
     ASSERT_FALSE(classifier.changes.empty());
     EXPECT_NE(classifier.changes.front().find("was"), std::string::npos) << classifier.changes.front();
