@@ -107,6 +107,18 @@ std::vector<std::uint8_t> toBytes(const torch::Tensor& image) {
 
 namespace {
 
+// The experiment's cache/ folder: where its image folder's index is kept.
+std::string dataCacheDirectory(const fs::path& directory) {
+    return (directory / "cache").string();
+}
+
+// The experiment's data, opened inside `job` (a folder's one-time indexing reports progress and can stop).
+std::unique_ptr<data::Dataset> openExperimentData(const fs::path& directory,
+                                                  const experiment::ProbeSpec& spec,
+                                                  const runtime::JobContext& job) {
+    return data::openDataset(spec.data, runtime::dataOpenOptions(job, dataCacheDirectory(directory)));
+}
+
 // Trains a zoo entry of the experiment into models/NAME.nsm unless it is there and complete.
 // `device`: the job's device, resolved once (a fine-tuning on cuda:1 trains its missing classifier there).
 std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec& spec,
@@ -119,7 +131,7 @@ std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec
         train::TrainOptions options;
         options.architecture = entry.architecture;
         options.dataSource = spec.data;
-        options.dataCacheDirectory = (directory / "cache").string();
+        options.dataCacheDirectory = dataCacheDirectory(directory);
         options.outputPath = path;
         options.epochs = spec.classifierEpochs;
         options.learningRate = spec.classifierLearningRate;
@@ -281,8 +293,7 @@ void finetuneExperimentAutoencoder(const std::string& directoryText, const std::
                                  " asked for, but evaluation.replicas is " + std::to_string(spec.replicas));
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
-    const auto dataset =
-        data::openDataset(spec.data, runtime::dataOpenOptions(job, (directory / "cache").string()));
+    const auto dataset = openExperimentData(directory, spec, job);
     checkBeforeWork(directory, spec, *dataset, specPath);
     requireNoStaleStages(directory, spec, job);
     fs::create_directories(directory / "models");
@@ -305,8 +316,7 @@ void pretrainExperimentAutoencoder(const std::string& directoryText, const runti
     const experiment::ProbeSpec& spec = opened.spec;
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(deviceName.empty() ? spec.device : deviceName));
-    const auto dataset =
-        data::openDataset(spec.data, runtime::dataOpenOptions(job, (directory / "cache").string()));
+    const auto dataset = openExperimentData(directory, spec, job);
     checkBeforeWork(directory, spec, *dataset, opened.specPath);
     requireNoStaleStages(directory, spec, job);
     fs::create_directories(directory / "models");
@@ -593,8 +603,7 @@ ProbeSummary runProbe(const std::string& directoryText, const runtime::JobContex
     const ProbeSpec& spec = opened.spec;
     runtime::configureThreads();
     const torch::Device device(runtime::resolveDeviceName(spec.device));
-    const auto dataset =
-        data::openDataset(spec.data, runtime::dataOpenOptions(job, (directory / "cache").string()));
+    const auto dataset = openExperimentData(directory, spec, job);
     checkBeforeWork(directory, spec, *dataset, opened.specPath);
     requireNoStaleStages(directory, spec, job);
     fs::create_directories(directory / "models");
