@@ -95,8 +95,12 @@ void addTrain(CLI::App& app) {
                         "Start from this NetSight model instead of fresh weights");
     command->add_flag("--no-augment", *noAugment, "No flips, crops or colour jitter");
     command->add_flag("--no-resume", *noResume, "Ignore an existing checkpoint and start afresh");
+    auto fullPrecision = std::make_shared<bool>(false);
+    command->add_flag("--no-mixed-precision", *fullPrecision,
+                      "On CUDA, train in float32 throughout (default: float16 autocast with loss scaling)");
     command->callback([=] {
         if (*noAugment) options->flip = options->crop = options->colourJitter = false;
+        options->mixedPrecision = !*fullPrecision;
         options->resume = !*noResume;
         auto result = std::make_shared<train::TrainResult>();
         const auto outcome = runWithProgress(

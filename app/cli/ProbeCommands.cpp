@@ -81,12 +81,23 @@ void printSlurmTasks(const std::vector<experiment::SlurmTask>& tasks) {
     std::cout << std::left << std::setw(28) << "stage" << std::setw(12) << "job" << std::setw(14) << "state"
               << std::setw(26) << "reason" << std::setw(12) << "node"
               << "files\n";
-    for (const auto& task : tasks)
+    for (const auto& task : tasks) {
+        const bool lost = task.state.empty() && !task.done && task.unanswered.empty();
         std::cout << std::left << std::setw(28) << task.stage << std::setw(12) << task.jobId << std::setw(14)
                   << (task.state.empty() ? (task.done ? "finished" : "unknown") : task.state) << std::setw(26)
-                  << (task.state.empty() && !task.done ? "Slurm lost it, not done" : task.reason)
+                  << (lost                 ? "Slurm lost it, not done"
+                      : task.state.empty() ? ""
+                                           : task.reason)
                   << std::setw(12) << task.node << (task.done ? "done" : "-")
                   << (task.submittedNow ? "  (submitted now)" : "") << "\n";
+    }
+    for (const auto& task : tasks)
+        if (!task.unanswered.empty()) {
+            std::cout << "\nSlurm was not asked (" << task.unanswered
+                      << "): the states above come from the experiment's files; run --status on a login node "
+                         "of the cluster\n";
+            return;
+        }
     for (const auto& task : tasks)
         if (task.state == "FAILED" || task.state == "CANCELLED" || task.state == "TIMEOUT" ||
             task.state == "OUT_OF_MEMORY" || task.state == "NODE_FAIL" ||

@@ -94,17 +94,57 @@ TEST(JobsView, TheExperimentsSlurmJobsShowWithTheirStages) {
     ASSERT_TRUE(pretrained.open(QIODevice::WriteOnly));
     pretrained.write("x");
     pretrained.close();
-    qputenv("SLURM_CONF", QDir(folder).filePath("no-such-slurm.conf").toUtf8());  // no controller answers
+    auto cell = [&](int row, int column) {
+        const auto* item = jobs->clusterTable()->item(row, column);
+        return item ? item->text() : QString();
+    };
+    auto red = [&](int row, int column) {
+        return jobs->clusterTable()->item(row, column)->foreground().color() == QColor(192, 57, 43);
+    };
+
+    // No Slurm configuration on this machine: nothing could be asked, so nothing is said to be lost.
+    qputenv("SLURM_CONF", QDir(folder).filePath("no-such-slurm.conf").toUtf8());
     jobs->refreshCluster();
     ASSERT_TRUE(QTest::qWaitFor([&] { return jobs->clusterTable()->rowCount() == 3; }, 20000));
     EXPECT_TRUE(jobs->clusterBox()->isVisibleTo(jobs));
-    auto cell = [&](int row, int column) { return jobs->clusterTable()->item(row, column)->text(); };
     EXPECT_EQ(cell(0, 0), "pretrain");
+    EXPECT_EQ(cell(0, 2), "finished");
     EXPECT_EQ(cell(0, 5), "done");
     EXPECT_EQ(cell(1, 1), "42_0");
+    EXPECT_EQ(cell(1, 2), "not asked");
+    EXPECT_TRUE(cell(1, 3).contains("no Slurm configuration")) << cell(1, 3).toStdString();
+    EXPECT_FALSE(red(1, 2));
+
+    // A controller that answers (squeue on PATH) and knows the pretraining but no longer the fine-tuning:
+    // that one is lost and flagged for resubmission.
+    QFile conf(QDir(folder).filePath("slurm.conf"));
+    ASSERT_TRUE(conf.open(QIODevice::WriteOnly));
+    conf.close();
+    QDir(folder).mkpath("bin");
+    for (const auto& [name, body] : std::vector<std::pair<QString, QByteArray>>{
+             {"squeue", "echo '41|COMPLETED|None|node1'\n"}, {"sacct", ""}}) {
+        QFile tool(QDir(folder).filePath("bin/" + name));
+        ASSERT_TRUE(tool.open(QIODevice::WriteOnly));
+        tool.write("#!/bin/sh\n" + body);
+        tool.close();
+        tool.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    }
+    const QByteArray path = qgetenv("PATH");
+    qputenv("PATH", QDir(folder).filePath("bin").toUtf8() + ":" + path);
+    qputenv("SLURM_CONF", conf.fileName().toUtf8());
+    jobs->refreshCluster();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return cell(0, 2) == "COMPLETED"; }, 20000))
+        << cell(0, 2).toStdString();
+    EXPECT_EQ(cell(0, 4), "node1");
     EXPECT_EQ(cell(1, 2), "unknown");
     EXPECT_TRUE(cell(1, 3).contains("resubmit")) << cell(1, 3).toStdString();
+    EXPECT_TRUE(red(1, 2));
+    qputenv("PATH", path);
     qunsetenv("SLURM_CONF");
+
+    // Closed while nothing is pending: the table goes with the experiment.
+    window.session()->close();
+    EXPECT_FALSE(jobs->clusterBox()->isVisibleTo(jobs));
 }
 
 }  // namespace

@@ -137,6 +137,7 @@ std::string trainZooEntry(const fs::path& directory, const experiment::ProbeSpec
         options.learningRate = spec.classifierLearningRate;
         options.seed = classifierSeed(spec, entry);
         options.device = device.str();
+        options.mixedPrecision = spec.mixedPrecision;
         options.metricPrefix = "classifier " + entry.name + ": ";
         job.log("training classifier " + entry.name + " (" + entry.architecture + ")");
         train::trainClassifier(options, job);

@@ -245,7 +245,13 @@ std::vector<SlurmTask> slurmProbeStatus(const std::string& directoryText) {
     std::vector<std::string> ids;
     for (const auto& task : recorded)
         ids.push_back(task.jobId);
-    const auto states = queryStates(ids);
+    std::string squeueError;
+    const auto states = queryStates(ids, &squeueError);
+    std::string unanswered;
+    if (slurmConfiguration().empty())
+        unanswered = "no Slurm configuration on this machine (no /etc/slurm/slurm.conf, no SLURM_CONF)";
+    else if (!squeueError.empty())
+        unanswered = "squeue failed: " + squeueError;
     std::map<std::string, bool> done;
     bool allDone = true;
     for (const auto& stage : experiment.stages()) {
@@ -266,6 +272,7 @@ std::vector<SlurmTask> slurmProbeStatus(const std::string& directoryText) {
             status.node = found->second.node;
         }
         status.done = done.count(task.stage) ? done[task.stage] : false;
+        if (status.state.empty()) status.unanswered = unanswered;
         if (const auto found = position.find(task.stage); found != position.end()) {
             tasks[found->second] = status;
         } else {

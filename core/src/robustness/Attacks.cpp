@@ -180,7 +180,8 @@ class ScaleRun {
             const auto count = std::min<int64_t>(static_cast<int64_t>(options_.batchSize), n - start);
             const auto x = bench_.images.narrow(0, start, count).to(device_);
             const auto y = bench_.labels.narrow(0, start, count).to(device_);
-            auto best = bestDelta_.narrow(0, start, count).to(device_).clone();
+            const auto fromCurve = bestDelta_.narrow(0, start, count).to(device_);
+            auto best = fromCurve.clone();
             std::vector<double> low(below_.begin() + start, below_.begin() + start + count);
             std::vector<double> high(bound_.begin() + start, bound_.begin() + start + count);
             auto bestNorm = perturbationNorms(best, AttackNorm::L2).to(torch::kCPU, torch::kDouble);
@@ -225,10 +226,27 @@ class ScaleRun {
                             std::to_string(options_.searchSteps),
                         step + 1 == options_.searchSteps ? count : 0);
             }
-            // Every example kept is checked once more: the prediction on it is wrong.
+            // Every example kept is checked once more: the prediction on it is wrong. A perturbation the
+            // search found in a smaller batch can sit so close to the boundary that the check in the full
+            // batch (other kernels, other rounding) lands on the other side; the curve's own perturbation,
+            // found in this batch, then stands, so the radius never exceeds a successful curve radius.
             torch::NoGradGuard noGrad;
-            const auto check = runCheck(x, best);
-            const auto wrong = check.ne(y).to(torch::kCPU);
+            auto check = runCheck(x, best);
+            auto wrong = check.ne(y).to(torch::kCPU);
+            if (!wrong.all().item<bool>()) {
+                const auto curveCheck = runCheck(x, fromCurve);
+                const auto curveWrong = curveCheck.ne(y).to(torch::kCPU);
+                const auto curveNorm =
+                    perturbationNorms(fromCurve, AttackNorm::L2).to(torch::kCPU, torch::kDouble);
+                for (int64_t i = 0; i < count; ++i)
+                    if (!wrong[i].item<bool>() && curveWrong[i].item<bool>() &&
+                        std::isfinite(bound_[static_cast<std::size_t>(start + i)])) {
+                        best[i] = fromCurve[i];
+                        bestNorm[i] = curveNorm[i].item<double>();
+                        check[i] = curveCheck[i];
+                        wrong[i] = true;
+                    }
+            }
             const auto clean = runCheck(x, torch::zeros_like(best)).ne(y).to(torch::kCPU);
             for (int64_t i = 0; i < count; ++i) {
                 auto& radius = radii[static_cast<std::size_t>(start + i)];

@@ -11,6 +11,7 @@
 #include "netsight/train/Training.h"
 #include "train/Checkpoint.h"
 #include "train/DataBridge.h"
+#include "train/MixedPrecision.h"
 
 namespace netsight::train {
 namespace {
@@ -214,7 +215,8 @@ class ClassifierRun {
         : options_(options),
           job_(job),
           schedule_(options),
-          device_(runtime::resolveDeviceName(options.device)) {}
+          device_(runtime::resolveDeviceName(options.device)),
+          scaler_(options.mixedPrecision && device_.is_cuda()) {}
 
     void openData() {
         job_.log("opening " + options_.dataSource);
@@ -254,7 +256,8 @@ class ClassifierRun {
             saveCheckpoint(options_, *classifier_, *optimizer_, state_);
         job_.log(classifier_->meta().architecture + ": " + std::to_string(classifier_->parameterCount()) +
                  " parameters, " + std::to_string(options_.epochs) + " epochs of " +
-                 std::to_string(stepsPerEpoch_) + " steps on " + device_.str());
+                 std::to_string(stepsPerEpoch_) + " steps on " + device_.str() +
+                 (scaler_.enabled() ? " (mixed precision: float16 autocast, dynamic loss scaling)" : ""));
     }
 
     TrainResult run() {
@@ -315,8 +318,12 @@ class ClassifierRun {
                 group.options().set_lr(lr);
             const auto images = augment(tensor::imagesToTensor(*batch, device_), options_);
             const auto labels = tensor::labelsToTensor(*batch, device_);
-            const auto logits = classifier_->forward(classifier_->normalize(images));
-            const auto loss = torch::nn::functional::cross_entropy(logits, labels);
+            torch::Tensor logits, loss;
+            {
+                const AutocastScope autocast(scaler_.enabled());
+                logits = classifier_->forward(classifier_->normalize(images));
+                loss = torch::nn::functional::cross_entropy(logits, labels);
+            }
             const double lossValue = loss.item<double>();
             if (!std::isfinite(lossValue)) {
                 std::ostringstream message;
@@ -329,8 +336,7 @@ class ClassifierRun {
             }
             for (auto& parameter : classifier_->parameters())
                 parameter.mutable_grad().reset();  // as set_to_none
-            loss.backward();
-            optimizer_->step();
+            scaler_.backwardAndStep(loss, classifier_->parameters(), *optimizer_);
 
             const std::int64_t batchCorrect = logits.argmax(1).eq(labels).sum().item<int64_t>();
             const auto count = static_cast<std::int64_t>(batch->count());
@@ -381,6 +387,7 @@ class ClassifierRun {
     const runtime::JobContext& job_;
     const LearningRateSchedule schedule_;
     const torch::Device device_;
+    LossScaler scaler_;  ///< its scale starts afresh on resume (a few skipped steps at most)
     std::unique_ptr<data::Dataset> dataset_;
     std::unique_ptr<models::ZooClassifier> classifier_;
     std::unique_ptr<torch::optim::Optimizer> optimizer_;

@@ -170,12 +170,23 @@ TEST(AttackScience, PgdFoolsATrainedClassifierAndMinimalPerturbationsAreAdversar
     const auto& minimal = results.minimal.front();
     ASSERT_EQ(minimal.radii.size(), 120u);
     // No larger than the radius of a successful PGD run: at each radius of the L2 curve, at least as many
-    // images have a minimal perturbation within it as PGD fooled there.
+    // images have a minimal perturbation within it as PGD fooled there. The norms are float32's: a
+    // perturbation projected onto the sphere of radius r measures r to within a few ulps, so "within" allows
+    // float32's relative rounding (on LibTorch 2.6, one image's minimal radius measured a rounding above
+    // 0.1, the curve radius it was found at).
     for (std::size_t k = 0; k < l2.radii.size(); ++k) {
-        std::size_t within = 0;
-        for (double r : minimal.radii)
-            within += r <= l2.radii[k] + 1e-9;
-        EXPECT_GE(within / 120.0, 1 - l2.accuracy[k].estimate - 1e-9) << "L2 radius " << l2.radii[k];
+        std::size_t within = 0, justAbove = 0, notFound = 0;
+        for (double r : minimal.radii) {
+            within += r <= l2.radii[k] * (1 + 1e-5);
+            justAbove += r > l2.radii[k] && r <= l2.radii[k] * (1 + 1e-5);
+            notFound += !std::isfinite(r);
+        }
+        if (justAbove > 0)
+            std::cout << "[ minimal  ] L2 radius " << l2.radii[k] << ": " << justAbove
+                      << " minimal radii within float32 rounding above it\n";
+        EXPECT_GE(within / 120.0, 1 - l2.accuracy[k].estimate - 1e-9)
+            << "L2 radius " << l2.radii[k] << ": " << justAbove << " within float32 rounding above it, "
+            << notFound << " with no perturbation found";
     }
     EXPECT_LT(minimal.median.estimate, l2.radii.back());
     EXPECT_LE(minimal.median.low, minimal.median.estimate);

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <variant>
 
 #include "ErrorOf.h"
 #include "TempDir.h"
@@ -365,6 +367,34 @@ TEST(Device, TrainsOnTheGpu_CUDA) {
     options.epochs = 1;
     const auto result = train::trainClassifier(options, run.context);
     EXPECT_GT(result.bestValidationAccuracy, 0.4);
+}
+
+// Float16 autocast with loss scaling (the default on CUDA) learns as float32 does, says so in the log, and
+// saves float32 weights.
+TEST(Device, MixedPrecisionTrainingLearnsAsFloat32Does_CUDA) {
+    TempDir dir;
+    auto trainOn = [&](bool mixed, std::string& log) {
+        JobRun run;
+        auto options = quick("resnet-s", kWorld, (dir / (mixed ? "mixed.nsm" : "full.nsm")).string());
+        options.device = "cuda";
+        options.epochs = 2;
+        options.mixedPrecision = mixed;
+        const auto result = train::trainClassifier(options, run.context);
+        for (const auto& event : run.sink.drain())
+            if (auto* line = std::get_if<runtime::LogEvent>(&event)) log += line->text + "\n";
+        return result.bestValidationAccuracy;
+    };
+    std::string mixedLog, fullLog;
+    const double mixed = trainOn(true, mixedLog), full = trainOn(false, fullLog);
+    std::cout << "[ amp      ] validation accuracy: mixed precision " << mixed << ", float32 " << full
+              << "\n";
+    EXPECT_NE(mixedLog.find("mixed precision"), std::string::npos) << mixedLog;
+    EXPECT_EQ(fullLog.find("mixed precision"), std::string::npos) << fullLog;
+    EXPECT_GT(mixed, 0.4);
+    EXPECT_GT(mixed, full - 0.1);
+    auto classifier = models::loadClassifier((dir / "mixed.nsm").string());
+    for (const auto& parameter : classifier->parameters())
+        EXPECT_EQ(parameter.scalar_type(), torch::kFloat);
 }
 
 }  // namespace

@@ -133,27 +133,39 @@ void JobsPanel::refreshCluster() {
     }
     clusterQueryPending_ = true;
     const std::string folder = directory.toStdString();
+    // The answer belongs to this experiment: one closed or replaced meanwhile does not get it.
+    auto current = [this, directory] { return session_->directory() == directory; };
     const bool asked = session_->query<std::vector<experiment::SlurmTask>>(
         tr("Slurm status"), this,
         [folder](runtime::JobContext&) { return experiment::slurmProbeStatus(folder); },
-        [this](std::vector<experiment::SlurmTask> tasks) {
+        [this, current](std::vector<experiment::SlurmTask> tasks) {
             clusterQueryPending_ = false;
+            if (!current()) return;
             clusterBox_->setVisible(!tasks.empty());
+            cluster_->clearContents();
+            cluster_->clearSpans();
             cluster_->setRowCount(static_cast<int>(tasks.size()));
             for (int row = 0; row < cluster_->rowCount(); ++row) {
                 const auto& task = tasks[static_cast<std::size_t>(row)];
-                const bool lost = task.state.empty() && !task.done;
-                const QString state = task.state.empty() ? (task.done ? tr("finished") : tr("unknown"))
+                const bool unasked = task.state.empty() && !task.unanswered.empty();
+                const bool lost = task.state.empty() && !task.done && !unasked;
+                const QString state = task.state.empty() ? (task.done ? tr("finished")
+                                                            : unasked ? tr("not asked")
+                                                                      : tr("unknown"))
                                                          : QString::fromStdString(task.state);
+                const QString reason = lost      ? tr("Slurm no longer knows it and it is not done: resubmit")
+                                       : unasked ? tr("Slurm cannot be asked from here: %1")
+                                                       .arg(QString::fromStdString(task.unanswered))
+                                                 : QString::fromStdString(task.reason);
                 const QStringList cells = {QString::fromStdString(task.stage),
                                            QString::fromStdString(task.jobId),
                                            state,
-                                           lost ? tr("Slurm no longer knows it and it is not done: resubmit")
-                                                : QString::fromStdString(task.reason),
+                                           reason,
                                            QString::fromStdString(task.node),
                                            task.done ? tr("done") : QStringLiteral("–")};
                 for (int column = 0; column < cells.size(); ++column) {
                     auto* item = new QTableWidgetItem(cells[column]);
+                    if (column == 3) item->setToolTip(cells[column]);
                     const bool bad = lost || task.state == "FAILED" || task.state == "CANCELLED" ||
                                      task.state == "TIMEOUT" || task.state == "OUT_OF_MEMORY" ||
                                      task.reason == "DependencyNeverSatisfied";
@@ -162,11 +174,18 @@ void JobsPanel::refreshCluster() {
                 }
             }
         },
-        [this](const QString& message) {
+        [this, current](const QString& message) {
             clusterQueryPending_ = false;
+            if (!current()) return;
             clusterBox_->show();
+            cluster_->clearContents();
+            cluster_->clearSpans();
             cluster_->setRowCount(1);
-            cluster_->setItem(0, 0, new QTableWidgetItem(tr("Slurm status failed: %1").arg(message)));
+            cluster_->setSpan(0, 0, 1, cluster_->columnCount());
+            auto* item = new QTableWidgetItem(tr("Slurm status failed: %1").arg(message));
+            item->setForeground(QColor(192, 57, 43));
+            item->setToolTip(item->text());
+            cluster_->setItem(0, 0, item);
         });
     if (!asked) clusterQueryPending_ = false;
 }

@@ -29,6 +29,9 @@ struct SlurmTask {
     std::string node;
     bool done = false;          ///< the stage's files are there (measure: the results)
     bool submittedNow = false;  ///< submitted by this call (submitProbeToSlurm)
+    /// Why Slurm could not be asked ("" when it answered): no Slurm configuration on this machine, or
+    /// squeue's error. The state is then unknown, not lost: `done` alone comes from the files.
+    std::string unanswered;
 };
 
 /// Submits the stages of the experiment in `directory` that are neither done nor queued or running: the

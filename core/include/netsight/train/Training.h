@@ -38,8 +38,9 @@ struct TrainOptions {
     bool colourJitter = true;  ///< augmentation: brightness and contrast +-20%
     std::uint64_t seed = 0;
     std::string device = "auto";
-    int threads = 0;                       ///< 0: one per core
-    std::size_t maxTrainSamples = 0;       ///< 0: the whole training split each epoch
+    bool mixedPrecision = true;       ///< float16 autocast with dynamic loss scaling, when the device is CUDA
+    int threads = 0;                  ///< 0: one per core
+    std::size_t maxTrainSamples = 0;  ///< 0: the whole training split each epoch
     std::size_t maxValidationSamples = 0;  ///< 0: the whole validation split
     bool resume = true;                    ///< continue from the checkpoint if there is one
     std::string metricPrefix;              ///< put before every metric series ("classifier a: ")
