@@ -29,8 +29,11 @@ struct Subject {
 };
 
 // The FactorWorld truth of the subject's test images, at the classifier's input size.
-void addTruth(Subject& subject, const std::string& dataSource, const std::vector<std::size_t>& indices) {
-    const auto dataset = data::openDataset(dataSource);
+void addTruth(Subject& subject, const AttributeOptions& options, const std::vector<std::size_t>& indices,
+              const runtime::JobContext& job) {
+    const auto& dataSource = options.dataSource;
+    const auto dataset =
+        data::openDataset(dataSource, runtime::dataOpenOptions(job, options.dataCacheDirectory));
     const auto* world = dynamic_cast<const data::FactorWorldDataset*>(dataset.get());
     if (!world) return;
     const int side = world->options().size;
@@ -53,9 +56,11 @@ void addTruth(Subject& subject, const std::string& dataSource, const std::vector
 }
 
 // Chosen test images of a source, adapted to the classifier's input.
-void loadTestImages(Subject& subject, const std::string& dataSource, const std::vector<std::size_t>& indices,
-                    const runtime::JobContext& job) {
-    const auto dataset = data::openDataset(dataSource);
+void loadTestImages(Subject& subject, const AttributeOptions& options, const runtime::JobContext& job) {
+    const auto& dataSource = options.dataSource;
+    const auto& indices = options.testIndices;
+    const auto dataset =
+        data::openDataset(dataSource, runtime::dataOpenOptions(job, options.dataCacheDirectory));
     for (const auto& note : train::checkCompatible(subject.classifier->meta(), dataset->info(), subject.name))
         job.log(note);
     data::InputSpec input;
@@ -79,12 +84,13 @@ Subject openSubject(const std::string& modelPath, const AttributeOptions& option
     if (!options.testIndices.empty()) {
         subject.classifier = models::loadFrozenClassifier(modelPath, options.device);
         subject.name = std::filesystem::path(modelPath).stem().string();
-        loadTestImages(subject, options.dataSource, options.testIndices, job);
-        addTruth(subject, options.dataSource, options.testIndices);
+        loadTestImages(subject, options, job);
+        addTruth(subject, options, options.testIndices, job);
         return subject;
     }
     if (options.imageFiles.empty()) {
-        auto bench = robustness::openBench(modelPath, options.dataSource, options.count, options.device, job);
+        auto bench = robustness::openBench(modelPath, options.dataSource, options.count, options.device, job,
+                                           options.dataCacheDirectory);
         subject.classifier = std::move(bench.classifier);
         subject.name = bench.name;
         subject.images = bench.images;
@@ -93,7 +99,7 @@ Subject openSubject(const std::string& modelPath, const AttributeOptions& option
             subject.labels.push_back(static_cast<int>(labels[i].item<int64_t>()));
             subject.sources.push_back("test " + std::to_string(i));
         }
-        addTruth(subject, options.dataSource, {});
+        addTruth(subject, options, {}, job);
         return subject;
     }
     subject.classifier = models::loadFrozenClassifier(modelPath, options.device);
@@ -354,6 +360,7 @@ std::vector<AttributionResults> attributeExperiment(const std::string& directory
     AttributeOptions run = options;
     run.dataSource = experiment.spec().data;
     run.device = experiment.spec().device;
+    run.dataCacheDirectory = experiment.cacheDirectory();
     for (const auto* entry : entries) {
         if (!experiment.classifierReady(*entry)) {
             job.log(entry->name + " is not trained yet: skipped (train it in the Classifiers view)");

@@ -139,6 +139,9 @@ std::string Experiment::modelsDirectory() const {
 std::string Experiment::resultsDirectory() const {
     return (fs::path(directory_) / "results").string();
 }
+std::string Experiment::cacheDirectory() const {
+    return (fs::path(directory_) / "cache").string();
+}
 std::string Experiment::logPath() const {
     return (fs::path(directory_) / "log.txt").string();
 }

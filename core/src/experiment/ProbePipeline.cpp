@@ -107,7 +107,7 @@ std::vector<std::uint8_t> toBytes(const torch::Tensor& image) {
 
 namespace {
 
-// The experiment's cache/ folder: where its image folder's index is kept.
+// The experiment's cache/ folder (Experiment::cacheDirectory) without reading experiment.json again.
 std::string dataCacheDirectory(const fs::path& directory) {
     return (directory / "cache").string();
 }

@@ -400,7 +400,8 @@ AttackResults attackCurves(const std::string& modelPath, const std::string& data
                            const AttackOptions& options, const runtime::JobContext& job) {
     if (options.attacks.empty() && !options.minimal)
         throw std::invalid_argument("no attack to run: name at least one (pgd-linf, fgsm-l2, ...)");
-    auto bench = openBench(modelPath, dataSource, options.testImages, options.device, job);
+    auto bench =
+        openBench(modelPath, dataSource, options.testImages, options.device, job, options.dataCacheDirectory);
     for (int scale : options.scales)
         if (scale >= 0 && scale >= bench.classifier->inputScales())
             throw std::invalid_argument(modelPath + ": " + bench.classifier->meta().architecture + " has " +

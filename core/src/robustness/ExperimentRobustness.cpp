@@ -87,12 +87,14 @@ RobustnessResults runExperimentRobustness(const std::string& directory, const Be
             auto perturbation = options.perturbation;
             if (perturbation.device == "auto") perturbation.device = spec.device;
             perturbation.seed = spec.seed + perturbation.seed;
+            perturbation.dataCacheDirectory = experiment.cacheDirectory();
             results.add(perturbationCurves(model, spec.data, perturbation, job));
         }
         if (options.attacks) {
             auto attack = options.attack;
             if (attack.device == "auto") attack.device = spec.device;
             attack.seed = spec.seed + attack.seed;
+            attack.dataCacheDirectory = experiment.cacheDirectory();
             attack.scales = {-1};
             results.add(attackCurves(model, spec.data, attack, job));
             if (options.scaleAblation &&

@@ -114,7 +114,7 @@ std::vector<PerturbedExample> perturbedExamples(const std::string& modelPath, co
     // The curves' first batch, drawn as they draw it, then the first `count` of it.
     auto bench = openBench(modelPath, dataSource,
                            std::max<std::size_t>(1, std::min(options.batchSize, options.testImages)),
-                           options.device, job);
+                           options.device, job, options.dataCacheDirectory);
     torch::NoGradGuard noGrad;
     auto& classifier = *bench.classifier;
     const auto x = bench.images.to(classifier.device());
@@ -147,7 +147,8 @@ std::vector<PerturbedExample> perturbedExamples(const std::string& modelPath, co
 std::vector<PerturbationCurve> perturbationCurves(const std::string& modelPath, const std::string& dataSource,
                                                   const PerturbationOptions& options,
                                                   const runtime::JobContext& job) {
-    auto bench = openBench(modelPath, dataSource, options.testImages, options.device, job);
+    auto bench =
+        openBench(modelPath, dataSource, options.testImages, options.device, job, options.dataCacheDirectory);
     torch::NoGradGuard noGrad;
     auto& classifier = *bench.classifier;
     const torch::Device device = classifier.device();

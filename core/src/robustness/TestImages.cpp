@@ -10,11 +10,12 @@
 namespace netsight::robustness {
 
 Bench openBench(const std::string& modelPath, const std::string& dataSource, std::size_t count,
-                const std::string& device, const runtime::JobContext& job) {
+                const std::string& device, const runtime::JobContext& job,
+                const std::string& cacheDirectory) {
     Bench bench;
     bench.classifier = models::loadFrozenClassifier(modelPath, device);
     bench.name = std::filesystem::path(modelPath).stem().string();
-    const auto dataset = data::openDataset(dataSource);
+    const auto dataset = data::openDataset(dataSource, runtime::dataOpenOptions(job, cacheDirectory));
     for (const auto& note : train::checkCompatible(bench.classifier->meta(), dataset->info(), modelPath))
         job.log(note);
     const std::size_t images = std::min(count, dataset->size(data::Split::Test));

@@ -23,8 +23,11 @@ struct Bench {
 
 /// Loads `modelPath` onto `device` (frozen: eval mode, no parameter gradients) and the first `count`
 /// images of `dataSource`'s test split (fewer if it has fewer), adapted to its input (grey or colour,
-/// size). Logs compatibility notes to `job`; throws std::runtime_error naming the file or source.
+/// size). A folder's first indexing reports through `job` and stops when it is cancelled; its index is kept
+/// in `cacheDirectory` (empty: the user's). Logs compatibility notes to `job`; throws std::runtime_error
+/// naming the file or source.
 Bench openBench(const std::string& modelPath, const std::string& dataSource, std::size_t count,
-                const std::string& device, const runtime::JobContext& job);
+                const std::string& device, const runtime::JobContext& job,
+                const std::string& cacheDirectory = {});
 
 }  // namespace netsight::robustness

@@ -11,7 +11,7 @@ EvalResult evaluateModel(const std::string& modelPath, const std::string& dataSo
                          const std::string& device, std::size_t maxSamples, const runtime::JobContext& job) {
     runtime::configureThreads();
     auto classifier = models::loadClassifier(modelPath);
-    const auto dataset = data::openDataset(dataSource);
+    const auto dataset = data::openDataset(dataSource, runtime::dataOpenOptions(job));
     EvalResult result;
     result.notes = checkCompatible(classifier->meta(), dataset->info(), modelPath);
     result.classNames = classifier->meta().classNames;

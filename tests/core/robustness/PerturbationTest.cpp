@@ -2,14 +2,17 @@
 // what it must equal), is seeded, and the curves of a trained classifier fall as corruption grows.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
+#include <variant>
 
 #include "ErrorOf.h"
 #include "TempDir.h"
 #include "TestJob.h"
+#include "netsight/data/Image.h"
 #include "netsight/robustness/PerturbationCurves.h"
 #include "netsight/robustness/RobustnessReport.h"
 #include "netsight/train/Training.h"
@@ -217,6 +220,50 @@ TEST(PerturbationCurves, ATrainedClassifierLosesAccuracyAsCorruptionGrows) {
     std::getline(csv, header);
     EXPECT_EQ(header, "classifier,perturbation,strength,accuracy,low,high,images");
     EXPECT_EQ(report, (dir / "out" / "report.html").string());
+}
+
+// An image folder opened for the curves is indexed inside the job (its progress shows as "indexing images")
+// and the index is kept where the options say: an experiment's cache/, not the user's.
+TEST(PerturbationCurves, AFoldersIndexIsKeptInTheGivenCacheAndItsIndexingShowsAsProgress) {
+    test::TempDir dir;
+    std::mt19937 random(5);
+    std::uniform_int_distribution<int> noise(-20, 20);
+    for (const auto& [name, blue, red] : {std::tuple{"cat", 30, 220}, std::tuple{"dog", 220, 30}})
+        for (int i = 0; i < 12; ++i) {
+            data::RgbBuffer image;
+            image.width = image.height = 16;
+            for (int p = 0; p < 16 * 16; ++p)
+                for (int value : {red + noise(random), 90, blue + noise(random)})
+                    image.rgb.push_back(static_cast<std::uint8_t>(std::clamp(value, 0, 255)));
+            fs::create_directories(dir / "images" / name);
+            data::writePng(image, (dir / "images" / name / (std::to_string(i) + ".png")).string());
+        }
+    const std::string data = "folder:" + (dir / "images").string() + ",val=0.2,test=0.4";
+    train::TrainOptions training;
+    training.architecture = "resnet-s";
+    training.dataSource = data;
+    training.dataCacheDirectory = (dir / "training-cache").string();
+    training.outputPath = (dir / "plain.nsm").string();
+    training.epochs = 1;
+    test::TestJob trained;
+    train::trainClassifier(training, trained.context);
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir / "training-cache"), {}), 1);
+
+    robustness::PerturbationOptions options;
+    options.perturbations = {Perturbation::Contrast};
+    options.testImages = 8;
+    options.dataCacheDirectory = (dir / "experiment" / "cache").string();
+    test::TestJob run;
+    const auto curves = robustness::perturbationCurves(training.outputPath, data, options, run.context);
+    ASSERT_EQ(curves.size(), 1u);
+    EXPECT_EQ(curves[0].images, 8u);
+    ASSERT_TRUE(fs::exists(dir / "experiment" / "cache"));
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir / "experiment" / "cache"), {}), 1);
+    std::int64_t indexed = 0;
+    for (const auto& event : run.sink.drain())
+        if (const auto* progress = std::get_if<runtime::ProgressEvent>(&event))
+            if (progress->phase == "indexing images") indexed = std::max(indexed, progress->done);
+    EXPECT_EQ(indexed, 24);  // every file decoded once, reported through the job
 }
 
 // What the adapters of known input use imply, measured: a classifier that sees a blurred image (lowpass+) is

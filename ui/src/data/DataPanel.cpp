@@ -141,8 +141,9 @@ void DataPanel::load() {
     setBusy(true);
     const bool started = session_->query<std::shared_ptr<const data::Dataset>>(
         tr("open %1").arg(source()), this,
-        [text](runtime::JobContext&) {
-            return std::shared_ptr<const data::Dataset>(data::openDataset(text));
+        [text](runtime::JobContext& job) {
+            return std::shared_ptr<const data::Dataset>(
+                data::openDataset(text, runtime::dataOpenOptions(job)));
         },
         [this, generation](std::shared_ptr<const data::Dataset> dataset) {
             if (generation != generation_) return;

@@ -486,7 +486,7 @@ void VisualizerPanel::startInversion() {
         if (!file.empty()) {
             target = data::readImageFile(file);
         } else {
-            const auto dataset = data::openDataset(source);
+            const auto dataset = data::openDataset(source, runtime::dataOpenOptions(job));
             if (index >= dataset->size(data::Split::Test))
                 throw std::runtime_error("test image " + std::to_string(index) + " does not exist: " +
                                          source + " has " + std::to_string(dataset->size(data::Split::Test)));

@@ -82,6 +82,8 @@ struct AttributeOptions {
     std::size_t randomizationImages = 8;     ///< images it uses (the first explained)
     int curveSteps = 20;
     std::string device = "auto";
+    std::string
+        dataCacheDirectory;  ///< where a folder's index is kept (an experiment's cache/); empty: the user's
 };
 
 /// A method's checks for the images of one class (by label).

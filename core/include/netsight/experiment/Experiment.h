@@ -81,6 +81,8 @@ class Experiment {
     std::string specPath() const;
     std::string modelsDirectory() const;
     std::string resultsDirectory() const;
+    /// cache/: the index of its image folder (kept beside the experiment, rebuilt when the folder changes).
+    std::string cacheDirectory() const;
     std::string logPath() const;
     std::string metricsPath() const;
     std::string reportPath() const;

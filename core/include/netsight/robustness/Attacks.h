@@ -97,6 +97,8 @@ struct AttackOptions {
     std::size_t examples = 4;  ///< adversarial examples kept per classifier (whole input only)
     std::uint64_t seed = 0;
     std::string device = "auto";
+    std::string
+        dataCacheDirectory;  ///< where a folder's index is kept (an experiment's cache/); empty: the user's
 };
 
 struct AttackResults {

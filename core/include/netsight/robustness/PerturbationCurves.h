@@ -43,6 +43,8 @@ struct PerturbationOptions {
     std::size_t batchSize = 64;
     std::uint64_t seed = 0;  ///< the same seed draws the same noise, shifts and angles for every classifier
     std::string device = "auto";
+    std::string
+        dataCacheDirectory;  ///< where a folder's index is kept (an experiment's cache/); empty: the user's
 };
 
 /// The curves of one model file on a data source's test split, one per perturbation. Images are adapted to
