@@ -91,7 +91,8 @@ TEST(ProbeInputs, ClassifiersOfThreeInputSizesAreEachFedTheirOwn) {
 
 // The probe's fine-tunings (two classifiers x two replicas) spread over two workers, as over two GPUs: here
 // two simulated lanes on the CPU (NETSIGHT_DEVICES=cpu,cpu), each with its own copy of the classifier.
-std::string spreadProbe(const std::string& devices, const std::string& device) {
+std::string spreadProbe(const std::string& devices, const std::string& device,
+                        probe::ProbeSummary* result = nullptr) {
     test::TempDir dir;
     auto spec = test::tinySpec();
     spec.pretrainEpochs = 1;
@@ -113,6 +114,7 @@ std::string spreadProbe(const std::string& devices, const std::string& device) {
         EXPECT_TRUE(fs::exists(dir / "models" / file)) << file;
     EXPECT_EQ(summary.rows.size(), 4u);
     EXPECT_EQ(summary.uncertainty.replicas, 2);
+    if (result) *result = summary;
     std::string log;
     for (auto& event : run.sink.drain())
         if (const auto* line = std::get_if<runtime::LogEvent>(&event)) log += line->text + "\n";
@@ -120,8 +122,18 @@ std::string spreadProbe(const std::string& devices, const std::string& device) {
 }
 
 TEST(ProbeDevices, FineTuningsSpreadOverSimulatedDeviceLanes) {
-    const std::string log = spreadProbe("cpu,cpu", "cpu");
+    probe::ProbeSummary spread, single;
+    const std::string log = spreadProbe("cpu,cpu", "cpu", &spread);
     EXPECT_NE(log.find("fine-tunings spread over cpu, cpu"), std::string::npos) << log;
+    // The same numbers as on one lane, to the bit: each fine-tuning starts from the same pretrained
+    // autoencoder and draws its batches from its own seed, whichever worker runs it and whatever runs beside.
+    spreadProbe("cpu", "cpu", &single);
+    ASSERT_EQ(spread.accuracy.size(), single.accuracy.size());
+    for (std::size_t r = 0; r < spread.accuracy.size(); ++r)
+        for (std::size_t c = 0; c < spread.accuracy[r].size(); ++c)
+            EXPECT_EQ(spread.accuracy[r][c], single.accuracy[r][c]) << spread.rows[r] << " x " << c;
+    EXPECT_EQ(spread.nmiIntraMedian, single.nmiIntraMedian);
+    EXPECT_EQ(spread.nmiInterMedian, single.nmiInterMedian);
 }
 
 // Two workers on one GPU (or one each on two), with mixed precision (on by default on CUDA).
