@@ -4,6 +4,7 @@
 #include <string>
 
 #include "Commands.h"
+#include "TerminalProgress.h"
 #include "netsight/data/ContactSheet.h"
 #include "netsight/data/Dataset.h"
 
@@ -31,6 +32,17 @@ void printInfo(const data::Dataset& dataset) {
         std::cerr << "netsight-cli: warning: " << warning << "\n";
 }
 
+// Opens `source` as a job: a folder's first indexing shows a progress bar with ETA, and Ctrl-C stops it.
+std::unique_ptr<data::Dataset> openWithProgress(const std::string& source) {
+    std::unique_ptr<data::Dataset> dataset;
+    const auto outcome =
+        runWithProgress(runtime::JobKind::Query, "open", [&](const runtime::JobContext& job) {
+            dataset = data::openDataset(source, runtime::dataOpenOptions(job));
+        });
+    if (outcome != runtime::Outcome::Succeeded) throw CLI::RuntimeError(kExitFailure);
+    return dataset;
+}
+
 }  // namespace
 
 void addDataCommands(CLI::App& app) {
@@ -42,7 +54,7 @@ void addDataCommands(CLI::App& app) {
         dataCommand->add_subcommand("info", "Splits, counts, classes, image shape and factors of a source");
     info->add_option("source", *source, "Data source (see below)")->capture_default_str();
     info->footer(data::sourceHelp());
-    info->callback([source] { printInfo(*data::openDataset(*source)); });
+    info->callback([source] { printInfo(*openWithProgress(*source)); });
 
     auto previewSource = std::make_shared<std::string>("factorworld");
     auto output = std::make_shared<std::string>();
@@ -67,7 +79,7 @@ void addDataCommands(CLI::App& app) {
         ->capture_default_str();
     preview->footer(data::sourceHelp());
     preview->callback([=] {
-        const auto dataset = data::openDataset(*previewSource);
+        const auto dataset = openWithProgress(*previewSource);
         const data::Split which = data::parseSplit(*split);
         for (const auto& warning : dataset->info().warnings)
             std::cerr << "netsight-cli: warning: " << warning << "\n";
