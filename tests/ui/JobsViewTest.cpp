@@ -3,6 +3,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QTableWidget>
@@ -112,7 +113,9 @@ TEST(JobsView, TheExperimentsSlurmJobsShowWithTheirStages) {
     EXPECT_EQ(cell(0, 5), "done");
     EXPECT_EQ(cell(1, 1), "42_0");
     EXPECT_EQ(cell(1, 2), "not asked");
-    EXPECT_TRUE(cell(1, 3).contains("no Slurm configuration")) << cell(1, 3).toStdString();
+    EXPECT_TRUE(jobs->clusterLabel()->text().contains("no Slurm configuration"))
+        << jobs->clusterLabel()->text().toStdString();
+    EXPECT_EQ(cell(1, 3), "");
     EXPECT_FALSE(red(1, 2));
 
     // A controller that answers (squeue on PATH) and knows the pretraining but no longer the fine-tuning:
@@ -139,6 +142,7 @@ TEST(JobsView, TheExperimentsSlurmJobsShowWithTheirStages) {
     EXPECT_EQ(cell(1, 2), "unknown");
     EXPECT_TRUE(cell(1, 3).contains("resubmit")) << cell(1, 3).toStdString();
     EXPECT_TRUE(red(1, 2));
+    EXPECT_FALSE(jobs->clusterLabel()->text().contains("cannot be asked"));
     qputenv("PATH", path);
     qunsetenv("SLURM_CONF");
 

@@ -249,7 +249,7 @@ std::vector<SlurmTask> slurmProbeStatus(const std::string& directoryText) {
     const auto states = queryStates(ids, &squeueError);
     std::string unanswered;
     if (slurmConfiguration().empty())
-        unanswered = "no Slurm configuration on this machine (no /etc/slurm/slurm.conf, no SLURM_CONF)";
+        unanswered = "no Slurm configuration on this machine: no /etc/slurm/slurm.conf, no SLURM_CONF";
     else if (!squeueError.empty())
         unanswered = "squeue failed: " + squeueError;
     std::map<std::string, bool> done;

@@ -78,10 +78,9 @@ JobsPanel::JobsPanel(ExperimentSession* session, QWidget* parent) : QWidget(pare
     auto* clusterRefresh = new QPushButton(tr("Refresh"), clusterBox_);
     clusterRefresh->setToolTip(tr("Ask Slurm again (it is asked every 15 s while this view shows)"));
     auto* clusterHeader = new QHBoxLayout;
-    auto* clusterLabel = new QLabel(
-        tr("On the Slurm cluster (netsight-cli probe DIR --slurm; --slurm again resubmits what failed)"),
-        clusterBox_);
-    clusterHeader->addWidget(clusterLabel, 1);
+    clusterLabel_ = new QLabel(clusterBox_);
+    clusterLabel_->setWordWrap(true);
+    clusterHeader->addWidget(clusterLabel_, 1);
     clusterHeader->addWidget(clusterRefresh);
     auto* clusterLayout = new QVBoxLayout(clusterBox_);
     clusterLayout->setContentsMargins(0, 0, 0, 0);
@@ -145,6 +144,18 @@ void JobsPanel::refreshCluster() {
             cluster_->clearContents();
             cluster_->clearSpans();
             cluster_->setRowCount(static_cast<int>(tasks.size()));
+            // Slurm not reachable from this machine: said once, above the table; the rows show what the
+            // experiment's files say.
+            QString unanswered;
+            for (const auto& task : tasks)
+                if (!task.unanswered.empty()) unanswered = QString::fromStdString(task.unanswered);
+            clusterLabel_->setText(unanswered.isEmpty()
+                                       ? tr("On the Slurm cluster (netsight-cli probe DIR --slurm; --slurm "
+                                            "again resubmits what failed)")
+                                       : tr("On the Slurm cluster, as the experiment's files tell: Slurm "
+                                            "cannot be asked from here "
+                                            "(%1); run netsight-cli probe DIR --status on a login node")
+                                             .arg(unanswered));
             for (int row = 0; row < cluster_->rowCount(); ++row) {
                 const auto& task = tasks[static_cast<std::size_t>(row)];
                 const bool unasked = task.state.empty() && !task.unanswered.empty();
@@ -153,10 +164,8 @@ void JobsPanel::refreshCluster() {
                                                             : unasked ? tr("not asked")
                                                                       : tr("unknown"))
                                                          : QString::fromStdString(task.state);
-                const QString reason = lost      ? tr("Slurm no longer knows it and it is not done: resubmit")
-                                       : unasked ? tr("Slurm cannot be asked from here: %1")
-                                                       .arg(QString::fromStdString(task.unanswered))
-                                                 : QString::fromStdString(task.reason);
+                const QString reason = lost ? tr("Slurm no longer knows it and it is not done: resubmit")
+                                            : QString::fromStdString(task.reason);
                 const QStringList cells = {QString::fromStdString(task.stage),
                                            QString::fromStdString(task.jobId),
                                            state,

@@ -5,6 +5,7 @@
 // below.
 #include <QWidget>
 
+class QLabel;
 class QPlainTextEdit;
 class QPushButton;
 class QTableWidget;
@@ -24,6 +25,7 @@ class JobsPanel : public QWidget {
     /// The Slurm jobs of the experiment (netsight-cli probe DIR --slurm): hidden when there are none.
     QWidget* clusterBox() const { return clusterBox_; }
     QTableWidget* clusterTable() const { return cluster_; }
+    QLabel* clusterLabel() const { return clusterLabel_; }
     /// Reads slurm/jobs.json and asks Slurm (squeue, sacct) where they stand, in the background.
     void refreshCluster();
 
@@ -37,6 +39,7 @@ class JobsPanel : public QWidget {
     QPlainTextEdit* log_;
     QWidget* clusterBox_;
     QTableWidget* cluster_;
+    QLabel* clusterLabel_;
     QTimer* clusterTimer_;
     bool clusterQueryPending_ = false;
 };
