@@ -110,9 +110,16 @@ runtime::Outcome runWithProgress(const runtime::JobTicket& ticket, const runtime
     std::signal(SIGINT, previous);
     if (finished.outcome == runtime::Outcome::Failed)
         std::cerr << "netsight-cli: error: " << finished.message << "\n";
-    if (finished.outcome == runtime::Outcome::Cancelled)
-        std::cerr
-            << "netsight-cli: cancelled; the last checkpoint is kept, run the same command again to resume\n";
+    if (finished.outcome == runtime::Outcome::Cancelled) {
+        // Trainings keep a checkpoint; other work (an evaluation, a folder's indexing) just stops.
+        const bool checkpoints = ticket.kind == runtime::JobKind::Probe ||
+                                 ticket.kind == runtime::JobKind::TrainClassifier ||
+                                 ticket.kind == runtime::JobKind::FinetuneAutoencoder ||
+                                 ticket.kind == runtime::JobKind::PretrainAutoencoder;
+        std::cerr << (checkpoints ? "netsight-cli: cancelled; the last checkpoint is kept, run the same "
+                                    "command again to resume\n"
+                                  : "netsight-cli: cancelled\n");
+    }
     return finished.outcome;
 }
 
