@@ -14,12 +14,7 @@
 
 namespace {
 
-std::string readAll(const std::filesystem::path& file) {
-    std::ifstream stream(file, std::ios::binary);
-    std::stringstream content;
-    content << stream.rdbuf();
-    return content.str();
-}
+using netsight::test::readAll;
 
 TEST(AtomicFile, WritesAndReplaces) {
     netsight::test::TempDir dir;

@@ -35,4 +35,9 @@ void writeText(const std::filesystem::path& file, const std::string& text) {
     std::ofstream(file) << text;
 }
 
+std::string readAll(const std::filesystem::path& file) {
+    std::ifstream stream(file, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+}
+
 }  // namespace netsight::test

@@ -24,5 +24,7 @@ class TempDir {
 /// Writes bytes to a file, creating parent folders.
 void writeBytes(const std::filesystem::path& file, const std::vector<unsigned char>& bytes);
 void writeText(const std::filesystem::path& file, const std::string& text);
+/// A file's bytes (empty when it cannot be read).
+std::string readAll(const std::filesystem::path& file);
 
 }  // namespace netsight::test
